@@ -1,0 +1,131 @@
+"""Admin for the kernel: shops, staff memberships, API keys."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sellercenter import services
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm
+from sellercenter.errors import DomainError
+from sellercenter.models import ApiKey, ApiScope, Membership, Shop
+
+admin.site.site_header = admin.site.site_title = _("Seller Center")
+admin.site.index_title = _("Shop administration")
+
+
+@admin.register(Shop)
+class ShopAdmin(ShopScopedAdmin):
+    list_display = ["name", "slug", "currency", "time_zone", "handling_days", "return_window_days", "is_active"]
+    list_filter = ["is_active", "currency"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "is_active"]}),
+        (_("Contact"), {"fields": ["contact_email", "contact_phone"]}),
+        (
+            _("Operations"),
+            {"fields": ["currency", "time_zone", "handling_days", "return_window_days", "payment_timeout_minutes"]},
+        ),
+    ]
+
+    def get_list_filter(self, request):
+        return self.list_filter  # A shop is not filtered by shop.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
+        obj.pk = shop.pk
+        obj._state = shop._state
+
+
+@admin.register(Membership)
+class MembershipAdmin(ShopScopedAdmin):
+    list_display = ["user", "shop", "role", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "shop"]
+    search_fields = ["user__username", "user__email", "shop__name"]
+
+    def save_model(self, request, obj, form, change):
+        membership = services.membership_set(user=obj.user, shop=obj.shop, role=obj.role)
+        obj.pk = membership.pk
+        obj._state = membership._state
+
+
+class ApiKeyCreateForm(ShopScopedForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["shop", "name", "scopes"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ShopScopedAdmin):
+    list_display = ["name", "shop", "prefix", "scopes", "created_at", "last_used_at", "active"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["shop"]
+    search_fields = ["name", "prefix"]
+    actions = ["revoke"]
+    readonly_fields = ["prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["shop", "name", "scopes"]
+        return ["shop", "name", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    @admin.display(boolean=True, description=_("active"))
+    def active(self, obj):
+        return obj.is_active
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        data = form.cleaned_data
+        api_key, secret = services.api_key_create(
+            shop=data["shop"], name=data["name"], scopes=data["scopes"], created_by=request.user
+        )
+        for field in ApiKey._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(api_key, field.attname))
+        obj._state = api_key._state
+        request.api_key_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret is shown on this page only: it is neither stored nor put in a message cookie.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "api_key": obj,
+            "secret": request.api_key_secret,
+            "title": _("API key created"),
+        }
+        return TemplateResponse(request, "admin/sellercenter/apikey/created.html", context)
+
+    @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            try:
+                services.api_key_revoke(api_key=api_key)
+            except DomainError as error:
+                self.message_user(request, str(error), level=messages.ERROR)
+                continue
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", revoked) % {"count": revoked},
+        )

@@ -1,0 +1,129 @@
+"""The base of every shop-owned ModelAdmin and inline.
+
+Staff see and choose only rows of their own shops: changelist, change page (another shop's object is
+a 404), foreign-key and many-to-many choices, autocomplete and exports all go through `get_queryset`
+or the scoped form fields. The shop is chosen among the user's shops (set for them when they have
+one) and cannot be moved afterwards. The superuser (marketplace operator) sees every shop.
+Every shop-owned model has its own `shop` foreign key, so one rule serves them all.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sellercenter.errors import DomainError
+from sellercenter.models import Shop
+from sellercenter.selectors import filter_by_user_shops, shop_ids_for_user, shops_for_user
+
+
+def scope_choices(queryset, user):
+    """Limit a related model's choices to the user's shops, when that model belongs to shops."""
+    model = queryset.model
+    if model is Shop:
+        return shops_for_user(user)
+    if model is get_user_model():
+        shop_ids = shop_ids_for_user(user)
+        if shop_ids is None:
+            return queryset
+        return queryset.filter(memberships__shop__in=shop_ids).distinct()
+    if any(field.name == "shop" for field in model._meta.get_fields()):
+        return filter_by_user_shops(queryset, user)
+    return queryset
+
+
+class ShopScopedForm(forms.ModelForm):
+    """Refuses a related row of another shop than the object's (possible for multi-shop staff)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        shop = cleaned.get("shop") or getattr(self.instance, "shop", None)
+        if shop is None:
+            return cleaned
+        for name, value in cleaned.items():
+            related_shop_id = getattr(value, "shop_id", None)
+            if related_shop_id is not None and related_shop_id != shop.pk:
+                self.add_error(name, _("This belongs to another shop."))
+        return cleaned
+
+
+class ShopScopedMixin:
+    form = ShopScopedForm
+
+    def get_queryset(self, request):
+        return filter_by_user_shops(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_choices(field.queryset, request.user)
+            if db_field.name == "shop" and not request.user.is_superuser:
+                shops = list(field.queryset[:2])
+                if len(shops) == 1:
+                    field.initial = shops[0].pk
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_choices(field.queryset, request.user)
+        return field
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser and "shop" not in readonly:
+            readonly.append("shop")  # A row never moves to another shop.
+        return readonly
+
+    def has_view_permission(self, request, obj=None):
+        return self._has_shop_perm(request, "view", obj) or self._has_shop_perm(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._has_shop_perm(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._has_shop_perm(request, "delete", obj)
+
+    def _has_shop_perm(self, request, action, obj):
+        """The role's permission in the object's shop; without an object, in any of the user's shops."""
+        opts = self.opts
+        perm = f"{opts.app_label}.{action}_{opts.model_name}"
+        return request.user.has_perm(perm, obj) if obj is not None else request.user.has_perm(perm)
+
+
+class ShopScopedAdmin(ShopScopedMixin, admin.ModelAdmin):
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django would redirect with "does not exist"; another shop's object must look absent.
+            raise Http404(_("Not found."))
+        return obj
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if "shop" not in filters:
+            shop_ids = shop_ids_for_user(request.user)
+            if shop_ids is None or len(shop_ids) > 1:
+                filters.insert(0, "shop")
+        return filters
+
+    def call_service(self, request, service, /, **kwargs):
+        """Run a service for an admin action; a refusal becomes an error message, not a 500."""
+        try:
+            return service(**kwargs)
+        except DomainError as error:
+            self.message_user(request, str(error), level=messages.ERROR)
+            return None
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), level=messages.ERROR)
+            return None
+
+
+class ShopScopedTabularInline(ShopScopedMixin, admin.TabularInline):
+    pass
+
+
+class ShopScopedStackedInline(ShopScopedMixin, admin.StackedInline):
+    pass

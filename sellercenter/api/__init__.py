@@ -1,0 +1,1 @@
+"""The REST API's shared parts: authentication, shop access, errors, idempotency, schema, routing."""

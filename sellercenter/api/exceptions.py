@@ -1,0 +1,112 @@
+"""One error shape for the whole API, and the one place domain errors become HTTP status codes.
+
+    {"error": {"code": "...", "message": "...", "fields": {"<field>": ["..."]}}}
+
+`fields` names the input fields at fault (`lines.0.sku` for a nested one); `details` is added where
+the error carries machine-readable values (e.g. the SKU that ran out).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from sellercenter import errors
+
+DOMAIN_STATUS = {
+    errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    errors.PermissionDenied: status.HTTP_403_FORBIDDEN,
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.NotAllowed: status.HTTP_409_CONFLICT,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_ENTITY,
+}
+
+
+def error_body(code: str, message, fields: dict | None = None, details: dict | None = None) -> dict:
+    body = {"code": code, "message": str(message), "fields": fields or {}}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def flatten_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation detail -> {"lines.0.sku": ["..."]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_fields(value, name))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, value in enumerate(detail):
+            if value:
+                flat.update(flatten_fields(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(item) for item in items]}
+
+
+def _domain_status(exc: errors.DomainError) -> int:
+    for klass in type(exc).__mro__:
+        if klass in DOMAIN_STATUS:
+            return DOMAIN_STATUS[klass]
+    return status.HTTP_400_BAD_REQUEST
+
+
+def _validation_response(exc: exceptions.ValidationError) -> Response:
+    if isinstance(exc.detail, dict):
+        fields = flatten_fields(exc.detail)
+        message = _("Invalid input.")
+    else:
+        fields = {}
+        message = " ".join(str(item) for item in flatten_fields(exc.detail).get("non_field_errors", []))
+    return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, errors.DomainError):
+        response = Response(
+            error_body(exc.code, exc.message, exc.fields, exc.params), status=_domain_status(exc)
+        )
+    elif isinstance(exc, exceptions.ValidationError):
+        response = _validation_response(exc)
+    elif isinstance(exc, exceptions.APIException):
+        plain = isinstance(exc.detail, str)
+        code = exc.get_codes() if plain else exc.default_code
+        message = exc.detail if plain else exc.default_detail
+        response = Response(error_body(code, message), status=exc.status_code)
+        if getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))
+    else:
+        return None
+    set_rollback()
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    """Paths under /api/ that match no route answer in the API's shape; the rest as Django does."""
+    if _is_api(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse(error_body("server_error", _("Server error. Please try again later.")), status=500)
+    return defaults.server_error(request)

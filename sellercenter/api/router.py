@@ -1,0 +1,9 @@
+"""`/api/v1/`: every app's endpoints. This module is the roof: it may import every app."""
+
+from django.urls import path
+
+from sellercenter.api.views import ShopView
+
+urlpatterns = [
+    path("shop", ShopView.as_view(), name="shop"),
+]

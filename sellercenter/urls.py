@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from sellercenter.api.exceptions import handler404 as api_not_found
+from sellercenter.health import healthz
+
+admin.site.site_header = admin.site.site_title = "Seller Center"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(("sellercenter.api.router", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Unknown API paths answer in the API's error shape, with DEBUG on too.
+    re_path(r"^api/", api_not_found),
+]
+
+handler404 = "sellercenter.api.exceptions.handler404"
+handler500 = "sellercenter.api.exceptions.handler500"
