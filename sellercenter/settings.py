@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "import_export",
     # Ordered bottom-up, as the apps depend on each other (see the README's architecture).
     "sellercenter",
+    "customers",
+    "loyalty",
+    "promotions",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +109,7 @@ AUTHENTICATION_BACKENDS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "sellercenter" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

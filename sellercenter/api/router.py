@@ -1,9 +1,12 @@
 """`/api/v1/`: every app's endpoints. This module is the roof: it may import every app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from sellercenter.api.views import ShopView
 
 urlpatterns = [
     path("shop", ShopView.as_view(), name="shop"),
+    path("", include("customers.urls")),
+    path("loyalty/", include("loyalty.urls")),
+    path("promotions/", include("promotions.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Customers API routes, mounted under /api/v1/ by sellercenter.api.router."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Loyalty API routes, mounted under /api/v1/ by sellercenter.api.router."""
+
+urlpatterns = []
