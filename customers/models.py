@@ -1,9 +1,22 @@
 """Customer profiles and segments."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sellercenter.models import Shop
+from sellercenter.money import MoneyField
+
+
+class Channel(models.TextChoices):
+    """Where a shop sells and meets its customers (also the sales channel of an order)."""
+
+    WEBSITE = "website", _("Website")
+    APP = "app", _("App")
+    FANPAGE = "fanpage", _("Fanpage")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    POS = "pos", _("Shop counter (POS)")
 
 
 class Customer(models.Model):
@@ -16,6 +29,12 @@ class Customer(models.Model):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +84912345678."))
+    # Purchase facts, kept by customers.services when orders records a purchase.
+    orders_count = models.PositiveIntegerField(_("orders"), default=0)
+    discounted_orders_count = models.PositiveIntegerField(_("orders with a discount"), default=0)
+    total_spent = MoneyField(_("total spent"), default=Decimal("0"))
+    first_order_at = models.DateTimeField(_("first order at"), null=True, blank=True)
+    last_order_at = models.DateTimeField(_("last order at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
