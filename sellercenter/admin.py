@@ -56,9 +56,7 @@ class MembershipAdmin(ShopScopedAdmin):
 
 
 class ApiKeyCreateForm(ShopScopedForm):
-    scopes = forms.MultipleChoiceField(
-        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
-    )
+    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = ApiKey

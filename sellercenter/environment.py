@@ -64,9 +64,7 @@ def email_settings_from_url(url: str) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in EMAIL_BACKENDS:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {scheme!r} is not one of {', '.join(sorted(EMAIL_BACKENDS))}"
-        )
+        raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not one of {', '.join(sorted(EMAIL_BACKENDS))}")
     settings = {"EMAIL_BACKEND": EMAIL_BACKENDS[scheme]}
     if scheme == "file":
         settings["EMAIL_FILE_PATH"] = unquote(parts.path)

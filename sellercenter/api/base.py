@@ -13,4 +13,3 @@ class ShopScopedMixin:
 
     def get_queryset(self):
         return super().get_queryset().filter(**{self.shop_field: self.request.shop})
-

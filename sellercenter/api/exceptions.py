@@ -75,9 +75,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, errors.DomainError):
-        response = Response(
-            error_body(exc.code, exc.message, exc.fields, exc.params), status=_domain_status(exc)
-        )
+        response = Response(error_body(exc.code, exc.message, exc.fields, exc.params), status=_domain_status(exc))
     elif isinstance(exc, exceptions.ValidationError):
         response = _validation_response(exc)
     elif isinstance(exc, exceptions.APIException):

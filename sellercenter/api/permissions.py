@@ -46,8 +46,7 @@ class ShopAccess(permissions.BasePermission):
             scopes = getattr(view, "required_scopes", (ApiScope.BACK_OFFICE,))
             if not any(request.auth.has_scope(scope) for scope in scopes):
                 raise exceptions.PermissionDenied(
-                    _("This API key lacks the scope this endpoint needs: %(scopes)s.")
-                    % {"scopes": " or ".join(scopes)}
+                    _("This API key lacks the scope this endpoint needs: %(scopes)s.") % {"scopes": " or ".join(scopes)}
                 )
         else:
             shop = _shop_for_staff(request)

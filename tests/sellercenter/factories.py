@@ -22,12 +22,11 @@ class ShopFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"nhanvien{n}")
     first_name = "Lan"
     last_name = "Nguyễn Thị"
-    password = factory.PostGenerationMethodCall("set_password", "mat-khau-123")
+    password = factory.django.Password("mat-khau-123")
 
 
 def staff_user(shop: Shop, role: str = Role.OWNER, **fields):

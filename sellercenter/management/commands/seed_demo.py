@@ -110,6 +110,6 @@ class Command(BaseCommand):
         out.write(f"Admin: http://127.0.0.1:8000/admin/  (password for every login: {DEMO_PASSWORD})")
         for username, what in logins:
             out.write(f"  {username:<22} {what}")
-        out.write(f"API:   http://127.0.0.1:8000/api/v1/  docs: http://127.0.0.1:8000/api/docs/")
+        out.write("API:   http://127.0.0.1:8000/api/v1/  docs: http://127.0.0.1:8000/api/docs/")
         out.write(f"  API key for {shop.name} (storefront + back_office):")
         out.write(f"  Authorization: Api-Key {secret}")

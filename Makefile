@@ -1,0 +1,51 @@
+# Seller Center: common tasks. Every recipe uses the virtualenv's python (.venv), which
+# scripts/setup.sh creates and keeps in sync with requirements*.txt.
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test worker beat bench messages clean
+
+help:
+	@echo "make setup                 create/refresh .venv and compile translations"
+	@echo "make demo                  migrate, load demo data, run the server on 127.0.0.1:8000"
+	@echo "make test [ARGS=...]       ruff + the whole test suite with coverage (ARGS go to pytest)"
+	@echo "make worker                Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat                  Celery beat scheduler (needs CELERY_BROKER_URL)"
+	@echo "make bench NAME=<name>     run bench/<name>.py"
+	@echo "make messages              update the Vietnamese catalogue (locale/vi)"
+	@echo "make clean                 remove caches, coverage data and compiled translations"
+
+setup:
+	bash scripts/setup.sh
+
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh $(ARGS)
+
+worker: setup
+	$(VENV)/bin/celery -A sellercenter worker -l info
+
+beat: setup
+	$(VENV)/bin/celery -A sellercenter beat -l info
+
+bench:
+	@if [ -z "$(NAME)" ]; then \
+		echo "usage: make bench NAME=<name>   (runs bench/<name>.py)"; \
+		echo "available: $$(cd bench 2>/dev/null && ls *.py 2>/dev/null | sed 's/\.py$$//' | tr '\n' ' ')"; \
+		exit 2; \
+	fi
+	@test -f "bench/$(NAME).py" || { echo "bench/$(NAME).py does not exist"; exit 2; }
+	@bash scripts/setup.sh
+	$(PYTHON) bench/$(NAME).py
+
+messages: setup
+	$(PYTHON) manage.py makemessages -l vi --ignore=.venv
+
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -type f -name '*.mo' -exec rm -f {} +
+	rm -rf .pytest_cache .ruff_cache htmlcov .coverage .coverage.*

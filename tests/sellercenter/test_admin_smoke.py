@@ -1,0 +1,69 @@
+"""Opens the changelist and add page of every registered ModelAdmin, as superuser and as shop owner.
+
+Every admin any app registers is covered here automatically."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from sellercenter.models import Role
+from tests.sellercenter.factories import ShopFactory, staff_user
+
+REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+IDS = [model._meta.label for model, _model_admin in REGISTERED]
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    user = get_user_model().objects.create_superuser("operator", "operator@example.vn", "mat-khau-123")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def shop_owner_client(client, db):
+    owner = staff_user(ShopFactory(), Role.OWNER)
+    client.force_login(owner)
+    return client, owner
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
+def test_superuser_opens_changelist_and_add_page(superuser_client, model, model_admin):
+    opts = model._meta
+    changelist = superuser_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert changelist.status_code == 200
+
+    add_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    expected = 200 if model_admin.has_add_permission(_request_for(changelist)) else 403
+    assert superuser_client.get(add_url).status_code == expected
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=IDS)
+def test_shop_owner_gets_pages_as_their_role_allows(shop_owner_client, model, model_admin):
+    client, owner = shop_owner_client
+    opts = model._meta
+    may_view = owner.has_perm(f"{opts.app_label}.view_{opts.model_name}") or owner.has_perm(
+        f"{opts.app_label}.change_{opts.model_name}"
+    )
+    changelist = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert changelist.status_code == (200 if may_view else 403)
+
+    may_add = owner.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+    add_page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add_page.status_code in ((200,) if may_add else (403,))
+
+
+def _request_for(response):
+    return response.wsgi_request
+
+
+def test_every_project_model_with_a_shop_is_registered_with_a_shop_scoped_admin():
+    from django.apps import apps
+
+    from sellercenter.admin_base import ShopScopedMixin
+
+    for model, model_admin in admin.site._registry.items():
+        has_shop = any(field.name == "shop" for field in model._meta.get_fields())
+        if has_shop and model._meta.app_config.name in {c.name for c in apps.get_app_configs()}:
+            assert isinstance(model_admin, ShopScopedMixin), f"{model._meta.label} admin is not shop-scoped"
