@@ -14,7 +14,7 @@ help:
 	@echo "make worker                Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat                  Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench NAME=<name>     run bench/<name>.py"
-	@echo "make messages              update the Vietnamese catalogue (locale/vi)"
+	@echo "make messages              update each app's Vietnamese catalogue (<app>/locale/vi)"
 	@echo "make clean                 remove caches, coverage data and compiled translations"
 
 setup:
@@ -43,7 +43,7 @@ bench:
 	$(PYTHON) bench/$(NAME).py
 
 messages: setup
-	$(PYTHON) manage.py makemessages -l vi --ignore=.venv
+	$(PYTHON) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
