@@ -3,14 +3,14 @@
 import threading
 
 from django.urls import include, path
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sellercenter import errors, services
-from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE, ShopScopedMixin
 from sellercenter.api.idempotency import idempotent
-from sellercenter.models import ApiScope
+from sellercenter.models import ApiKey, ApiScope
 
 # Set by a test to hold a request inside its transaction (concurrency tests).
 hold_requests = threading.Event()
@@ -62,7 +62,22 @@ class RaiseView(APIView):
         raise self.ERRORS[kind]
 
 
+class KeyDetailView(ShopScopedMixin, generics.RetrieveAPIView):
+    """A shop-scoped detail view: another shop's row must be a 404."""
+
+    queryset = ApiKey.objects.all()
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = ApiKey
+            fields = ["id", "name"]
+
+    serializer_class = OutputSerializer
+
+
 api_patterns = [
+    path("keys/<int:pk>", KeyDetailView.as_view()),
     path("keys", IssueKeyView.as_view()),
     path("back-office", BackOfficeView.as_view()),
     path("raise/<str:kind>", RaiseView.as_view()),
