@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "customers",
     "loyalty",
     "promotions",
+    "orders",
+    "finance",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("promotions/", include("promotions.urls")),
+    path("", include("orders.urls")),
+    path("finance/", include("finance.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Finance API routes, mounted by sellercenter.api.router."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Orders API routes, mounted by sellercenter.api.router."""
+
+urlpatterns = []
