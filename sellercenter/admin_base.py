@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -29,9 +30,13 @@ def scope_choices(queryset, user):
         if shop_ids is None:
             return queryset
         return queryset.filter(memberships__shop__in=shop_ids).distinct()
-    if any(field.name == "shop" for field in model._meta.get_fields()):
+    if _has_shop_field(model):
         return filter_by_user_shops(queryset, user)
     return queryset
+
+
+def _has_shop_field(model) -> bool:
+    return any(field.name == "shop" for field in model._meta.get_fields())
 
 
 class ShopScopedForm(forms.ModelForm):
@@ -42,9 +47,9 @@ class ShopScopedForm(forms.ModelForm):
         shop = cleaned.get("shop") or getattr(self.instance, "shop", None)
         if shop is None:
             return cleaned
-        for name, value in cleaned.items():
-            related_shop_id = getattr(value, "shop_id", None)
-            if related_shop_id is not None and related_shop_id != shop.pk:
+        for name, value in list(cleaned.items()):
+            related = value if isinstance(value, QuerySet | list | tuple) else [value]
+            if any(getattr(item, "shop_id", shop.pk) not in (shop.pk, None) for item in related):
                 self.add_error(name, _("This belongs to another shop."))
         return cleaned
 
@@ -73,7 +78,7 @@ class ShopScopedMixin:
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not request.user.is_superuser and "shop" not in readonly:
+        if obj is not None and _has_shop_field(self.model) and "shop" not in readonly:
             readonly.append("shop")  # A row never moves to another shop.
         return readonly
 

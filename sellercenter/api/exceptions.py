@@ -7,6 +7,7 @@ the error carries machine-readable values (e.g. the SKU that ran out).
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -73,6 +74,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A model's full_clean() in a service: the same 400 as a serializer's.
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
     if isinstance(exc, errors.DomainError):
         response = Response(error_body(exc.code, exc.message, exc.fields, exc.params), status=_domain_status(exc))

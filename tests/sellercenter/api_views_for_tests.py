@@ -2,6 +2,7 @@
 
 import threading
 
+from django.core.exceptions import ValidationError
 from django.urls import include, path
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -56,6 +57,7 @@ class RaiseView(APIView):
         "not_allowed": errors.NotAllowed(),
         "conflict": errors.Conflict("Out of stock: ABC-1", code="out_of_stock", sku="ABC-1"),
         "permission_denied": errors.PermissionDenied(),
+        "model_validation": ValidationError({"slug": ["Đường dẫn đã được dùng."]}),
     }
 
     def get(self, request, kind):

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.sellercenter.api_vi
         ("not_allowed", 409, "not_allowed"),
         ("conflict", 409, "out_of_stock"),
         ("permission_denied", 403, "permission_denied"),
+        ("model_validation", 400, "invalid"),
     ],
 )
 def test_each_domain_error_has_its_status_and_the_one_shape(api, kind, status, code):
@@ -34,6 +35,12 @@ def test_domain_error_names_its_field_and_details(api):
     conflict = api.get("/api/test/raise/conflict").json()["error"]
     assert conflict["details"] == {"sku": "ABC-1"}
     assert conflict["message"] == "Out of stock: ABC-1"
+
+
+def test_a_models_validation_error_names_its_field(api):
+    error = api.get("/api/test/raise/model_validation").json()["error"]
+
+    assert error["fields"] == {"slug": ["Đường dẫn đã được dùng."]}
 
 
 def test_validation_error_names_each_field(api):
