@@ -42,7 +42,8 @@ def worker(redis_url):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    client = Celery(broker=redis_url, backend=redis_url)
+    # Not the current app: shared tasks elsewhere in the suite must keep using the project's (eager) app.
+    client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
     try:
         yield client, queue
     finally:
