@@ -8,6 +8,7 @@ Every variable is documented in the README's configuration table.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -202,6 +203,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sellercenter.tasks.idempotency_keys_prune",
         "schedule": 3600.0,
     },
+    # Lots expire at any time of day; redemptions never spend expired points, so once a night is enough.
+    "loyalty-points-expire": {
+        "task": "loyalty.tasks.points_expire_due",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    # Tier periods end at midnight in each shop's own time zone: hourly catches every zone within the hour.
+    "loyalty-tiers-reevaluate": {
+        "task": "loyalty.tasks.tiers_reevaluate_due",
+        "schedule": crontab(minute=20),
+    },
+    # Events and purchases keep journey stages current during the day; the night pass catches the rest.
+    "customers-journey-stages-recompute": {
+        "task": "customers.tasks.journey_stages_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 LOGGING = {
@@ -210,7 +226,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # python-barcode announces at INFO on import that it writes no images without Pillow: SVG is all we use.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pyBarcode": {"level": "WARNING"}},
 }
 
 # django-import-export: exports through sellercenter.spreadsheet.SpreadsheetSafeResource.
