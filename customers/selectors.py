@@ -1,0 +1,340 @@
+"""Reads: customer lists, duplicates, consent, segment membership, timelines, personal data, metrics."""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from customers.models import (
+    Address,
+    AnonymousIdentity,
+    ConsentRecord,
+    Customer,
+    CustomerEvent,
+    CustomerMerge,
+    CustomerPurchase,
+    CustomerTag,
+    EventType,
+    MarketingChannel,
+    Segment,
+)
+from customers.phones import phone_search_fragments
+from customers.segment_rules import rules_filter
+from sellercenter.models import Shop
+from sellercenter.money import money_round
+
+# --- Customers -------------------------------------------------------------------------------------
+
+
+def duplicate_exists() -> Exists:
+    """For a customer row: another current profile of the shop has the same e-mail or phone."""
+    same_contact = (Q(email=OuterRef("email")) & ~Q(email="")) | (Q(phone=OuterRef("phone")) & ~Q(phone=""))
+    return Exists(Customer.objects.current().filter(same_contact, shop=OuterRef("shop")).exclude(pk=OuterRef("pk")))
+
+
+def customer_list(*, shop: Shop) -> QuerySet[Customer]:
+    """The shop's current customers with their tags and duplicate flag, in a fixed number of queries."""
+    return (
+        Customer.objects.current()
+        .filter(shop=shop)
+        .annotate(has_duplicates=duplicate_exists())
+        .prefetch_related(Prefetch("tags", queryset=CustomerTag.objects.order_by("name")))
+    )
+
+
+def customer_search(queryset: QuerySet[Customer], term: str) -> QuerySet[Customer]:
+    """Customers whose name or e-mail contains `term`, or whose phone matches it typed any way
+    (`0912 345 678`, `+84912345678`, `912345`)."""
+    term = term.strip()
+    if not term:
+        return queryset
+    condition = Q(full_name__icontains=term) | Q(email__icontains=term) | Q(external_id=term)
+    for fragment in phone_search_fragments(term):
+        condition |= Q(phone__contains=fragment)
+    return queryset.filter(condition)
+
+
+def customer_duplicates(*, customer: Customer) -> QuerySet[Customer]:
+    """Other current profiles of the shop with the same e-mail or phone: candidates for a merge."""
+    same_contact = Q()
+    if customer.email:
+        same_contact |= Q(email=customer.email)
+    if customer.phone:
+        same_contact |= Q(phone=customer.phone)
+    if not same_contact:
+        return Customer.objects.none()
+    return Customer.objects.current().filter(same_contact, shop_id=customer.shop_id).exclude(pk=customer.pk)
+
+
+def customer_timeline(*, customer: Customer, limit: int = 20) -> list[CustomerEvent]:
+    """The customer's latest events, newest first."""
+    return list(CustomerEvent.objects.filter(customer=customer).order_by("-occurred_at", "-pk")[:limit])
+
+
+# --- Consent ---------------------------------------------------------------------------------------
+
+
+def customer_consents(*, customer: Customer, at: datetime | None = None) -> dict[str, ConsentRecord | None]:
+    """Channel -> the record in force at `at` (default now), None where the customer never said."""
+    at = at or timezone.now()
+    state: dict[str, ConsentRecord | None] = dict.fromkeys(MarketingChannel.values)
+    records = ConsentRecord.objects.filter(customer=customer, recorded_at__lte=at).order_by("-recorded_at", "-pk")
+    for record in records:
+        if state.get(record.channel) is None:
+            state[record.channel] = record
+    return state
+
+
+def marketing_allowed(*, customer: Customer, channel: str, at: datetime | None = None) -> bool:
+    """May the shop send marketing to the customer on `channel` ("email", "sms", "zalo", "web_push")
+    at `at` (default now)? Only if the latest consent record on that channel at that moment is a
+    grant, and the profile is neither erased nor merged away. Everything that sends marketing asks this.
+    Raises ValueError for an unknown channel."""
+    if channel not in MarketingChannel.values:
+        raise ValueError(f"unknown marketing channel {channel!r}")
+    if customer.erased_at is not None or customer.merged_into_id is not None:
+        return False
+    latest = (
+        ConsentRecord.objects.filter(customer=customer, channel=channel, recorded_at__lte=at or timezone.now())
+        .order_by("-recorded_at", "-pk")
+        .values_list("granted", flat=True)
+        .first()
+    )
+    return bool(latest)
+
+
+# --- Segments --------------------------------------------------------------------------------------
+
+
+def segment_customers(*, segment: Segment, now: datetime | None = None) -> QuerySet[Customer]:
+    """The segment's members (current profiles of its shop matching its rules), as one query."""
+    return rules_filter(
+        Customer.objects.current().filter(shop_id=segment.shop_id),
+        rules=segment.rules,
+        match=segment.match,
+        now=now or timezone.now(),
+        tzinfo=lambda: segment.shop.tzinfo,
+    )
+
+
+def segment_includes(*, segment: Segment, customer: Customer, now: datetime | None = None) -> bool:
+    """Is the customer in the segment now? One query."""
+    if customer.shop_id != segment.shop_id:
+        return False
+    return segment_customers(segment=segment, now=now).filter(pk=customer.pk).exists()
+
+
+def segments_member_counts(*, segments: list[Segment], now: datetime | None = None) -> dict[int, int]:
+    """Segment id -> member count, for all the given segments in one query."""
+    if not segments:
+        return {}
+    counts = {
+        f"segment_{segment.pk}": Coalesce(
+            Subquery(
+                segment_customers(segment=segment, now=now)
+                .order_by()
+                .values("shop_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+        for segment in segments
+    }
+    row = Shop.objects.filter(pk=segments[0].shop_id).values(**counts).get()
+    return {segment.pk: row[f"segment_{segment.pk}"] for segment in segments}
+
+
+# --- Personal data ---------------------------------------------------------------------------------
+
+PROFILE_EXPORT_FIELDS = (
+    "external_id",
+    "full_name",
+    "email",
+    "phone",
+    "gender",
+    "birth_date",
+    "acquisition_channel",
+    "acquisition_source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "note",
+    "orders_count",
+    "total_spent",
+    "first_order_at",
+    "last_order_at",
+    "journey_stage",
+    "created_at",
+    "updated_at",
+)
+
+
+def customer_profile_data(customer: Customer) -> dict:
+    return {"id": customer.pk, **{name: getattr(customer, name) for name in PROFILE_EXPORT_FIELDS}}
+
+
+def customer_personal_data(*, customer: Customer) -> dict:
+    """Everything the shop holds about the customer, for a data-access request (JSON-ready with
+    DjangoJSONEncoder)."""
+    return {
+        "profile": customer_profile_data(customer),
+        "tags": list(CustomerTag.objects.filter(customer=customer).values_list("name", flat=True)),
+        "addresses": list(
+            Address.objects.filter(customer=customer).values(
+                "label", "recipient_name", "phone", "street", "ward", "district", "province", "is_default"
+            )
+        ),
+        "consents": list(
+            ConsentRecord.objects.filter(customer=customer)
+            .order_by("recorded_at", "pk")
+            .values("channel", "granted", "recorded_at", "source", "wording_version", "evidence")
+        ),
+        "purchases": list(
+            CustomerPurchase.objects.filter(customer=customer)
+            .order_by("ordered_at", "pk")
+            .values("reference", "amount", "ordered_at", "discounted", "reversed_at")
+        ),
+        "anonymous_ids": list(
+            AnonymousIdentity.objects.filter(customer=customer).values_list("anonymous_id", flat=True)
+        ),
+        "events": list(
+            CustomerEvent.objects.filter(customer=customer)
+            .order_by("occurred_at", "pk")
+            .values("event_id", "type", "channel", "session_id", "properties", "occurred_at")
+        ),
+        "merged_profiles": list(
+            CustomerMerge.objects.filter(target=customer).values("source_id", "source_snapshot", "merged_at")
+        ),
+    }
+
+
+# --- Metrics ---------------------------------------------------------------------------------------
+
+RATE_PLACES = Decimal("0.0001")
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def local_day_bounds(*, shop: Shop, date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """[00:00 of date_from, 00:00 of the day after date_to) in the shop's time zone."""
+    tz = shop.tzinfo
+    return (
+        datetime.combine(date_from, time.min, tzinfo=tz),
+        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _retention_by_cohort(shop: Shop, start: datetime, end: datetime) -> list[dict]:
+    """Customers by the month of their first order (in the range), and for each later month up to the
+    range's end, the share of them who ordered in it (month 0 is always 1)."""
+    months = (
+        CustomerPurchase.objects.filter(
+            shop=shop,
+            reversed_at__isnull=True,
+            ordered_at__lt=end,
+            customer__first_order_at__gte=start,
+            customer__first_order_at__lt=end,
+        )
+        .annotate(month=TruncMonth("ordered_at", tzinfo=shop.tzinfo))
+        .values_list("customer_id", "month")
+        .distinct()
+    )
+    active: dict[int, set[int]] = defaultdict(set)
+    for customer_id, month in months:
+        active[customer_id].add(_month_index(month.date() if isinstance(month, datetime) else month))
+    cohorts: dict[int, list[set[int]]] = defaultdict(list)
+    for customer_months in active.values():
+        cohorts[min(customer_months)].append(customer_months)
+    last_month = _month_index((end - timedelta(microseconds=1)).astimezone(shop.tzinfo).date())
+    result = []
+    for cohort in sorted(cohorts):
+        members = cohorts[cohort]
+        retention = [
+            _rate(sum(1 for m in members if cohort + offset in m), len(members))
+            for offset in range(last_month - cohort + 1)
+        ]
+        result.append(
+            {"cohort": f"{cohort // 12:04d}-{cohort % 12 + 1:02d}", "customers": len(members), "retention": retention}
+        )
+    return result
+
+
+def _session_count(events: QuerySet[CustomerEvent]) -> int:
+    return events.exclude(session_id="").values("session_id").distinct().count()
+
+
+def _session_rates(shop: Shop, start: datetime, end: datetime) -> dict:
+    in_range = CustomerEvent.objects.filter(shop=shop, occurred_at__gte=start, occurred_at__lt=end)
+    order_sessions = in_range.filter(type=EventType.ORDER_PLACED).exclude(session_id="").values("session_id")
+    cart_events = in_range.filter(type=EventType.ADD_TO_CART)
+    sessions = _session_count(in_range)
+    converted = _session_count(in_range.filter(type=EventType.ORDER_PLACED))
+    cart_sessions = _session_count(cart_events)
+    abandoned = _session_count(cart_events.exclude(session_id__in=order_sessions))
+    return {
+        "sessions": sessions,
+        "sessions_with_order": converted,
+        "conversion_rate": _rate(converted, sessions),
+        "sessions_with_cart": cart_sessions,
+        "sessions_with_abandoned_cart": abandoned,
+        "cart_abandonment_rate": _rate(abandoned, cart_sessions),
+    }
+
+
+def _purchase_rates(shop: Shop, start: datetime, end: datetime) -> dict:
+    counted = CustomerPurchase.objects.filter(shop=shop, reversed_at__isnull=True)
+    buyers = counted.filter(ordered_at__gte=start, ordered_at__lt=end).values("customer_id").distinct()
+    buyer_count = buyers.count()
+    repeat = (
+        counted.filter(ordered_at__lt=end, customer_id__in=buyers)
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .count()
+    )
+    lifetime = counted.filter(ordered_at__lt=end).aggregate(
+        total=Coalesce(Sum("amount"), Decimal("0")), customers=Count("customer_id", distinct=True)
+    )
+    average = lifetime["total"] / lifetime["customers"] if lifetime["customers"] else None
+    return {
+        "customers_with_orders": buyer_count,
+        "repeat_customers": repeat,
+        "repeat_customer_rate": _rate(repeat, buyer_count),
+        "average_lifetime_value": None if average is None else money_round(average, shop.currency),
+    }
+
+
+def customer_metrics(*, shop: Shop, date_from: date, date_to: date) -> dict:
+    """The shop's customer metrics for the days date_from..date_to (inclusive, in its time zone):
+
+    new_customers          customers whose first order falls in the range
+    repeat_customer_rate   of the customers who ordered in the range, those with 2+ orders by its end
+    retention_by_cohort    per month of first order in the range: share ordering again in each month
+    average_lifetime_value spend up to the range's end / customers who ordered by then
+    conversion_rate        sessions with an order / sessions (events in the range)
+    cart_abandonment_rate  sessions with add_to_cart and no order / sessions with add_to_cart
+    Rates are Decimals with 4 places, None when nothing to divide by."""
+    start, end = local_day_bounds(shop=shop, date_from=date_from, date_to=date_to)
+    new_customers = (
+        Customer.objects.current().filter(shop=shop, first_order_at__gte=start, first_order_at__lt=end).count()
+    )
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "new_customers": new_customers,
+        **_purchase_rates(shop, start, end),
+        "retention_by_cohort": _retention_by_cohort(shop, start, end),
+        **_session_rates(shop, start, end),
+    }

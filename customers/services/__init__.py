@@ -1,0 +1,47 @@
+"""Every write of the customers app. The functions live in the modules of this package by subject;
+they are all importable from `customers.services`."""
+
+from customers.services.consent import consent_record
+from customers.services.events import MAX_BATCH, Outcome, customer_identify, events_ingest
+from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
+from customers.services.profiles import (
+    address_create,
+    address_delete,
+    address_update,
+    customer_check_current,
+    customer_create,
+    customer_create_or_update,
+    customer_tags_set,
+    customer_update,
+    customer_upsert,
+)
+from customers.services.purchases import customer_record_purchase, customer_reverse_purchase
+from customers.services.rights import customer_erase, customer_export, customer_merge
+from customers.services.segments import segment_create, segment_update, segments_create_builtin
+
+__all__ = [
+    "MAX_BATCH",
+    "Outcome",
+    "address_create",
+    "address_delete",
+    "address_update",
+    "consent_record",
+    "customer_check_current",
+    "customer_create",
+    "customer_create_or_update",
+    "customer_erase",
+    "customer_export",
+    "customer_identify",
+    "customer_merge",
+    "customer_record_purchase",
+    "customer_reverse_purchase",
+    "customer_tags_set",
+    "customer_update",
+    "customer_upsert",
+    "customers_last_seen_refresh",
+    "events_ingest",
+    "journey_stages_refresh",
+    "segment_create",
+    "segment_update",
+    "segments_create_builtin",
+]

@@ -1,0 +1,109 @@
+"""Behaviour events from the storefronts, and identify: who an anonymous visitor turned out to be."""
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import AnonymousIdentity, Customer, CustomerEvent
+from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
+from sellercenter.models import Shop
+
+MAX_BATCH = 500
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+def _customers_by_external_id(shop: Shop, external_ids: set[str]) -> dict[str, int]:
+    if not external_ids:
+        return {}
+    rows = Customer.objects.filter(shop=shop, external_id__in=external_ids).values_list(
+        "external_id", "pk", "merged_into_id"
+    )
+    # A merged profile's events belong to the profile it was merged into.
+    return {external_id: merged_into_id or pk for external_id, pk, merged_into_id in rows}
+
+
+def _customers_by_anonymous_id(shop: Shop, anonymous_ids: set[str]) -> dict[str, int]:
+    if not anonymous_ids:
+        return {}
+    return dict(
+        AnonymousIdentity.objects.filter(shop=shop, anonymous_id__in=anonymous_ids).values_list(
+            "anonymous_id", "customer_id"
+        )
+    )
+
+
+def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
+    """Store a batch of checked events (at most MAX_BATCH); returns each one's outcome, in order.
+
+    Each event is a dict with `event_id`, `type`, `occurred_at` and optionally `customer_id` (the
+    storefront's customer id), `anonymous_id`, `session_id`, `channel`, `properties`. An `event_id`
+    the shop already has, or one repeated in the batch, is a duplicate: skipped, not an error. An
+    event is attached to the customer with that storefront id, else to the customer its anonymous id
+    was identified as; an unknown customer id is kept and claimed when that customer is created.
+    A batch costs a fixed number of queries, whatever its size."""
+    if len(events) > MAX_BATCH:
+        raise ValueError(f"at most {MAX_BATCH} events per batch")
+    event_ids = {event["event_id"] for event in events}
+    with transaction.atomic():
+        known = set(CustomerEvent.objects.filter(shop=shop, event_id__in=event_ids).values_list("event_id", flat=True))
+        by_external_id = _customers_by_external_id(shop, {e["customer_id"] for e in events if e.get("customer_id")})
+        by_anonymous_id = _customers_by_anonymous_id(shop, {e["anonymous_id"] for e in events if e.get("anonymous_id")})
+        outcomes, rows = [], []
+        received_at = timezone.now()
+        for event in events:
+            if event["event_id"] in known:
+                outcomes.append(Outcome.DUPLICATE)
+                continue
+            known.add(event["event_id"])
+            outcomes.append(Outcome.ACCEPTED)
+            external_id = event.get("customer_id") or ""
+            anonymous_id = event.get("anonymous_id") or ""
+            rows.append(
+                CustomerEvent(
+                    shop=shop,
+                    customer_id=by_external_id.get(external_id) or by_anonymous_id.get(anonymous_id),
+                    customer_external_id=external_id,
+                    anonymous_id=anonymous_id,
+                    session_id=event.get("session_id") or "",
+                    event_id=event["event_id"],
+                    type=event["type"],
+                    channel=event.get("channel") or "",
+                    properties=event.get("properties") or {},
+                    occurred_at=event["occurred_at"],
+                    received_at=received_at,
+                )
+            )
+        # A concurrent batch with the same event id may win the race: the row is then skipped here.
+        CustomerEvent.objects.bulk_create(rows, ignore_conflicts=True)
+        customer_ids = {row.customer_id for row in rows if row.customer_id}
+        if customer_ids:
+            customers_last_seen_refresh(shop_id=shop.pk, customer_ids=customer_ids)
+            journey_stages_refresh(shop_id=shop.pk, customer_ids=customer_ids)
+    return outcomes
+
+
+def customer_identify(*, customer: Customer, anonymous_id: str) -> int:
+    """Link an anonymous storefront id to the customer: later events with it are the customer's,
+    and earlier ones that belong to nobody are attached now. Returns how many events were attached.
+
+    An id identified before as someone else (a shared device) now points to this customer; events
+    already attached to the other customer stay theirs."""
+    with transaction.atomic():
+        AnonymousIdentity.objects.update_or_create(
+            shop_id=customer.shop_id,
+            anonymous_id=anonymous_id,
+            defaults={"customer": customer, "identified_at": timezone.now()},
+        )
+        attached = CustomerEvent.objects.filter(
+            shop_id=customer.shop_id, anonymous_id=anonymous_id, customer__isnull=True
+        ).update(customer=customer)
+        if attached:
+            customers_last_seen_refresh(shop_id=customer.shop_id, customer_ids=[customer.pk])
+            journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer.pk])
+    return attached

@@ -1,0 +1,133 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from customers import services
+from customers.models import AnonymousIdentity, Customer, CustomerEvent
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
+
+def event(event_id, type="page_view", **fields):
+    return {"event_id": event_id, "type": type, "occurred_at": T0, **fields}
+
+
+def test_new_events_are_stored_and_attached_to_their_customer(shop):
+    customer = CustomerFactory(shop=shop, external_id="web-1")
+
+    outcomes = services.events_ingest(
+        shop=shop,
+        events=[
+            event("e1", "product_view", customer_id="web-1", properties={"sku": "AO-1", "price": "250000"}),
+            event("e2", "page_view", anonymous_id="anon-1", session_id="s1", channel="app"),
+        ],
+    )
+
+    assert outcomes == ["accepted", "accepted"]
+    stored = {e.event_id: e for e in CustomerEvent.objects.filter(shop=shop)}
+    assert stored["e1"].customer == customer
+    assert stored["e1"].properties == {"sku": "AO-1", "price": "250000"}
+    assert stored["e2"].customer is None and stored["e2"].channel == "app"
+    customer.refresh_from_db()
+    assert customer.journey_stage == "consideration"
+    assert customer.last_seen_at == T0
+
+
+def test_known_and_repeated_event_ids_are_duplicates(shop):
+    services.events_ingest(shop=shop, events=[event("e1", anonymous_id="a")])
+
+    outcomes = services.events_ingest(
+        shop=shop, events=[event("e1", anonymous_id="a"), event("e2", anonymous_id="a"), event("e2", anonymous_id="a")]
+    )
+
+    assert outcomes == ["duplicate", "accepted", "duplicate"]
+    assert CustomerEvent.objects.filter(shop=shop).count() == 2
+
+
+def test_event_ids_are_unique_per_shop_only(shop, other_shop):
+    services.events_ingest(shop=shop, events=[event("e1", anonymous_id="a")])
+
+    assert services.events_ingest(shop=other_shop, events=[event("e1", anonymous_id="a")]) == ["accepted"]
+
+
+def test_an_identified_anonymous_id_attaches_new_events_to_the_customer(shop):
+    customer = CustomerFactory(shop=shop)
+    services.customer_identify(customer=customer, anonymous_id="anon-1")
+
+    services.events_ingest(shop=shop, events=[event("e1", "add_to_cart", anonymous_id="anon-1")])
+
+    assert CustomerEvent.objects.get(event_id="e1").customer == customer
+
+
+def test_a_customer_id_of_another_shop_is_not_matched(shop, other_shop):
+    CustomerFactory(shop=other_shop, external_id="web-1")
+
+    services.events_ingest(shop=shop, events=[event("e1", customer_id="web-1")])
+
+    stored = CustomerEvent.objects.get(event_id="e1")
+    assert stored.customer is None
+    assert stored.customer_external_id == "web-1"
+
+
+def test_last_seen_is_the_latest_event_even_when_events_arrive_out_of_order(shop):
+    customer = CustomerFactory(shop=shop, external_id="web-1")
+    services.events_ingest(shop=shop, events=[event("late", customer_id="web-1", occurred_at=T0 + timedelta(hours=2))])
+    services.events_ingest(shop=shop, events=[event("early", customer_id="web-1")])
+
+    customer.refresh_from_db()
+    assert customer.last_seen_at == T0 + timedelta(hours=2)
+
+
+def _batch(shop, size, prefix):
+    return [
+        event(f"{prefix}-{i}", "product_view", customer_id=f"web-{i % 3}", anonymous_id=f"anon-{i % 5}")
+        for i in range(size)
+    ]
+
+
+@pytest.mark.postgres
+def test_a_batch_costs_the_same_number_of_queries_for_1_and_500_events(shop, django_assert_num_queries):
+    for i in range(3):
+        CustomerFactory(shop=shop, external_id=f"web-{i}")
+    services.customer_identify(customer=Customer.objects.first(), anonymous_id="anon-1")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        services.events_ingest(shop=shop, events=_batch(shop, 1, "one"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        services.events_ingest(shop=shop, events=_batch(shop, 500, "many"))
+
+    assert CustomerEvent.objects.filter(shop=shop).count() == 501
+    assert len(one.captured_queries) <= 8
+
+
+def test_identify_attaches_earlier_anonymous_events(shop):
+    customer = CustomerFactory(shop=shop)
+    services.events_ingest(
+        shop=shop,
+        events=[event("e1", "product_view", anonymous_id="anon-1"), event("e2", anonymous_id="anon-2")],
+    )
+
+    attached = services.customer_identify(customer=customer, anonymous_id="anon-1")
+
+    assert attached == 1
+    assert list(customer.events.values_list("event_id", flat=True)) == ["e1"]
+    customer.refresh_from_db()
+    assert customer.journey_stage == "consideration"
+
+
+def test_identify_again_as_someone_else_keeps_the_first_customers_events(shop):
+    lan, minh = CustomerFactory(shop=shop), CustomerFactory(shop=shop)
+    services.events_ingest(shop=shop, events=[event("e1", anonymous_id="shared-tablet")])
+    services.customer_identify(customer=lan, anonymous_id="shared-tablet")
+
+    services.customer_identify(customer=minh, anonymous_id="shared-tablet")
+    services.events_ingest(shop=shop, events=[event("e2", anonymous_id="shared-tablet")])
+
+    assert AnonymousIdentity.objects.get(anonymous_id="shared-tablet").customer == minh
+    assert CustomerEvent.objects.get(event_id="e1").customer == lan
+    assert CustomerEvent.objects.get(event_id="e2").customer == minh
