@@ -1,24 +1,13 @@
-"""Loyalty test data: customers to enrol, and accounts built through the services."""
+"""Loyalty test data: accounts built through the services (customers come from the customers factories)."""
 
 from datetime import datetime
 from decimal import Decimal
 
-import factory
 from django.utils import timezone
 
-from customers.models import Customer
 from loyalty import services
 from loyalty.models import LoyaltyAccount
-
-
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
-
-    external_id = factory.Sequence(lambda n: f"KH{n:05d}")
-    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Khách {n}")
-    email = factory.Sequence(lambda n: f"khach{n}@example.vn")
-    phone = factory.Sequence(lambda n: f"+8490{n:07d}")
+from tests.customers.factories import CustomerFactory
 
 
 def member(shop, **customer_fields) -> LoyaltyAccount:

@@ -11,7 +11,8 @@ from loyalty import services
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, PointsLot
 from loyalty.selectors import ledger_mismatches, points_spendable
 from sellercenter.errors import Conflict, InvalidInput
-from tests.loyalty.factories import CustomerFactory, member, with_available_points
+from tests.customers.factories import CustomerFactory
+from tests.loyalty.factories import member, with_available_points
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry
 from loyalty.selectors import ledger_mismatches
 from sellercenter.errors import Conflict
 from tests.concurrency import run_concurrently
+from tests.customers.factories import CustomerFactory
 from tests.loyalty.factories import member, with_available_points
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -53,8 +54,6 @@ def test_concurrent_awards_for_the_same_order_award_once(shop):
 
 
 def test_concurrent_first_orders_enrol_the_customer_once(shop):
-    from tests.loyalty.factories import CustomerFactory
-
     customer = CustomerFactory(shop=shop)
     at = timezone.now()
 

@@ -11,7 +11,8 @@ from loyalty import services
 from loyalty.models import ProgrammeSettings, QualificationBasis, QualificationWindow, TierChange, TierChangeReason
 from loyalty.selectors import customer_tier
 from sellercenter.errors import InvalidInput
-from tests.loyalty.factories import CustomerFactory, member
+from tests.customers.factories import CustomerFactory
+from tests.loyalty.factories import member
 
 pytestmark = pytest.mark.django_db
 
