@@ -513,11 +513,8 @@ def points_adjust(*, account: LoyaltyAccount, points: int, reason: str, actor=No
     with transaction.atomic():
         account = _lock(account)
         if points < 0 and -points > account.available_points:
-            raise InvalidInput(
-                fields={
-                    "points": [_("Only %(available)d points are available.") % {"available": account.available_points}]
-                }
-            )
+            message = _("Only %(available)d points are available.") % {"available": account.available_points}
+            raise InvalidInput(message, fields={"points": [message]})
         now = timezone.now()
         entry = _record(
             account,
