@@ -1,0 +1,1 @@
+"""The orders REST API: checkout and orders, pipeline actions, payment notifications, returns, products."""

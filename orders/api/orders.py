@@ -1,0 +1,396 @@
+"""Checkout, orders and their pipeline actions, and the shop's performance figures."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.models import Channel
+from orders import selectors, services
+from orders.api.base import MONEY, LineInput, check_staff_permission, is_back_office, request_actor
+from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
+from orders.pricing import CartLine
+from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.idempotency import idempotent
+
+
+class AddressSerializer(serializers.Serializer):
+    recipient_name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=32)
+    street = serializers.CharField(max_length=255)
+    ward = serializers.CharField(max_length=100)
+    district = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    province = serializers.CharField(max_length=100)
+
+
+class CustomerInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class CartInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    lines = LineInput(many=True, allow_empty=False, max_length=100)
+    shipping_fee = serializers.DecimalField(min_value=0, default=0, **MONEY)
+    voucher_codes = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, max_length=10
+    )
+    points = serializers.IntegerField(min_value=0, default=0)
+
+    def cart_lines(self) -> list[CartLine]:
+        return [CartLine(line["sku"], line["quantity"]) for line in self.validated_data["lines"]]
+
+
+class OrderLineOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    unit_price = serializers.DecimalField(**MONEY)
+    quantity = serializers.IntegerField()
+    discount = serializers.DecimalField(**MONEY)
+    points_discount = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    is_gift = serializers.BooleanField()
+
+
+class OrderOutput(serializers.ModelSerializer):
+    customer_external_id = serializers.CharField(source="customer.external_id")
+    shipping_address = serializers.SerializerMethodField()
+    lines = OrderLineOutput(many=True)
+    replacement_for = serializers.CharField(source="replacement_for.number", default=None)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "status",
+            "channel",
+            "payment_method",
+            "currency",
+            "subtotal",
+            "discount_total",
+            "shipping_fee",
+            "shipping_discount",
+            "points_redeemed",
+            "points_discount",
+            "total",
+            "refunded_amount",
+            "voucher_codes",
+            "customer_external_id",
+            "shipping_address",
+            "note",
+            "carrier",
+            "tracking_number",
+            "placed_at",
+            "payment_due_at",
+            "paid_at",
+            "confirmed_at",
+            "ship_by_at",
+            "shipped_at",
+            "delivered_at",
+            "return_window_ends_at",
+            "completed_at",
+            "cancelled_at",
+            "cancelled_by",
+            "replacement_for",
+            "lines",
+        ]
+        ref_name = "Order"
+
+    @extend_schema_field(AddressSerializer)
+    def get_shipping_address(self, order: Order) -> dict:
+        return AddressSerializer(services.address_of(order)).data
+
+
+class OrderFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    payment_method = filters.ChoiceFilter(choices=PaymentMethod.choices)
+    placed_after = filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    customer = filters.CharFilter(field_name="customer__external_id", label=_("customer external id"))
+
+    class Meta:
+        model = Order
+        fields = ["status", "channel", "payment_method", "customer"]
+
+
+class OrderListCreateView(generics.ListAPIView):
+    """GET: the shop's orders, newest first, filtered. POST: the checkout (send an Idempotency-Key)."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+    serializer_class = OrderOutput
+    filterset_class = OrderFilter
+
+    class InputSerializer(CartInput):
+        customer = CustomerInput()
+        shipping_address = AddressSerializer()
+        payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+        note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "OrderPlaceInput"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no shop
+            return Order.objects.none()
+        return selectors.order_list(shop=self.request.shop)
+
+    @extend_schema(request=InputSerializer, responses={201: OrderOutput}, operation_id="orders_place")
+    @idempotent
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = services.order_place(
+            shop=request.shop,
+            customer=values["customer"],
+            channel=values["channel"],
+            lines=data.cart_lines(),
+            shipping_address=values["shipping_address"],
+            payment_method=values["payment_method"],
+            shipping_fee=values["shipping_fee"],
+            voucher_codes=values["voucher_codes"],
+            points=values["points"],
+            note=values["note"],
+            actor=request_actor(request, ActorKind.CUSTOMER),
+        )
+        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=order.number)).data, status=201)
+
+
+class CheckoutQuoteView(APIView):
+    """What the cart would cost if ordered now, priced exactly as the checkout will price it
+    (products' prices, promotions, points). Nothing is reserved or spent."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+
+    class InputSerializer(CartInput):
+        customer_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "OrderQuoteInput"
+
+    class OutputSerializer(serializers.Serializer):
+        class LineSerializer(serializers.Serializer):
+            sku = serializers.CharField(source="product.sku")
+            name = serializers.CharField(source="product.name")
+            unit_price = serializers.DecimalField(**MONEY)
+            quantity = serializers.IntegerField()
+            discount = serializers.DecimalField(**MONEY)
+            points_discount = serializers.DecimalField(**MONEY)
+            total = serializers.DecimalField(**MONEY)
+            is_gift = serializers.BooleanField()
+            available = serializers.IntegerField(source="product.stock_available")
+
+            class Meta:
+                ref_name = "OrderQuoteLine"
+
+        class AppliedSerializer(serializers.Serializer):
+            campaign_id = serializers.IntegerField()
+            name = serializers.CharField()
+            code = serializers.CharField()
+            amount = serializers.DecimalField(**MONEY)
+
+            class Meta:
+                ref_name = "OrderQuotePromotion"
+
+        currency = serializers.CharField()
+        lines = LineSerializer(many=True)
+        subtotal = serializers.DecimalField(**MONEY)
+        discount_total = serializers.DecimalField(**MONEY)
+        shipping_fee = serializers.DecimalField(**MONEY)
+        shipping_discount = serializers.DecimalField(**MONEY)
+        points = serializers.IntegerField()
+        points_discount = serializers.DecimalField(**MONEY)
+        points_available = serializers.IntegerField()
+        points_max = serializers.IntegerField()
+        total = serializers.DecimalField(**MONEY)
+        promotions = AppliedSerializer(many=True, source="quote.applied")
+
+        class Meta:
+            ref_name = "OrderQuote"
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="orders_quote")
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        pricing = selectors.checkout_preview(
+            shop=request.shop,
+            customer_external_id=values["customer_external_id"],
+            channel=values["channel"],
+            lines=data.cart_lines(),
+            voucher_codes=values["voucher_codes"],
+            shipping_fee=values["shipping_fee"],
+            points=values["points"],
+        )
+        return Response(self.OutputSerializer(pricing).data)
+
+
+class OrderDetailView(APIView):
+    """One order by its number, with its status history."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+
+    class OutputSerializer(OrderOutput):
+        class HistorySerializer(serializers.Serializer):
+            status = serializers.CharField(source="to_status")
+            at = serializers.DateTimeField(source="created_at")
+
+            class Meta:
+                ref_name = "OrderStatusHistory"
+
+        history = serializers.SerializerMethodField()
+
+        class Meta(OrderOutput.Meta):
+            fields = [*OrderOutput.Meta.fields, "history"]
+            ref_name = "OrderDetail"
+
+        @extend_schema_field(HistorySerializer(many=True))
+        def get_history(self, order: Order) -> list:
+            return self.HistorySerializer(selectors.order_status_history(order=order), many=True).data
+
+    @extend_schema(responses=OutputSerializer, operation_id="orders_retrieve")
+    def get(self, request, number):
+        return Response(self.OutputSerializer(selectors.order_get(shop=request.shop, number=number)).data)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    by = serializers.ChoiceField(choices=[("customer", _("Customer")), ("seller", _("Seller"))], default="customer")
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class QualityCheckFailInput(ReasonInput):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class ReadyToShipInput(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100)
+    tracking_number = serializers.CharField(max_length=100)
+
+
+class MomentInput(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, default=None, help_text=_("When it happened; default now."))
+
+
+# action -> (service, input whose fields are the service's other arguments, who the caller is).
+# Carriers and 3PL report the delivery steps with a back-office key; staff tools drive the rest.
+ACTIONS = {
+    "confirm-payment": (services.order_confirm_payment, NoteInput, ActorKind.STAFF),
+    "allocate": (services.order_allocate, NoteInput, ActorKind.STAFF),
+    "start-picking": (services.order_start_picking, NoteInput, ActorKind.STAFF),
+    "send-to-quality-check": (services.order_send_to_quality_check, NoteInput, ActorKind.STAFF),
+    "fail-quality-check": (services.order_fail_quality_check, QualityCheckFailInput, ActorKind.STAFF),
+    "pack": (services.order_pack, NoteInput, ActorKind.STAFF),
+    "ready-to-ship": (services.order_mark_ready_to_ship, ReadyToShipInput, ActorKind.STAFF),
+    "ship": (services.order_ship, MomentInput, ActorKind.CARRIER),
+    "deliver": (services.order_deliver, MomentInput, ActorKind.CARRIER),
+    "fail-delivery": (services.order_fail_delivery, ReasonInput, ActorKind.CARRIER),
+    "retry-delivery": (services.order_retry_delivery, NoteInput, ActorKind.CARRIER),
+    "return-to-sender": (services.order_return_to_sender, NoteInput, ActorKind.CARRIER),
+}
+
+
+class OrderActionView(APIView):
+    """Move an order one step along the pipeline (back office: staff tools, carriers, 3PL).
+    A step the pipeline does not allow from the order's status answers 409 and changes nothing."""
+
+    required_scopes = BACK_OFFICE_ONLY
+
+    @extend_schema(request=None, responses=OrderOutput, operation_id="orders_action")
+    def post(self, request, number, action):
+        check_staff_permission(request, "orders.change_order")
+        service, input_class, kind = ACTIONS[action]
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = selectors.order_get(shop=request.shop, number=number)
+        order = service(order=order, actor=request_actor(request, kind), **data.validated_data)
+        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=order.number)).data)
+
+
+class OrderCancelView(APIView):
+    """Cancel an order: for the customer (storefront, until it is packed) or, with a back-office key
+    or staff session and `"by": "seller"`, for the shop (until it is handed to the carrier).
+    Stock, promotion budget and points are released once."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+
+    @extend_schema(request=CancelInput, responses=OrderOutput, operation_id="orders_cancel")
+    def post(self, request, number):
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        by_seller = data.validated_data["by"] == "seller"
+        if by_seller and not is_back_office(request):
+            raise exceptions.PermissionDenied(_("Only the back office may cancel for the seller."))
+        if by_seller:
+            check_staff_permission(request, "orders.change_order")
+        kind = ActorKind.STAFF if by_seller else ActorKind.CUSTOMER
+        order = selectors.order_get(shop=request.shop, number=number)
+        services.order_cancel(order=order, actor=request_actor(request, kind), reason=data.validated_data["reason"])
+        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
+
+
+class MetricsView(APIView):
+    """The shop's performance on the orders placed from `start` to `end` (days in the shop's time zone)."""
+
+    required_scopes = BACK_OFFICE_ONLY
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateField(help_text=_("First day, in the shop's time zone."))
+        end = serializers.DateField(help_text=_("Last day, included."))
+
+        class Meta:
+            ref_name = "OrderMetricsQuery"
+
+    class OutputSerializer(serializers.Serializer):
+        class ChannelSerializer(serializers.Serializer):
+            channel = serializers.CharField()
+            orders = serializers.IntegerField()
+            revenue = serializers.DecimalField(**MONEY)
+
+            class Meta:
+                ref_name = "OrderMetricsChannel"
+
+        RATE = {"max_digits": 5, "decimal_places": 2, "allow_null": True}
+        HOURS = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
+
+        start = serializers.DateField()
+        end = serializers.DateField()
+        currency = serializers.CharField()
+        orders = serializers.IntegerField()
+        confirmed = serializers.IntegerField()
+        late_shipment_rate = serializers.DecimalField(**RATE)
+        cancellation_rate = serializers.DecimalField(**RATE)
+        cancellation_rate_by_seller = serializers.DecimalField(**RATE)
+        cancellation_rate_by_customer = serializers.DecimalField(**RATE)
+        cancellation_rate_unpaid = serializers.DecimalField(**RATE)
+        defect_rate = serializers.DecimalField(**RATE)
+        return_rate = serializers.DecimalField(**RATE)
+        on_time_delivery_rate = serializers.DecimalField(**RATE)
+        average_preparation_hours = serializers.DecimalField(**HOURS)
+        average_delivery_hours = serializers.DecimalField(**HOURS)
+        by_channel = ChannelSerializer(many=True)
+
+        class Meta:
+            ref_name = "OrderMetrics"
+
+    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer, operation_id="orders_metrics")
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        performance = selectors.shop_performance(
+            shop=request.shop, start=data.validated_data["start"], end=data.validated_data["end"]
+        )
+        return Response(self.OutputSerializer(performance).data)

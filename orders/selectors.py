@@ -1,0 +1,225 @@
+"""Orders reads: order and return lists, the checkout preview, ship-by risk, shop performance."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Channel, Customer
+from orders.models import (
+    AWAITING_HANDOVER,
+    CancelledBy,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderStatus,
+    Product,
+    ReturnRequest,
+    ReturnStatus,
+)
+from orders.pricing import CartLine, Pricing, cart_price
+from sellercenter.errors import InvalidInput, NotFound
+from sellercenter.models import Shop
+from sellercenter.money import ZERO, money_round, to_decimal
+
+AT_RISK_WITHIN = timedelta(hours=24)
+MAX_METRICS_DAYS = 366
+
+
+def order_list(*, shop: Shop) -> QuerySet[Order]:
+    """The shop's orders with what a list shows: customer and lines in two extra queries in all."""
+    return Order.objects.filter(shop=shop).select_related("customer", "replacement_for").prefetch_related("lines")
+
+
+def order_get(*, shop: Shop, number: str) -> Order:
+    order = order_list(shop=shop).filter(number=number).first()
+    if order is None:
+        raise NotFound(_("No order has the number %(number)s.") % {"number": number})
+    return order
+
+
+def order_status_history(*, order: Order) -> QuerySet[OrderEvent]:
+    """The order's moves from status to status, oldest first (what a customer may see of its timeline)."""
+    return order.events.exclude(to_status="").order_by("created_at", "pk")
+
+
+def return_list(*, shop: Shop) -> QuerySet[ReturnRequest]:
+    return (
+        ReturnRequest.objects.filter(shop=shop)
+        .select_related("order", "replacement_order")
+        .prefetch_related("lines__order_line")
+    )
+
+
+def checkout_preview(
+    *,
+    shop: Shop,
+    customer_external_id: str,
+    channel: str,
+    lines: list[CartLine],
+    voucher_codes: list[str],
+    shipping_fee,
+    points: int = 0,
+) -> Pricing:
+    """What the order would cost if placed now: the checkout's own pricing, with nothing written,
+    reserved or spent. Raises the same errors as the checkout's pricing."""
+    customer = (
+        Customer.objects.filter(shop=shop, external_id=customer_external_id).first() if customer_external_id else None
+    )
+    products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
+    return cart_price(
+        shop=shop,
+        lines=lines,
+        products=products,
+        customer=customer,
+        channel=channel,
+        voucher_codes=voucher_codes,
+        shipping_fee=money_round(to_decimal(shipping_fee), shop.currency),
+        points=points,
+    )
+
+
+def at_risk_q(now: datetime) -> Q:
+    """Not yet handed to the carrier, with the ship-by deadline in the next 24 hours."""
+    return Q(status__in=AWAITING_HANDOVER, ship_by_at__gte=now, ship_by_at__lt=now + AT_RISK_WITHIN)
+
+
+def late_q(now: datetime) -> Q:
+    """Past the ship-by deadline and still not handed over, or handed over after it."""
+    return Q(status__in=AWAITING_HANDOVER, ship_by_at__lt=now) | Q(shipped_at__gt=F("ship_by_at"))
+
+
+def period_bounds(*, shop: Shop, start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the shop's time zone. Refuses end before start, or
+    a period over a year."""
+    if end < start:
+        raise InvalidInput(fields={"end": [_("The end is before the start.")]})
+    if (end - start).days >= MAX_METRICS_DAYS:
+        raise InvalidInput(fields={"end": [_("Ask for at most %(days)d days.") % {"days": MAX_METRICS_DAYS}]})
+    tz = shop.tzinfo
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    channel: str
+    orders: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class Performance:
+    start: date
+    end: date
+    currency: str
+    orders: int
+    confirmed: int
+    late_shipment_rate: Decimal | None
+    cancellation_rate: Decimal | None
+    cancellation_rate_by_seller: Decimal | None
+    cancellation_rate_by_customer: Decimal | None
+    cancellation_rate_unpaid: Decimal | None
+    defect_rate: Decimal | None
+    return_rate: Decimal | None
+    on_time_delivery_rate: Decimal | None
+    average_preparation_hours: Decimal | None
+    average_delivery_hours: Decimal | None
+    by_channel: list[ChannelFigures]
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _hours(duration: timedelta | None) -> Decimal | None:
+    if duration is None:
+        return None
+    return (Decimal(duration.total_seconds()) / 3600).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _between(later: str, earlier: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _counts(orders: QuerySet[Order], now: datetime) -> dict:
+    defects = OrderEvent.objects.filter(order=OuterRef("pk"), type=OrderEventType.QUALITY_CHECK_FAILED)
+    returns = ReturnRequest.objects.filter(order=OuterRef("pk")).exclude(status=ReturnStatus.REJECTED)
+    cancelled = Q(status=OrderStatus.CANCELLED)
+    confirmed = Q(confirmed_at__isnull=False)
+    delivered = Q(delivered_at__isnull=False)
+    return orders.annotate(defective=Exists(defects), returned=Exists(returns)).aggregate(
+        orders=Count("pk"),
+        confirmed=Count("pk", filter=confirmed),
+        late=Count("pk", filter=confirmed & late_q(now)),
+        cancelled=Count("pk", filter=cancelled),
+        by_seller=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.SELLER)),
+        by_customer=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.CUSTOMER)),
+        unpaid=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.SYSTEM)),
+        defective=Count("pk", filter=confirmed & Q(defective=True)),
+        delivered=Count("pk", filter=delivered),
+        returned=Count("pk", filter=delivered & Q(returned=True)),
+        on_time=Count("pk", filter=delivered & Q(delivered_at__lte=F("deliver_by_at"))),
+        preparation=Avg(_between("shipped_at", "confirmed_at"), filter=Q(shipped_at__isnull=False)),
+        delivery=Avg(_between("delivered_at", "shipped_at"), filter=delivered & Q(shipped_at__isnull=False)),
+    )
+
+
+def _by_channel(orders: QuerySet[Order]) -> list[ChannelFigures]:
+    kept = Q(confirmed_at__isnull=False) & ~Q(status__in=(OrderStatus.CANCELLED, OrderStatus.RETURNED_TO_SENDER))
+    rows = {
+        row["channel"]: row
+        for row in orders.order_by()
+        .values("channel")
+        .annotate(count=Count("pk", filter=kept), revenue=Sum(F("total") - F("refunded_amount"), filter=kept))
+    }
+    return [
+        ChannelFigures(
+            channel=channel,
+            orders=rows.get(channel, {}).get("count", 0),
+            revenue=rows.get(channel, {}).get("revenue") or ZERO,
+        )
+        for channel in Channel.values
+    ]
+
+
+def shop_performance(*, shop: Shop, start: date, end: date, now: datetime | None = None) -> Performance:
+    """The marketplace-style figures of the orders placed from `start` to `end` (days in the shop's
+    time zone), replacement orders left out:
+
+    - late shipment rate: confirmed orders handed to the carrier after their ship-by deadline, or
+      still not handed over past it / confirmed orders;
+    - cancellation rate: cancelled / placed, split by who cancelled (seller, customer, unpaid);
+    - defect rate: confirmed orders with a failed quality check / confirmed orders;
+    - return rate: delivered orders with a return request not rejected / delivered orders;
+    - on-time delivery rate: delivered by the deliver-by date / delivered orders;
+    - average preparation time (confirmed -> handed over) and delivery time (handed over -> delivered);
+    - orders and revenue (total less refunds) by channel, of confirmed orders not cancelled or
+      returned to sender.
+    Rates are percentages with two decimals, None when there is nothing to divide by."""
+    now = now or timezone.now()
+    since, until = period_bounds(shop=shop, start=start, end=end)
+    orders = Order.objects.filter(shop=shop, placed_at__gte=since, placed_at__lt=until, replacement_for__isnull=True)
+    counts = _counts(orders, now)
+    return Performance(
+        start=start,
+        end=end,
+        currency=shop.currency,
+        orders=counts["orders"],
+        confirmed=counts["confirmed"],
+        late_shipment_rate=_percent(counts["late"], counts["confirmed"]),
+        cancellation_rate=_percent(counts["cancelled"], counts["orders"]),
+        cancellation_rate_by_seller=_percent(counts["by_seller"], counts["orders"]),
+        cancellation_rate_by_customer=_percent(counts["by_customer"], counts["orders"]),
+        cancellation_rate_unpaid=_percent(counts["unpaid"], counts["orders"]),
+        defect_rate=_percent(counts["defective"], counts["confirmed"]),
+        return_rate=_percent(counts["returned"], counts["delivered"]),
+        on_time_delivery_rate=_percent(counts["on_time"], counts["delivered"]),
+        average_preparation_hours=_hours(counts["preparation"]),
+        average_delivery_hours=_hours(counts["delivery"]),
+        by_channel=_by_channel(orders),
+    )

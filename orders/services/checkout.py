@@ -1,0 +1,309 @@
+"""The checkout: one transaction that prices the cart, spends promotion budget and points, reserves
+stock and writes the order. Any refusal rolls everything back, other apps' writes included."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Channel, Customer
+from customers.phones import phone_to_e164
+from customers.services import customer_upsert
+from loyalty.services import points_redeem_for_order
+from orders.models import Order, OrderEvent, OrderEventType, OrderLine, PaymentMethod, Product, StockMovementKind
+from orders.pipeline import Actor
+from orders.pricing import CartLine, PricedLine, Pricing, cart_price
+from orders.services.stock import StockChange, stock_apply
+from orders.services.transitions import order_confirm
+from promotions.services import redemptions_record_for_order
+from sellercenter.errors import Conflict, InvalidInput
+from sellercenter.models import Shop
+from sellercenter.money import ZERO, money_round, to_decimal
+
+NUMBER_PREFIX = "SC-"
+ADDRESS_REQUIRED = ("recipient_name", "phone", "street", "ward", "province")
+ADDRESS_OPTIONAL = ("district",)
+CUSTOMER_FIELDS = ("full_name", "email", "phone")
+
+
+@dataclass(frozen=True)
+class Amounts:
+    subtotal: Decimal = ZERO
+    discount_total: Decimal = ZERO
+    shipping_fee: Decimal = ZERO
+    shipping_discount: Decimal = ZERO
+    points_redeemed: int = 0
+    points_discount: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount_total + self.shipping_fee - self.shipping_discount - self.points_discount
+
+
+def order_number(pk: int) -> str:
+    return f"{NUMBER_PREFIX}{pk:06d}"
+
+
+def shipping_address_clean(address: dict) -> dict:
+    """The delivery address with its phone in E.164. Raises InvalidInput naming `shipping_address.<field>`."""
+    errors, cleaned = {}, {}
+    for name in ADDRESS_REQUIRED + ADDRESS_OPTIONAL:
+        value = str(address.get(name) or "").strip()
+        if not value and name in ADDRESS_REQUIRED:
+            errors[f"shipping_address.{name}"] = [_("This field is required.")]
+        cleaned[name] = value
+    if cleaned["phone"]:
+        try:
+            cleaned["phone"] = phone_to_e164(cleaned["phone"])
+        except ValidationError as error:
+            errors["shipping_address.phone"] = error.messages
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], shipping_fee, points: int) -> Decimal:
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if payment_method not in PaymentMethod.values:
+        errors["payment_method"] = [_("Unknown payment method.")]
+    if not lines:
+        errors["lines"] = [_("An order needs at least one line.")]
+    for index, line in enumerate(lines):
+        if line.quantity < 1:
+            errors[f"lines.{index}.quantity"] = [_("Must be at least 1.")]
+    try:
+        fee = to_decimal(shipping_fee)
+    except (TypeError, ValueError):
+        fee = None
+    if fee is None or fee < 0:
+        errors["shipping_fee"] = [_("Give an amount that is not negative.")]
+    if points < 0:
+        errors["points"] = [_("Must not be negative.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return fee
+
+
+def _buyer(shop: Shop, customer: dict) -> Customer:
+    external_id = str(customer.get("external_id") or "").strip()
+    if not external_id:
+        raise InvalidInput(fields={"customer.external_id": [_("This field is required.")]})
+    fields = {name: customer[name] for name in CUSTOMER_FIELDS if customer.get(name)}
+    try:
+        return customer_upsert(shop=shop, external_id=external_id, **fields)
+    except InvalidInput as error:
+        raise InvalidInput(fields={f"customer.{name}": msgs for name, msgs in error.fields.items()}) from None
+
+
+def _lock_products(shop: Shop, pricing: Pricing) -> dict[int, Product]:
+    """Lock every product the order takes, in pk order so that concurrent checkouts cannot deadlock,
+    and refuse if a price or the for-sale flag changed since the cart was priced."""
+    wanted = {line.product.pk: line.product for line in pricing.lines}
+    locked = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    for pk, product in wanted.items():
+        now = locked[pk]
+        if now.price != product.price or now.is_active != product.is_active:
+            raise Conflict(
+                _("The price of %(sku)s changed during checkout; please check the cart again.") % {"sku": now.sku},
+                code="price_changed",
+                sku=now.sku,
+            )
+    return locked
+
+
+def order_insert(
+    *,
+    shop: Shop,
+    customer: Customer,
+    channel: str,
+    payment_method: str,
+    amounts: Amounts,
+    lines: list[PricedLine],
+    address: dict,
+    actor: Actor,
+    **fields,
+) -> Order:
+    """Write an order, its lines, its stock reservations and its `placed` event; it gets its number
+    from its id. Stock is reserved by conditional updates in product order: a line whose product
+    has too little left raises Conflict naming the SKU. For the checkout and exchanges; call it
+    inside a transaction."""
+    now = timezone.now()
+    order = Order.objects.create(
+        shop=shop,
+        customer=customer,
+        channel=channel,
+        payment_method=payment_method,
+        currency=shop.currency,
+        subtotal=amounts.subtotal,
+        discount_total=amounts.discount_total,
+        shipping_fee=amounts.shipping_fee,
+        shipping_discount=amounts.shipping_discount,
+        points_redeemed=amounts.points_redeemed,
+        points_discount=amounts.points_discount,
+        total=amounts.total,
+        customer_name=customer.full_name,
+        customer_email=customer.email,
+        placed_at=now,
+        **address_fields(address),
+        **fields,
+    )
+    order.number = order_number(order.pk)
+    Order.objects.filter(pk=order.pk).update(number=order.number)
+    stock_apply(
+        changes=[
+            StockChange(product=line.product, kind=StockMovementKind.RESERVED, reserved=line.quantity) for line in lines
+        ],
+        actor=actor,
+        reason=_("Order %(number)s") % {"number": order.number},
+        order=order,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            shop=shop,
+            order=order,
+            product=line.product,
+            sku=line.product.sku,
+            name=line.product.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            discount=line.discount,
+            points_discount=line.points_discount,
+            total=line.total,
+            is_gift=line.is_gift,
+        )
+        for line in lines
+    )
+    OrderEvent.objects.create(
+        shop=shop,
+        order=order,
+        type=OrderEventType.PLACED,
+        to_status=order.status,
+        actor_kind=actor.kind,
+        user=actor.user,
+        api_key=actor.api_key,
+        created_at=now,
+    )
+    return order
+
+
+def address_fields(address: dict) -> dict:
+    return {
+        "recipient_name": address["recipient_name"],
+        "recipient_phone": address["phone"],
+        "street": address["street"],
+        "ward": address["ward"],
+        "district": address.get("district", ""),
+        "province": address["province"],
+    }
+
+
+def address_of(order: Order) -> dict:
+    """The order's delivery address in the shape the checkout takes it."""
+    return {
+        "recipient_name": order.recipient_name,
+        "phone": order.recipient_phone,
+        "street": order.street,
+        "ward": order.ward,
+        "district": order.district,
+        "province": order.province,
+    }
+
+
+def _spend_benefits(order: Order, pricing: Pricing, customer: Customer) -> None:
+    if pricing.quote.applied:
+        redemptions_record_for_order(
+            shop=order.shop, order_ref=order.number, quote=pricing.quote, customer=customer, order_total=order.total
+        )
+    if pricing.points:
+        value = points_redeem_for_order(customer=customer, order_ref=order.number, points=pricing.points)
+        if value != pricing.points_discount:
+            raise Conflict(_("The value of points changed during checkout; please try again."), code="points_changed")
+
+
+def order_place(
+    *,
+    shop: Shop,
+    customer: dict,
+    channel: str,
+    lines: list[CartLine],
+    shipping_address: dict,
+    payment_method: str,
+    actor: Actor,
+    shipping_fee=ZERO,
+    voucher_codes: list[str] | None = None,
+    points: int = 0,
+    note: str = "",
+) -> Order:
+    """Place an order. In one transaction: the customer is created or updated (`customer` holds
+    `external_id` and optionally full_name, email, phone); prices come from the products; the
+    promotions quote is applied and its budget spent; points are redeemed; stock is reserved; the
+    order, its lines (with price, discount and name snapshots) and its event are written. A COD
+    order is confirmed at once; a prepaid one waits for its payment until the shop's payment timeout.
+
+    Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
+    `voucher_codes.1`, `points`, `shipping_address.phone`, ...); with Conflict a SKU out of stock
+    (`details.sku`), a campaign whose budget ran out (`details.campaign_id`), too few points."""
+    fee = _check_choices(
+        channel=channel, payment_method=payment_method, lines=lines, shipping_fee=shipping_fee, points=points
+    )
+    address = shipping_address_clean(shipping_address)
+    codes = [code for code in (voucher_codes or []) if code.strip()]
+    with transaction.atomic():
+        buyer = _buyer(shop, customer)
+        products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
+        pricing = cart_price(
+            shop=shop,
+            lines=lines,
+            products=products,
+            customer=buyer,
+            channel=channel,
+            voucher_codes=codes,
+            shipping_fee=money_round(fee, shop.currency),
+            points=points,
+        )
+        _lock_products(shop, pricing)
+        order = order_insert(
+            shop=shop,
+            customer=buyer,
+            channel=channel,
+            payment_method=payment_method,
+            amounts=Amounts(
+                subtotal=pricing.subtotal,
+                discount_total=pricing.discount_total,
+                shipping_fee=pricing.shipping_fee,
+                shipping_discount=pricing.shipping_discount,
+                points_redeemed=pricing.points,
+                points_discount=pricing.points_discount,
+            ),
+            lines=pricing.lines,
+            address=address,
+            actor=actor,
+            voucher_codes=[application.code for application in pricing.quote.applied if application.code],
+            promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
+            note=note.strip(),
+            payment_due_at=(
+                timezone.now() + timedelta(minutes=shop.payment_timeout_minutes)
+                if payment_method != PaymentMethod.COD
+                else None
+            ),
+        )
+        _spend_benefits(order, pricing, buyer)
+        if payment_method == PaymentMethod.COD:
+            order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
+    return order
+
+
+def _applied_snapshot(application) -> dict:
+    return {
+        "campaign_id": application.campaign_id,
+        "name": application.name,
+        "kind": application.kind,
+        "code": application.code,
+        "amount": str(application.amount),
+    }

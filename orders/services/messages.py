@@ -1,0 +1,93 @@
+"""Customer e-mails about an order (confirmation, handed to the carrier), sent through Django's mail
+backend by a Celery task after the commit, each send written on the order's timeline.
+
+They are transactional messages about an order the customer placed, so they need no marketing
+consent. The texts are in Vietnamese, the customers' language, in orders/templates/orders/email/.
+"""
+
+import logging
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from orders.models import Order, OrderEventType
+from orders.pipeline import Actor
+from orders.services.transitions import order_event_write
+from sellercenter.errors import InvalidInput
+from sellercenter.money import money_format
+
+logger = logging.getLogger(__name__)
+KINDS = ("confirmation", "shipped")
+CUSTOMER_LANGUAGE = "vi"
+
+
+def _context(order: Order) -> dict:
+    tz = order.shop.tzinfo
+
+    def money(amount):
+        return money_format(amount, order.currency)
+
+    return {
+        "order": order,
+        "shop": order.shop,
+        "lines": [
+            {"line": line, "unit_price": money(line.unit_price), "total": money(line.total)}
+            for line in order.lines.all()
+        ],
+        "subtotal": money(order.subtotal),
+        "discount": money(order.seller_funded_discount),
+        "has_discount": order.seller_funded_discount > 0,
+        "shipping_fee": money(order.shipping_fee - order.shipping_discount),
+        "total": money(order.total),
+        "placed_at": order.placed_at.astimezone(tz),
+        "shipped_at": order.shipped_at.astimezone(tz) if order.shipped_at else None,
+        "cod": not order.is_prepaid,
+    }
+
+
+def _sender(order: Order) -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((order.shop.name, address))
+
+
+def order_email_send(*, order: Order, kind: str) -> bool:
+    """Send the customer the order's `kind` e-mail ("confirmation" or "shipped") and record it on the
+    order's events. Sends each kind once: a retried task finds the first send and stops. Returns
+    False when nothing was sent (no e-mail address, or already sent). Refuses an unknown kind."""
+    if kind not in KINDS:
+        raise InvalidInput(fields={"kind": [_("Unknown e-mail.")]})
+    if order.events.filter(type=OrderEventType.EMAIL_SENT, data__kind=kind).exists():
+        return False
+    if not order.customer_email:
+        order_event_write(
+            order=order,
+            type=OrderEventType.NOTE,
+            actor=Actor.system(),
+            note=_("No e-mail address: the %(kind)s e-mail was not sent.") % {"kind": kind},
+        )
+        return False
+    with translation.override(CUSTOMER_LANGUAGE):
+        context = _context(order)
+        subject = " ".join(render_to_string(f"orders/email/{kind}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"orders/email/{kind}.txt", context),
+            from_email=_sender(order),
+            to=[order.customer_email],
+            reply_to=[order.shop.contact_email] if order.shop.contact_email else None,
+        )
+        message.attach_alternative(render_to_string(f"orders/email/{kind}.html", context), "text/html")
+    message.send()
+    order_event_write(
+        order=order,
+        type=OrderEventType.EMAIL_SENT,
+        actor=Actor.system(),
+        note=subject,
+        data={"kind": kind, "to": order.customer_email},
+    )
+    logger.info("order %s: %s e-mail sent", order.number, kind)
+    return True

@@ -1,0 +1,291 @@
+"""Returns and exchanges of delivered orders: requested -> approved | rejected -> received ->
+refunded (a refund) or exchanged (a replacement order).
+
+Each step locks the order, then the request, so that two returns of one order are computed one after
+the other; each writes an event on the order's timeline.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.services import customer_reverse_purchase
+from loyalty.services import points_clawback_for_refund, tier_reverse_qualifying_spend
+from orders.models import (
+    Order,
+    OrderEventType,
+    OrderLine,
+    OrderStatus,
+    ReturnKind,
+    ReturnLine,
+    ReturnOutcome,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+    StockMovementKind,
+)
+from orders.pipeline import Actor, return_transition_check
+from orders.pricing import PricedLine
+from orders.services.checkout import Amounts, address_of, order_insert
+from orders.services.stock import StockChange, stock_apply
+from orders.services.transitions import order_confirm, order_event_write, order_lock
+from orders.signals import return_refunded
+from promotions.services import redemptions_record_revenue
+from sellercenter.errors import Conflict, InvalidInput, NotAllowed
+from sellercenter.money import ZERO, money_round
+
+R = ReturnStatus
+COUNTED = (R.REQUESTED, R.APPROVED, R.RECEIVED, R.REFUNDED, R.EXCHANGED)
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    sku: str
+    quantity: int
+
+
+def returned_quantities(*, order: Order, statuses=COUNTED, kind: str | None = None, exclude=None) -> dict[int, int]:
+    """{order line id: units in the order's return requests with these statuses (and kind)}."""
+    lines = ReturnLine.objects.filter(return_request__order=order, return_request__status__in=statuses)
+    if kind:
+        lines = lines.filter(return_request__kind=kind)
+    if exclude is not None:
+        lines = lines.exclude(return_request=exclude)
+    rows = lines.values("order_line").annotate(units=Sum("quantity")).values_list("order_line", "units")
+    return dict(rows)
+
+
+def _check_request(order: Order, items: list[ReturnItem], reason: str, kind: str) -> list[tuple[OrderLine, int]]:
+    errors = {}
+    if reason not in ReturnReason.values:
+        errors["reason"] = [_("Choose a reason.")]
+    if kind not in ReturnKind.values:
+        errors["kind"] = [_("Choose refund or exchange.")]
+    if not items:
+        errors["lines"] = [_("Return at least one item.")]
+    by_sku = {line.sku: line for line in order.lines.filter(is_gift=False)}
+    taken = returned_quantities(order=order)
+    chosen, seen = [], set()
+    for index, item in enumerate(items):
+        line = by_sku.get(item.sku)
+        if line is None or item.sku in seen:
+            errors[f"lines.{index}.sku"] = [_("This order has no (other) line with SKU %(sku)s.") % {"sku": item.sku}]
+            continue
+        seen.add(item.sku)
+        left = line.quantity - taken.get(line.pk, 0)
+        if not 1 <= item.quantity <= left:
+            errors[f"lines.{index}.quantity"] = [_("Give 1 to %(left)d units.") % {"left": left}]
+        chosen.append((line, item.quantity))
+    if errors:
+        raise InvalidInput(fields=errors)
+    return chosen
+
+
+def return_request_open(
+    *, order: Order, items: list[ReturnItem], reason: str, actor: Actor, kind: str = ReturnKind.REFUND, evidence_note=""
+) -> ReturnRequest:
+    """Open a return of some units of a delivered order, within its return window. Refuses an order
+    that is not delivered or whose window closed (NotAllowed), an unknown reason or kind, a SKU the
+    order does not have, more units than were bought and not yet returned (InvalidInput naming the field)."""
+    with transaction.atomic():
+        order = order_lock(order=order)
+        if order.status != OrderStatus.DELIVERED:
+            raise NotAllowed(_("Only a delivered order can be returned."), code="not_delivered")
+        if order.return_window_ends_at is None or timezone.now() > order.return_window_ends_at:
+            raise NotAllowed(_("The return window of this order has closed."), code="return_window_closed")
+        chosen = _check_request(order, items, reason, kind)
+        request = ReturnRequest.objects.create(
+            shop_id=order.shop_id, order=order, kind=kind, reason=reason, evidence_note=evidence_note.strip()
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(shop_id=order.shop_id, return_request=request, order_line=line, quantity=quantity)
+            for line, quantity in chosen
+        )
+        _event(order, request, actor, previous="", note=request.get_reason_display())
+    return request
+
+
+def _event(order: Order, request: ReturnRequest, actor: Actor, *, previous: str, note: str = "") -> None:
+    order_event_write(
+        order=order,
+        type=OrderEventType.RETURN_UPDATED,
+        actor=actor,
+        note=note,
+        data={"return_id": request.pk, "kind": request.kind, "from": previous, "to": request.status},
+    )
+
+
+def _begin(request: ReturnRequest, to: str) -> tuple[Order, ReturnRequest]:
+    order = order_lock(order=request.order)
+    locked = ReturnRequest.objects.select_for_update().get(pk=request.pk)
+    return_transition_check(current=locked.status, target=to, kind=locked.kind)
+    return order, locked
+
+
+def _finish(order: Order, request: ReturnRequest, to: str, actor: Actor, note: str = "", **fields) -> ReturnRequest:
+    previous = request.status
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save(update_fields=["status", *fields])
+    _event(order, request, actor, previous=previous, note=note)
+    return request
+
+
+def return_approve(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
+    """requested -> approved: the customer may send the items back."""
+    with transaction.atomic():
+        order, request = _begin(return_request, R.APPROVED)
+        return _finish(order, request, R.APPROVED, actor, note, decided_at=timezone.now())
+
+
+def return_reject(*, return_request: ReturnRequest, actor: Actor, reason: str) -> ReturnRequest:
+    """requested -> rejected, with the reason the customer will read. Refuses an empty reason."""
+    if not reason.strip():
+        raise InvalidInput(fields={"reason": [_("Say why the return is rejected.")]})
+    with transaction.atomic():
+        order, request = _begin(return_request, R.REJECTED)
+        return _finish(
+            order,
+            request,
+            R.REJECTED,
+            actor,
+            reason,
+            decided_at=timezone.now(),
+            closed_at=timezone.now(),
+            rejection_reason=reason.strip()[:255],
+        )
+
+
+def refund_share(*, line: OrderLine, quantity: int, already: int, currency: str) -> Decimal:
+    """What `quantity` more units of `line` refund, when `already` units were refunded before: the
+    line's paid total (after its promotion and points discounts) pro rata, computed on the running
+    count so that refunding every unit, in any number of returns, gives back the paid total exactly."""
+
+    def paid_for(units: int) -> Decimal:
+        return money_round(line.total * units / line.quantity, currency)
+
+    return paid_for(already + quantity) - paid_for(already)
+
+
+def _check_outcomes(request: ReturnRequest, outcomes: dict[str, str]) -> dict[int, str]:
+    lines = list(request.lines.select_related("order_line"))
+    skus = {line.order_line.sku for line in lines}
+    errors = {
+        f"outcomes.{sku}": [_("Choose restock or write off.")]
+        for sku, outcome in outcomes.items()
+        if sku not in skus or outcome not in ReturnOutcome.values
+    }
+    if errors:
+        raise InvalidInput(fields=errors)
+    return {line.pk: outcomes.get(line.order_line.sku, ReturnOutcome.RESTOCK) for line in lines}
+
+
+def return_receive(
+    *, return_request: ReturnRequest, actor: Actor, outcomes: dict[str, str] | None = None
+) -> ReturnRequest:
+    """approved -> received: the items are back and checked. `outcomes` maps a SKU to "restock" (back
+    into the stock on hand, the default) or "write_off" (kept out of stock; the movement is still
+    written). For a refund, each line's refund is computed here (see refund_share)."""
+    with transaction.atomic():
+        order, request = _begin(return_request, R.RECEIVED)
+        chosen = _check_outcomes(request, outcomes or {})
+        refunded_before = returned_quantities(
+            order=order, statuses=(R.RECEIVED, R.REFUNDED), kind=ReturnKind.REFUND, exclude=request
+        )
+        changes, total = [], ZERO
+        for line in request.lines.select_related("order_line__product"):
+            line.outcome = chosen[line.pk]
+            if request.kind == ReturnKind.REFUND:
+                line.refund_amount = refund_share(
+                    line=line.order_line,
+                    quantity=line.quantity,
+                    already=refunded_before.get(line.order_line_id, 0),
+                    currency=order.currency,
+                )
+                total += line.refund_amount
+            line.save(update_fields=["outcome", "refund_amount"])
+            restock = line.outcome == ReturnOutcome.RESTOCK
+            changes.append(
+                StockChange(
+                    product=line.order_line.product,
+                    kind=StockMovementKind.RETURNED,
+                    on_hand=line.quantity if restock else 0,
+                )
+            )
+        stock_apply(
+            changes=changes,
+            actor=actor,
+            reason=_("Return #%(id)s of %(number)s") % {"id": request.pk, "number": order.number},
+            order=order,
+        )
+        return _finish(order, request, R.RECEIVED, actor, received_at=timezone.now(), refund_amount=total)
+
+
+def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
+    """received -> refunded: the refund computed at receipt is paid back. The order's refunded amount
+    grows (never beyond its total), loyalty points earned on the refunded part are clawed back pro
+    rata, the spend leaves the customer's tier and purchase facts, and `return_refunded` is sent."""
+    with transaction.atomic():
+        order, request = _begin(return_request, R.REFUNDED)
+        amount = request.refund_amount
+        if amount > 0:
+            _refund_order(order, amount)
+        request = _finish(order, request, R.REFUNDED, actor, note, closed_at=timezone.now())
+        return_refunded.send(sender=ReturnRequest, return_request=request, amount=amount)
+    return request
+
+
+def _refund_order(order: Order, amount: Decimal) -> None:
+    updated = Order.objects.filter(pk=order.pk, refunded_amount__lte=F("total") - amount).update(
+        refunded_amount=F("refunded_amount") + amount
+    )
+    if not updated:
+        raise Conflict(_("The refunds would exceed the order's total."), code="refund_exceeds_total")
+    order.refresh_from_db(fields=["refunded_amount"])
+    now = timezone.now()
+    if order.merchandise_paid > 0:
+        points_clawback_for_refund(
+            customer=order.customer,
+            order_ref=order.number,
+            refund_amount=min(amount, order.merchandise_paid),
+            order_amount=order.merchandise_paid,
+        )
+        tier_reverse_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=now)
+    customer_reverse_purchase(
+        customer=order.customer, amount=amount, discounted=order.seller_funded_discount > 0, reference=order.number
+    )
+    if order.promotions:
+        redemptions_record_revenue(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
+
+
+def return_exchange(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
+    """received -> exchanged: a replacement order for the same units, at no charge, is placed and
+    confirmed for the original customer and address, linked to the original order. Refuses
+    (Conflict naming the SKU) when the stock cannot cover the replacement."""
+    with transaction.atomic():
+        order, request = _begin(return_request, R.EXCHANGED)
+        lines = [
+            PricedLine(line.order_line.product, ZERO, line.quantity, ZERO, ZERO)
+            for line in request.lines.select_related("order_line__product")
+        ]
+        replacement = order_insert(
+            shop=order.shop,
+            customer=order.customer,
+            channel=order.channel,
+            payment_method=order.payment_method,
+            amounts=Amounts(),
+            lines=lines,
+            address=address_of(order),
+            actor=actor,
+            replacement_for=order,
+            note=_("Exchange for %(number)s") % {"number": order.number},
+        )
+        order_confirm(order=replacement, actor=actor, note=_("Exchange for %(number)s") % {"number": order.number})
+        return _finish(
+            order, request, R.EXCHANGED, actor, note, closed_at=timezone.now(), replacement_order=replacement
+        )

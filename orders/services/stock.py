@@ -1,0 +1,143 @@
+"""Products and stock. Every change of a stock counter is one conditional UPDATE (it cannot overrun,
+whatever runs at the same time) and one StockMovement row (the audit trail)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from orders.models import Order, Product, StockMovement, StockMovementKind
+from orders.pipeline import Actor
+from sellercenter.errors import Conflict, InvalidInput
+from sellercenter.models import Shop
+from sellercenter.money import money_round, to_decimal
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One counter change to apply: `on_hand` and `reserved` are deltas."""
+
+    product: Product
+    kind: str
+    on_hand: int = 0
+    reserved: int = 0
+
+
+def product_upsert(*, shop: Shop, sku: str, name: str, price, is_active: bool = True) -> Product:
+    """Create the shop's product with this SKU, or update its name, price and flag. Stock is not
+    touched here: it changes through the stock services only. Refuses an empty SKU or name and a
+    negative price."""
+    sku, name = sku.strip(), name.strip()
+    errors = {}
+    if not sku:
+        errors["sku"] = [_("This field is required.")]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    try:
+        price = money_round(to_decimal(price), shop.currency)
+    except (TypeError, ValueError):
+        errors["price"] = [_("Enter an amount of money.")]
+    else:
+        if price < 0:
+            errors["price"] = [_("The price cannot be negative.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    product, _created = Product.objects.update_or_create(
+        shop=shop, sku=sku, defaults={"name": name, "price": price, "is_active": is_active}
+    )
+    return product
+
+
+def stock_apply(*, changes: Iterable[StockChange], actor: Actor, reason: str = "", order: Order | None = None) -> None:
+    """Apply stock changes, in product order so that concurrent callers lock rows in the same order
+    and cannot deadlock. Each is a conditional UPDATE that refuses to take either counter below
+    zero or `reserved` above `on hand`: a refusal raises Conflict naming the SKU, and as the caller's
+    transaction rolls back, nothing is changed."""
+    changes = sorted(changes, key=lambda change: change.product.pk)
+    for change in changes:
+        updated = Product.objects.filter(
+            pk=change.product.pk,
+            stock_reserved__gte=-change.reserved,
+            stock_on_hand__gte=F("stock_reserved") + (change.reserved - change.on_hand),
+        ).update(
+            stock_on_hand=F("stock_on_hand") + change.on_hand,
+            stock_reserved=F("stock_reserved") + change.reserved,
+        )
+        if not updated:
+            raise Conflict(
+                _("Not enough stock of %(sku)s.") % {"sku": change.product.sku},
+                code="out_of_stock",
+                sku=change.product.sku,
+            )
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            shop_id=change.product.shop_id,
+            product=change.product,
+            kind=change.kind,
+            on_hand_delta=change.on_hand,
+            reserved_delta=change.reserved,
+            order=order,
+            reason=reason,
+            actor_kind=actor.kind,
+            user=actor.user,
+        )
+        for change in changes
+    )
+
+
+def _one_change(*, product: Product, kind: str, on_hand: int, reason: str, actor: Actor) -> Product:
+    with transaction.atomic():
+        stock_apply(changes=[StockChange(product=product, kind=kind, on_hand=on_hand)], actor=actor, reason=reason)
+    product.refresh_from_db(fields=["stock_on_hand", "stock_reserved"])
+    return product
+
+
+def stock_receive(*, product: Product, quantity: int, actor: Actor, reason: str = "") -> Product:
+    """Add `quantity` units delivered to the warehouse. Refuses a quantity below 1."""
+    if quantity < 1:
+        raise InvalidInput(fields={"quantity": [_("Receive at least one unit.")]})
+    return _one_change(product=product, kind=StockMovementKind.RECEIVED, on_hand=quantity, reason=reason, actor=actor)
+
+
+def stock_adjust(*, product: Product, delta: int, actor: Actor, reason: str) -> Product:
+    """Correct the stock on hand by `delta` (a count, damage, loss), with the reason written down.
+
+    Refuses a zero change, a missing reason, and taking on-hand stock below what orders reserved
+    (Conflict naming the SKU)."""
+    errors = {}
+    if delta == 0:
+        errors["delta"] = [_("The change cannot be zero.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the stock changes.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    return _one_change(product=product, kind=StockMovementKind.ADJUSTED, on_hand=delta, reason=reason, actor=actor)
+
+
+def stock_count_set(*, product: Product, counted: int, actor: Actor, reason: str) -> Product:
+    """Record a stock count: on hand becomes `counted`, written as one adjustment. The difference is
+    computed under a row lock, so a reservation made meanwhile is not overwritten. A count equal
+    to the stock changes nothing. Refuses a negative count, or one below what orders reserved."""
+    if counted < 0:
+        raise InvalidInput(fields={"counted": [_("A count cannot be negative.")]})
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        delta = counted - locked.stock_on_hand
+        if delta:
+            stock_apply(
+                changes=[StockChange(product=locked, kind=StockMovementKind.ADJUSTED, on_hand=delta)],
+                actor=actor,
+                reason=reason or _("Stock count"),
+            )
+    product.refresh_from_db(fields=["stock_on_hand", "stock_reserved"])
+    return product
+
+
+def order_stock_changes(*, order: Order, kind: str, on_hand: int, reserved: int) -> list[StockChange]:
+    """The same per-unit change for every line of `order` (e.g. reserved -1 per unit to release it)."""
+    return [
+        StockChange(product=line.product, kind=kind, on_hand=on_hand * line.quantity, reserved=reserved * line.quantity)
+        for line in order.lines.select_related("product")
+    ]

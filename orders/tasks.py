@@ -1,0 +1,34 @@
+"""Orders tasks: each takes ids or nothing, and calls one service.
+
+The services import this module to enqueue tasks, so the tasks import the services when they run."""
+
+import smtplib
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+def order_email_send(order_id: int, kind: str) -> bool:
+    """E-mail the customer about their order. Not acks_late: a mail must not go out twice; the
+    service also skips a kind already sent."""
+    from orders import services
+    from orders.models import Order
+
+    order = Order.objects.select_related("shop").get(pk=order_id)
+    return services.order_email_send(order=order, kind=kind)
+
+
+@shared_task(acks_late=True)
+def orders_expire_unpaid() -> int:
+    """Beat job: cancel prepaid orders not paid within their shop's payment timeout."""
+    from orders import services
+
+    return services.orders_expire_unpaid()
+
+
+@shared_task(acks_late=True)
+def orders_complete_due() -> int:
+    """Beat job: complete delivered orders whose return window has closed."""
+    from orders import services
+
+    return services.orders_complete_due()

@@ -1,0 +1,96 @@
+"""Orders test data: products as rows, orders placed through the checkout and moved along the
+pipeline by the real transition services, so every order is in a state production could reach."""
+
+from decimal import Decimal
+
+import factory
+
+from orders import services
+from orders.models import Order, OrderStatus, PaymentGateway, PaymentMethod, PaymentProvider, Product
+from orders.pipeline import Actor
+from orders.pricing import CartLine
+from tests.sellercenter.factories import UserFactory
+
+ADDRESS = {
+    "recipient_name": "Nguyễn Thị Lan",
+    "phone": "0912 345 678",
+    "street": "12 Hàng Bạc",
+    "ward": "Phường Hoàn Kiếm",
+    "district": "",
+    "province": "Hà Nội",
+}
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A product for sale with 10 units on hand at 150.000 ₫."""
+
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"AO-{n:04d}")
+    name = factory.Sequence(lambda n: f"Áo dài lụa {n}")
+    price = Decimal("150000")
+    stock_on_hand = 10
+
+
+class PaymentGatewayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentGateway
+
+    provider = PaymentProvider.VNPAY
+    merchant_code = factory.Sequence(lambda n: f"HOAMAI{n:03d}")
+    secret = "bi-mat-cua-cong-thanh-toan"
+
+
+def staff_actor(**fields) -> Actor:
+    return Actor.staff(UserFactory(**fields))
+
+
+def place(
+    shop,
+    *,
+    lines=None,
+    payment_method=PaymentMethod.COD,
+    customer_id="KH-001",
+    email="lan.nguyen@example.vn",
+    actor=None,
+    **kwargs,
+) -> Order:
+    """An order placed through the checkout: by default one unit of a new product, paid COD."""
+    if lines is None:
+        lines = [(ProductFactory(shop=shop).sku, 1)]
+    return services.order_place(
+        shop=shop,
+        customer={"external_id": customer_id, "full_name": "Nguyễn Thị Lan", "email": email},
+        channel=kwargs.pop("channel", "website"),
+        lines=[CartLine(sku, quantity) for sku, quantity in lines],
+        shipping_address=kwargs.pop("shipping_address", ADDRESS),
+        payment_method=payment_method,
+        actor=actor or Actor(kind="customer"),
+        **kwargs,
+    )
+
+
+# The services that move an order one step along the happy path, from each status.
+S = OrderStatus
+FORWARD = {
+    S.PENDING_PAYMENT: lambda order, actor: services.order_confirm_payment(order=order, actor=actor),
+    S.CONFIRMED: lambda order, actor: services.order_allocate(order=order, actor=actor),
+    S.ALLOCATED: lambda order, actor: services.order_start_picking(order=order, actor=actor),
+    S.PICKING: lambda order, actor: services.order_send_to_quality_check(order=order, actor=actor),
+    S.QUALITY_CHECK: lambda order, actor: services.order_pack(order=order, actor=actor),
+    S.PACKED: lambda order, actor: services.order_mark_ready_to_ship(
+        order=order, actor=actor, carrier="GHN", tracking_number=f"GHN{order.pk:08d}"
+    ),
+    S.READY_TO_SHIP: lambda order, actor: services.order_ship(order=order, actor=actor),
+    S.SHIPPED: lambda order, actor: services.order_deliver(order=order, actor=actor),
+}
+HAPPY_PATH = [S.PENDING_PAYMENT, *FORWARD.keys()]
+
+
+def advance(order: Order, to: str, actor: Actor | None = None) -> Order:
+    """Move `order` along the happy path until it reaches `to` (up to delivered)."""
+    actor = actor or staff_actor()
+    while order.status != to:
+        order = FORWARD[order.status](order, actor)
+    return order
