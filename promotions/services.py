@@ -59,7 +59,8 @@ LIVE_TERMS = {"name", "description", "ends_at", "budget", "usage_limit_total", "
 # --- Campaigns -------------------------------------------------------------------------------------
 
 
-def _terms_of(campaign: Campaign) -> dict:
+def campaign_terms(campaign: Campaign) -> dict:
+    """The campaign's current terms, as campaign_create takes them."""
     terms = {name: getattr(campaign, name) for name in TERMS if name != "tiers"}
     terms["tiers"] = list(campaign.tiers.all()) if campaign.pk else []
     return terms
@@ -207,7 +208,7 @@ def campaign_update(*, campaign: Campaign, **changes) -> Campaign:
         raise TypeError(f"unknown campaign terms: {sorted(unknown)}")
     with transaction.atomic():
         campaign = _locked(campaign)
-        current = _terms_of(campaign)
+        current = campaign_terms(campaign)
         changed = {name for name, value in changes.items() if _differs(current[name], value)}
         if campaign.status not in (Status.DRAFT, Status.SCHEDULED) and changed - LIVE_TERMS:
             raise NotAllowed(
@@ -285,7 +286,7 @@ def campaign_duplicate(*, campaign: Campaign) -> Campaign:
     """A draft copy of the campaign's terms, with nothing spent and no code (codes are unique per
     shop): staff set its dates and code, then publish it."""
     name = (_("%(name)s (copy)") % {"name": campaign.name})[:200]
-    terms = {**_terms_of(campaign), "name": name, "code": ""}
+    terms = {**campaign_terms(campaign), "name": name, "code": ""}
     if terms["code_mode"] == CodeMode.SHARED:
         terms["code_mode"] = CodeMode.AUTOMATIC
     with transaction.atomic():

@@ -11,7 +11,6 @@ GRANTS = {
         "promotions.change_campaign",
         "promotions.delete_campaign",
         "promotions.view_voucher",
-        "promotions.delete_voucher",
         "promotions.view_redemption",
     ],
     "marketing": [
