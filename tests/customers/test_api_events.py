@@ -1,0 +1,153 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from customers.models import AnonymousIdentity, Customer, CustomerEvent
+from sellercenter.models import ApiScope
+from tests.conftest import make_api_client
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def an_event(event_id, **fields):
+    return {"event_id": event_id, "type": "product_view", "occurred_at": "2026-03-01T10:00:00+07:00", **fields}
+
+
+def test_a_mixed_batch_keeps_the_good_events(api, shop):
+    CustomerFactory(shop=shop, external_id="web-1")
+    api.post("/api/v1/events", {"events": [an_event("seen-before", anonymous_id="a1")]}, format="json")
+
+    response = api.post(
+        "/api/v1/events",
+        {
+            "events": [
+                an_event("e1", customer_id="web-1", properties={"sku": "AO-THUN-01", "price": 250000, "quantity": 1}),
+                an_event("seen-before", anonymous_id="a1"),
+                an_event("e2", type="teleported", anonymous_id="a1"),
+                an_event("e3"),
+                "not an event",
+                an_event("e4", anonymous_id="a1", occurred_at="yesterday"),
+                an_event("e5", anonymous_id="a1", properties={"price": "-5"}),
+                an_event("e6", anonymous_id="a1", type="add_to_cart", session_id="s-9", channel="app"),
+                an_event("e6", anonymous_id="a1"),
+            ]
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (2, 2, 5)
+    statuses = [(r["index"], r["event_id"], r["status"]) for r in body["results"]]
+    assert statuses == [
+        (0, "e1", "accepted"),
+        (1, "seen-before", "duplicate"),
+        (2, "e2", "rejected"),
+        (3, "e3", "rejected"),
+        (4, None, "rejected"),
+        (5, "e4", "rejected"),
+        (6, "e5", "rejected"),
+        (7, "e6", "accepted"),
+        (8, "e6", "duplicate"),
+    ]
+    errors = {r["index"]: r["errors"] for r in body["results"] if r["status"] == "rejected"}
+    assert list(errors[2]) == ["type"]
+    assert list(errors[3]) == ["anonymous_id"]
+    assert list(errors[5]) == ["occurred_at"]
+    assert list(errors[6]) == ["properties.price"]
+    assert set(CustomerEvent.objects.filter(shop=shop).values_list("event_id", flat=True)) == {
+        "seen-before",
+        "e1",
+        "e6",
+    }
+    assert CustomerEvent.objects.get(event_id="e1").customer.external_id == "web-1"
+
+
+def test_events_from_the_future_are_rejected(api):
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+
+    response = api.post(
+        "/api/v1/events", {"events": [an_event("e1", anonymous_id="a", occurred_at=later)]}, format="json"
+    )
+
+    assert response.json()["results"][0]["errors"] == {"occurred_at": ["The event cannot have happened in the future."]}
+
+
+@pytest.mark.parametrize("body", [{}, {"events": []}, {"events": "e1"}, [an_event("e1", anonymous_id="a")]])
+def test_the_batch_itself_must_be_a_list_of_1_to_500_events(api, body):
+    response = api.post("/api/v1/events", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"events": ["Give a list of 1 to 500 events."]}
+
+
+def test_more_than_500_events_are_refused_whole(api):
+    events = [an_event(f"e{i}", anonymous_id="a") for i in range(501)]
+
+    response = api.post("/api/v1/events", {"events": events}, format="json")
+
+    assert response.status_code == 400
+    assert not CustomerEvent.objects.exists()
+
+
+def test_a_full_batch_of_500_is_stored(api, shop):
+    events = [an_event(f"e{i}", anonymous_id=f"a{i % 7}", session_id=f"s{i % 40}") for i in range(500)]
+
+    response = api.post("/api/v1/events", {"events": events}, format="json")
+
+    assert response.json()["accepted"] == 500
+    assert CustomerEvent.objects.filter(shop=shop).count() == 500
+
+
+def test_storefront_keys_may_send_events(shop):
+    storefront = make_api_client(shop, [ApiScope.STOREFRONT])
+
+    response = storefront.post("/api/v1/events", {"events": [an_event("e1", anonymous_id="a")]}, format="json")
+
+    assert response.status_code == 200
+
+
+def test_identify_creates_the_customer_and_attaches_anonymous_events(api, shop):
+    api.post("/api/v1/events", {"events": [an_event("e1", anonymous_id="cookie-1")]}, format="json")
+
+    response = api.post(
+        "/api/v1/customers/identify",
+        {
+            "anonymous_id": "cookie-1",
+            "customer_id": "web-7",
+            "traits": {"full_name": "Lê Thu Hương", "phone": "0987 654 321"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    customer = Customer.objects.get(shop=shop, external_id="web-7")
+    assert response.json() == {"customer": customer.pk, "external_id": "web-7", "attached_events": 1}
+    assert customer.phone == "+84987654321"
+    assert customer.journey_stage == "consideration"
+    assert AnonymousIdentity.objects.get(shop=shop, anonymous_id="cookie-1").customer == customer
+
+
+def test_identify_names_bad_traits(api):
+    response = api.post(
+        "/api/v1/customers/identify",
+        {"anonymous_id": "cookie-1", "customer_id": "web-7", "traits": {"phone": "12"}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["traits.phone"]
+    assert not Customer.objects.exists()
+
+
+def test_identify_never_reaches_another_shops_events(api, other_api, shop, other_shop):
+    other_api.post("/api/v1/events", {"events": [an_event("e1", anonymous_id="cookie-1")]}, format="json")
+
+    response = api.post(
+        "/api/v1/customers/identify", {"anonymous_id": "cookie-1", "customer_id": "web-7"}, format="json"
+    )
+
+    assert response.json()["attached_events"] == 0
+    assert CustomerEvent.objects.get(shop=other_shop).customer is None
