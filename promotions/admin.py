@@ -4,6 +4,8 @@ Every write goes through promotions.services; the campaign form validates with t
 rules. Dates are entered and shown in the shop's time zone.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -334,7 +336,8 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
                     level=messages.SUCCESS,
                 )
                 listing = reverse("admin:promotions_voucher_changelist")
-                return HttpResponseRedirect(f"{listing}?campaign__id__exact={campaign.pk}&batch={vouchers[0].batch}")
+                query = urlencode({"campaign__id__exact": campaign.pk, "batch": vouchers[0].batch})
+                return HttpResponseRedirect(f"{listing}?{query}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, F, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -367,7 +367,7 @@ def _rows(queryset, key: tuple[str, ...], label) -> list[ResultRow]:
     grouped = queryset.values(*key).annotate(redemptions=Count("pk"), cost=Sum("amount"), revenue=Sum("order_total"))
     return [
         ResultRow(str(row[key[0]] or ""), label(row), row["redemptions"], row["cost"], row["revenue"])
-        for row in grouped.order_by(*key)
+        for row in grouped.order_by(F(key[0]).asc(nulls_last=True))
     ]
 
 

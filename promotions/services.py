@@ -334,7 +334,10 @@ def vouchers_generate(*, campaign: Campaign, count: int, prefix: str = "") -> li
         if campaign.status == Status.ENDED:
             _refuse(campaign, _("The campaign has ended."))
         now = timezone.now()
-        batch = f"{prefix or '-'} {timezone.localtime(now, campaign.shop.tzinfo):%Y-%m-%d %H:%M:%S}"
+        # Readable (prefix, shop time) and distinct even for two batches in the same minute.
+        batch = (
+            f"{prefix or '-'} {timezone.localtime(now, campaign.shop.tzinfo):%Y-%m-%d %H:%M} #{secrets.token_hex(2)}"
+        )
         vouchers = [
             Voucher(shop=campaign.shop, campaign=campaign, code=code, batch=batch)
             for code in sorted(_free_codes(campaign.shop, prefix, count))
