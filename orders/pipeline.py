@@ -1,12 +1,17 @@
-"""The order pipeline as one table: which status may follow which, and who may make each move.
+"""The order pipeline as one table: each transition, the statuses it may start from, who may make it
+from each of them, and the status it leads to.
 
-Every transition service in orders.services asks `transition_check` before it changes anything;
-the admin and the API ask `next_statuses` to offer only what the table allows.
+Transitions are named, not just (from, to) pairs, because two of them may lead to the same status
+and still differ: handing a parcel over (ready_to_ship -> shipped, the stock leaves) is not a
+carrier's second attempt (delivery_failed -> shipped, nothing moves). Every transition service in
+orders.services asks `transition_check` before it changes anything; the admin and the API ask
+`transitions_available` to offer only what the table allows.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orders.models import ActorKind, OrderStatus, ReturnKind, ReturnStatus
 from sellercenter.errors import NotAllowed
@@ -20,31 +25,69 @@ STAFF, CUSTOMER, CARRIER, GATEWAY, SYSTEM = (
     ActorKind.SYSTEM,
 )
 
-# (from, to) -> who may make the move. A pair that is not here is refused for everybody.
-# The checkout (system) confirms COD orders; customers may cancel until the order is packed, staff
-# until it is handed to the carrier; only the payment-timeout job (system) cancels unpaid orders on
-# its own; only the return-window job completes.
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (S.PENDING_PAYMENT, S.CONFIRMED): frozenset({GATEWAY, STAFF, SYSTEM}),
-    (S.PENDING_PAYMENT, S.CANCELLED): frozenset({CUSTOMER, STAFF, SYSTEM}),
-    (S.CONFIRMED, S.ALLOCATED): frozenset({STAFF}),
-    (S.CONFIRMED, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
-    (S.ALLOCATED, S.PICKING): frozenset({STAFF}),
-    (S.ALLOCATED, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
-    (S.PICKING, S.QUALITY_CHECK): frozenset({STAFF}),
-    (S.PICKING, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
-    (S.QUALITY_CHECK, S.PACKED): frozenset({STAFF}),
-    (S.QUALITY_CHECK, S.PICKING): frozenset({STAFF}),
-    (S.QUALITY_CHECK, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
-    (S.PACKED, S.READY_TO_SHIP): frozenset({STAFF}),
-    (S.PACKED, S.CANCELLED): frozenset({STAFF}),
-    (S.READY_TO_SHIP, S.SHIPPED): frozenset({STAFF, CARRIER}),
-    (S.READY_TO_SHIP, S.CANCELLED): frozenset({STAFF}),
-    (S.SHIPPED, S.DELIVERED): frozenset({STAFF, CARRIER}),
-    (S.SHIPPED, S.DELIVERY_FAILED): frozenset({STAFF, CARRIER}),
-    (S.DELIVERY_FAILED, S.SHIPPED): frozenset({STAFF, CARRIER}),
-    (S.DELIVERY_FAILED, S.RETURNED_TO_SENDER): frozenset({STAFF, CARRIER}),
-    (S.DELIVERED, S.COMPLETED): frozenset({SYSTEM}),
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    target: str
+    # status it may start from -> the kinds of actor who may make it from there
+    sources: dict[str, frozenset[str]]
+
+
+def _from(statuses, actors) -> dict[str, frozenset[str]]:
+    return dict.fromkeys(statuses, frozenset(actors))
+
+
+_DELIVERY = (STAFF, CARRIER)
+
+# The checkout (system) confirms COD orders at once, a gateway (or staff seeing a bank transfer)
+# prepaid ones. Customers may cancel until the order is packed, staff until it is handed to the
+# carrier; the system cancels only what stayed unpaid. Only the return-window job completes.
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "confirm", gettext_lazy("Confirm"), S.CONFIRMED, _from([S.PENDING_PAYMENT], (GATEWAY, STAFF, SYSTEM))
+        ),
+        Transition("allocate", gettext_lazy("Allocate stock"), S.ALLOCATED, _from([S.CONFIRMED], (STAFF,))),
+        Transition("start_picking", gettext_lazy("Start picking"), S.PICKING, _from([S.ALLOCATED], (STAFF,))),
+        Transition(
+            "send_to_quality_check",
+            gettext_lazy("Send to quality check"),
+            S.QUALITY_CHECK,
+            _from([S.PICKING], (STAFF,)),
+        ),
+        Transition("pack", gettext_lazy("Pass quality check and pack"), S.PACKED, _from([S.QUALITY_CHECK], (STAFF,))),
+        Transition(
+            "fail_quality_check",
+            gettext_lazy("Fail quality check"),
+            S.PICKING,
+            _from([S.QUALITY_CHECK], (STAFF,)),
+        ),
+        Transition("mark_ready_to_ship", gettext_lazy("Ready to ship"), S.READY_TO_SHIP, _from([S.PACKED], (STAFF,))),
+        Transition("ship", gettext_lazy("Hand over to carrier"), S.SHIPPED, _from([S.READY_TO_SHIP], _DELIVERY)),
+        Transition("deliver", gettext_lazy("Mark delivered"), S.DELIVERED, _from([S.SHIPPED], _DELIVERY)),
+        Transition("fail_delivery", gettext_lazy("Delivery failed"), S.DELIVERY_FAILED, _from([S.SHIPPED], _DELIVERY)),
+        Transition("retry_delivery", gettext_lazy("Deliver again"), S.SHIPPED, _from([S.DELIVERY_FAILED], _DELIVERY)),
+        Transition(
+            "return_to_sender",
+            gettext_lazy("Returned to sender"),
+            S.RETURNED_TO_SENDER,
+            _from([S.DELIVERY_FAILED], _DELIVERY),
+        ),
+        Transition("complete", gettext_lazy("Complete"), S.COMPLETED, _from([S.DELIVERED], (SYSTEM,))),
+        Transition(
+            "cancel",
+            gettext_lazy("Cancel"),
+            S.CANCELLED,
+            {
+                **_from([S.PENDING_PAYMENT], (CUSTOMER, STAFF, SYSTEM)),
+                **_from([S.CONFIRMED, S.ALLOCATED, S.PICKING, S.QUALITY_CHECK], (CUSTOMER, STAFF)),
+                **_from([S.PACKED, S.READY_TO_SHIP], (STAFF,)),
+            },
+        ),
+    )
 }
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.RETURNED_TO_SENDER})
@@ -82,33 +125,36 @@ class Actor:
         return f"{label} ({who})" if who else str(label)
 
 
-def is_allowed(current: str, target: str, actor_kind: str) -> bool:
-    return actor_kind in TRANSITIONS.get((current, target), ())
+def is_allowed(transition: str, current: str, actor_kind: str) -> bool:
+    return actor_kind in TRANSITIONS[transition].sources.get(current, ())
 
 
-def transition_check(*, current: str, target: str, actor: Actor) -> None:
-    """Raise NotAllowed (nothing changed) unless the table lets `actor` move an order from `current` to `target`."""
-    allowed = TRANSITIONS.get((current, target))
+def transition_check(*, transition: str, current: str, actor: Actor) -> str:
+    """The status `transition` leads to; raises NotAllowed (nothing changed) unless the table lets
+    `actor` make it from `current`."""
+    step = TRANSITIONS[transition]
+    allowed = step.sources.get(current)
+    params = {"status": current, "transition": transition}
     if allowed is None:
         raise NotAllowed(
-            _("An order cannot go from “%(current)s” to “%(target)s”.")
-            % {"current": OrderStatus(current).label, "target": OrderStatus(target).label},
+            _("“%(transition)s” is not possible for an order that is “%(current)s”.")
+            % {"transition": step.label, "current": OrderStatus(current).label},
             code="transition_not_allowed",
-            status=current,
-            target=target,
+            **params,
         )
     if actor.kind not in allowed:
         raise NotAllowed(
-            _("%(actor)s may not move an order from “%(current)s” to “%(target)s”.")
-            % {
-                "actor": ActorKind(actor.kind).label,
-                "current": OrderStatus(current).label,
-                "target": OrderStatus(target).label,
-            },
+            _("%(actor)s may not “%(transition)s” an order that is “%(current)s”.")
+            % {"actor": ActorKind(actor.kind).label, "transition": step.label, "current": OrderStatus(current).label},
             code="transition_not_allowed_for_actor",
-            status=current,
-            target=target,
+            **params,
         )
+    return step.target
+
+
+def transitions_available(current: str, actor_kind: str) -> list[Transition]:
+    """The transitions `actor_kind` may make from `current`, in table order."""
+    return [step for step in TRANSITIONS.values() if actor_kind in step.sources.get(current, ())]
 
 
 def return_transition_check(*, current: str, target: str, kind: str) -> None:
@@ -125,8 +171,3 @@ def return_transition_check(*, current: str, target: str, kind: str) -> None:
 
 def return_next_statuses(current: str, kind: str) -> list[str]:
     return [target for target in ReturnStatus.values if kind in RETURN_TRANSITIONS.get((current, target), ())]
-
-
-def next_statuses(current: str, actor_kind: str) -> list[str]:
-    """The statuses `actor_kind` may move an order in `current` to, in pipeline order."""
-    return [target for target in OrderStatus.values if is_allowed(current, target, actor_kind)]

@@ -2,7 +2,7 @@
 stock and writes the order. Any refusal rolls everything back, other apps' writes included."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -127,13 +127,14 @@ def order_insert(
     lines: list[PricedLine],
     address: dict,
     actor: Actor,
+    placed_at: datetime | None = None,
     **fields,
 ) -> Order:
     """Write an order, its lines, its stock reservations and its `placed` event; it gets its number
     from its id. Stock is reserved by conditional updates in product order: a line whose product
     has too little left raises Conflict naming the SKU. For the checkout and exchanges; call it
     inside a transaction."""
-    now = timezone.now()
+    now = placed_at or timezone.now()
     order = Order.objects.create(
         shop=shop,
         customer=customer,
@@ -254,6 +255,7 @@ def order_place(
     )
     address = shipping_address_clean(shipping_address)
     codes = [code for code in (voucher_codes or []) if code.strip()]
+    now = timezone.now()
     with transaction.atomic():
         buyer = _buyer(shop, customer)
         products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
@@ -287,10 +289,9 @@ def order_place(
             voucher_codes=[application.code for application in pricing.quote.applied if application.code],
             promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
             note=note.strip(),
+            placed_at=now,
             payment_due_at=(
-                timezone.now() + timedelta(minutes=shop.payment_timeout_minutes)
-                if payment_method != PaymentMethod.COD
-                else None
+                now + timedelta(minutes=shop.payment_timeout_minutes) if payment_method != PaymentMethod.COD else None
             ),
         )
         _spend_benefits(order, pricing, buyer)

@@ -36,7 +36,7 @@ from orders.models import (
     PaymentOutcome,
     StockMovementKind,
 )
-from orders.pipeline import SYSTEM, Actor, transition_check
+from orders.pipeline import SYSTEM, TRANSITIONS, Actor, transition_check
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
 from promotions.services import redemptions_release_for_order
@@ -56,9 +56,9 @@ def order_lock(*, order: Order) -> Order:
         raise NotFound(_("This order does not exist.")) from None
 
 
-def _begin(order: Order, *, to: str, actor: Actor) -> Order:
+def _begin(order: Order, transition: str, actor: Actor) -> Order:
     locked = order_lock(order=order)
-    transition_check(current=locked.status, target=to, actor=actor)
+    transition_check(transition=transition, current=locked.status, actor=actor)
     return locked
 
 
@@ -81,21 +81,27 @@ def order_event_write(
 
 def _finish(
     order: Order,
+    transition: str,
     *,
-    to: str,
     actor: Actor,
     note: str = "",
     event_type: str = OrderEventType.STATUS_CHANGED,
     data: dict | None = None,
     **fields,
 ) -> Order:
-    previous = order.status
+    previous, to = order.status, TRANSITIONS[transition].target
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
     order.save(update_fields=["status", "updated_at", *fields])
     event = order_event_write(
-        order=order, type=event_type, actor=actor, note=note, data=data, from_status=previous, to_status=to
+        order=order,
+        type=event_type,
+        actor=actor,
+        note=note,
+        data={"transition": transition, **(data or {})},
+        from_status=previous,
+        to_status=to,
     )
     order_status_changed.send(sender=Order, order=order, previous=previous, status=to, event=event)
     return order
@@ -131,11 +137,11 @@ def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: dateti
     staff for a bank transfer seen on the statement). Sets the ship-by deadline from the shop's
     handling days, counts the purchase on the customer and e-mails the confirmation."""
     with transaction.atomic():
-        order = _begin(order, to=S.CONFIRMED, actor=actor)
+        order = _begin(order, "confirm", actor)
         now = timezone.now()
         order = _finish(
             order,
-            to=S.CONFIRMED,
+            "confirm",
             actor=actor,
             note=note,
             confirmed_at=now,
@@ -160,29 +166,29 @@ def order_confirm_payment(*, order: Order, actor: Actor, note: str = "") -> Orde
     return order_confirm(order=order, actor=actor, note=note or _("Payment confirmed by staff"), paid_at=timezone.now())
 
 
-def _simple(order: Order, *, to: str, actor: Actor, note: str = "") -> Order:
+def _simple(order: Order, transition: str, *, actor: Actor, note: str = "") -> Order:
     with transaction.atomic():
-        return _finish(_begin(order, to=to, actor=actor), to=to, actor=actor, note=note)
+        return _finish(_begin(order, transition, actor), transition, actor=actor, note=note)
 
 
 def order_allocate(*, order: Order, actor: Actor, note: str = "") -> Order:
     """confirmed -> allocated: the stock reserved at checkout is assigned to this order's shipment."""
-    return _simple(order, to=S.ALLOCATED, actor=actor, note=note)
+    return _simple(order, "allocate", actor=actor, note=note)
 
 
 def order_start_picking(*, order: Order, actor: Actor, note: str = "") -> Order:
     """allocated -> picking: the allocated units go on a pick list for the warehouse."""
-    return _simple(order, to=S.PICKING, actor=actor, note=note)
+    return _simple(order, "start_picking", actor=actor, note=note)
 
 
 def order_send_to_quality_check(*, order: Order, actor: Actor, note: str = "") -> Order:
     """picking -> quality_check: everything is picked."""
-    return _simple(order, to=S.QUALITY_CHECK, actor=actor, note=note)
+    return _simple(order, "send_to_quality_check", actor=actor, note=note)
 
 
 def order_pack(*, order: Order, actor: Actor, note: str = "") -> Order:
     """quality_check -> packed: every unit passed the check and the parcel is packed."""
-    return _simple(order, to=S.PACKED, actor=actor, note=note)
+    return _simple(order, "pack", actor=actor, note=note)
 
 
 def order_fail_quality_check(*, order: Order, actor: Actor, sku: str, quantity: int, reason: str) -> Order:
@@ -191,7 +197,7 @@ def order_fail_quality_check(*, order: Order, actor: Actor, sku: str, quantity: 
     goes back to picking for sound units. Refuses an unknown SKU, a quantity outside the line's, no
     reason (InvalidInput), or no spare unit in stock to replace them (Conflict naming the SKU)."""
     with transaction.atomic():
-        order = _begin(order, to=S.PICKING, actor=actor)
+        order = _begin(order, "fail_quality_check", actor)
         line = order.lines.select_related("product").filter(sku=sku).first()
         errors = {}
         if line is None:
@@ -210,7 +216,7 @@ def order_fail_quality_check(*, order: Order, actor: Actor, sku: str, quantity: 
         )
         return _finish(
             order,
-            to=S.PICKING,
+            "fail_quality_check",
             actor=actor,
             note=reason,
             event_type=OrderEventType.QUALITY_CHECK_FAILED,
@@ -230,10 +236,10 @@ def order_mark_ready_to_ship(*, order: Order, actor: Actor, carrier: str, tracki
     if errors:
         raise InvalidInput(fields=errors)
     with transaction.atomic():
-        order = _begin(order, to=S.READY_TO_SHIP, actor=actor)
+        order = _begin(order, "mark_ready_to_ship", actor)
         return _finish(
             order,
-            to=S.READY_TO_SHIP,
+            "mark_ready_to_ship",
             actor=actor,
             data={"carrier": carrier, "tracking_number": tracking_number},
             carrier=carrier,
@@ -246,14 +252,14 @@ def order_ship(*, order: Order, actor: Actor, at: datetime | None = None) -> Ord
     the stock (on hand and reserved both go down) and the customer gets the tracking e-mail."""
     at = _moment(at, "at")
     with transaction.atomic():
-        order = _begin(order, to=S.SHIPPED, actor=actor)
+        order = _begin(order, "ship", actor)
         stock_apply(
             changes=order_stock_changes(order=order, kind=StockMovementKind.SHIPPED, on_hand=-1, reserved=-1),
             actor=actor,
             reason=_("Handed to %(carrier)s") % {"carrier": order.carrier},
             order=order,
         )
-        order = _finish(order, to=S.SHIPPED, actor=actor, shipped_at=at)
+        order = _finish(order, "ship", actor=actor, shipped_at=at)
         enqueue_on_commit(tasks.order_email_send, order.pk, "shipped")
     return order
 
@@ -264,7 +270,7 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
     window opens."""
     at = _moment(at, "at")
     with transaction.atomic():
-        order = _begin(order, to=S.DELIVERED, actor=actor)
+        order = _begin(order, "deliver", actor)
         fields = {"delivered_at": at, "return_window_ends_at": return_window_end(shop=order.shop, delivered_at=at)}
         if order.payment_method == PaymentMethod.COD:
             fields["paid_at"] = at
@@ -277,7 +283,7 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
                 outcome=PaymentOutcome.COLLECTED,
                 received_at=at,
             )
-        order = _finish(order, to=S.DELIVERED, actor=actor, **fields)
+        order = _finish(order, "deliver", actor=actor, **fields)
         amount = order.merchandise_paid
         if amount > 0:
             points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at)
@@ -290,19 +296,19 @@ def order_fail_delivery(*, order: Order, actor: Actor, reason: str) -> Order:
     if not reason.strip():
         raise InvalidInput(fields={"reason": [_("Say why the delivery failed.")]})
     with transaction.atomic():
-        return _finish(_begin(order, to=S.DELIVERY_FAILED, actor=actor), to=S.DELIVERY_FAILED, actor=actor, note=reason)
+        return _finish(_begin(order, "fail_delivery", actor), "fail_delivery", actor=actor, note=reason)
 
 
 def order_retry_delivery(*, order: Order, actor: Actor, note: str = "") -> Order:
     """delivery_failed -> shipped: the carrier tries again. The stock already left; nothing moves."""
-    return _simple(order, to=S.SHIPPED, actor=actor, note=note)
+    return _simple(order, "retry_delivery", actor=actor, note=note)
 
 
 def order_return_to_sender(*, order: Order, actor: Actor, note: str = "") -> Order:
     """delivery_failed -> returned_to_sender: the parcel came back. Its units return to the stock on
     hand, and what the checkout spent (promotion budget, points, purchase facts) is given back."""
     with transaction.atomic():
-        order = _begin(order, to=S.RETURNED_TO_SENDER, actor=actor)
+        order = _begin(order, "return_to_sender", actor)
         stock_apply(
             changes=order_stock_changes(order=order, kind=StockMovementKind.RETURNED, on_hand=1, reserved=0),
             actor=actor,
@@ -310,7 +316,7 @@ def order_return_to_sender(*, order: Order, actor: Actor, note: str = "") -> Ord
             order=order,
         )
         _undo_checkout_benefits(order)
-        return _finish(order, to=S.RETURNED_TO_SENDER, actor=actor, note=note)
+        return _finish(order, "return_to_sender", actor=actor, note=note)
 
 
 def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
@@ -319,7 +325,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
     stock, the promotion budget and the points, and takes the purchase back from the customer's
     facts — exactly once: the status check under the row lock refuses a second cancellation."""
     with transaction.atomic():
-        order = _begin(order, to=S.CANCELLED, actor=actor)
+        order = _begin(order, "cancel", actor)
         stock_apply(
             changes=order_stock_changes(order=order, kind=StockMovementKind.RELEASED, on_hand=0, reserved=-1),
             actor=actor,
@@ -329,7 +335,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
         _undo_checkout_benefits(order)
         return _finish(
             order,
-            to=S.CANCELLED,
+            "cancel",
             actor=actor,
             note=reason,
             data={"refund_due": str(order.total)} if order.paid_at else None,
@@ -343,13 +349,13 @@ def order_complete(*, order: Order, actor: Actor) -> Order:
     """delivered -> completed, once the return window has closed and no return is open: the order's
     pending points become spendable. Refuses (NotAllowed) an open window or an open return."""
     with transaction.atomic():
-        order = _begin(order, to=S.COMPLETED, actor=actor)
+        order = _begin(order, "complete", actor)
         now = timezone.now()
         if order.return_window_ends_at and now <= order.return_window_ends_at:
             raise NotAllowed(_("The return window of this order is still open."), code="return_window_open")
         if order.returns.filter(status__in=OPEN_RETURN_STATUSES).exists():
             raise NotAllowed(_("This order has a return in progress."), code="return_open")
-        order = _finish(order, to=S.COMPLETED, actor=actor, completed_at=now)
+        order = _finish(order, "complete", actor=actor, completed_at=now)
         points_release_for_order(customer=order.customer, order_ref=order.number, at=now)
     return order
 

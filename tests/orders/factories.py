@@ -85,7 +85,7 @@ FORWARD = {
     S.READY_TO_SHIP: lambda order, actor: services.order_ship(order=order, actor=actor),
     S.SHIPPED: lambda order, actor: services.order_deliver(order=order, actor=actor),
 }
-HAPPY_PATH = [S.PENDING_PAYMENT, *FORWARD.keys()]
+HAPPY_PATH = [*FORWARD, S.DELIVERED]
 
 
 def advance(order: Order, to: str, actor: Actor | None = None) -> Order:
@@ -94,3 +94,46 @@ def advance(order: Order, to: str, actor: Actor | None = None) -> Order:
     while order.status != to:
         order = FORWARD[order.status](order, actor)
     return order
+
+
+def reach(shop, status: str, **place_kwargs) -> Order:
+    """A prepaid order of `shop` brought to `status` by the services, side exits included."""
+    order = place(shop, payment_method=PaymentMethod.VNPAY, **place_kwargs)
+    actor = staff_actor()
+    if status in HAPPY_PATH:
+        return advance(order, status, actor)
+    if status == S.CANCELLED:
+        return services.order_cancel(order=advance(order, S.CONFIRMED, actor), actor=actor, reason="Hết hàng")
+    if status == S.COMPLETED:
+        order = advance(order, S.DELIVERED, actor)
+        return_window_closed(order)
+        return services.order_complete(order=order, actor=Actor.system())
+    order = services.order_fail_delivery(order=advance(order, S.SHIPPED, actor), actor=actor, reason="Vắng nhà")
+    if status == S.DELIVERY_FAILED:
+        return order
+    return services.order_return_to_sender(order=order, actor=actor)
+
+
+def return_window_closed(order: Order) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Order.objects.filter(pk=order.pk).update(return_window_ends_at=timezone.now() - timedelta(days=1))
+
+
+def snapshot(order: Order) -> dict:
+    """Everything a refused operation must leave as it was: the order row, its timeline, payments,
+    and the stock of its products with their movements."""
+    order = Order.objects.get(pk=order.pk)
+    product_ids = list(order.lines.values_list("product_id", flat=True))
+    return {
+        "order": Order.objects.filter(pk=order.pk).values().get(),
+        "events": list(order.events.values_list("pk", flat=True)),
+        "payments": list(order.payments.values_list("pk", flat=True)),
+        "stock": list(Product.objects.filter(pk__in=product_ids).values_list("stock_on_hand", "stock_reserved")),
+        "movements": list(
+            Product.objects.filter(pk__in=product_ids).values_list("movements__pk", flat=True).order_by("pk")
+        ),
+        "returns": list(order.returns.values_list("pk", "status")),
+    }
