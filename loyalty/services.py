@@ -804,8 +804,5 @@ def tiers_reevaluate_due(*, now: datetime | None = None) -> int:
     """Nightly: re-evaluate every account whose tier period has ended (one transaction each).
     Safe to run twice. Returns how many accounts changed tier."""
     now = now or timezone.now()
-    due = LoyaltyAccount.objects.filter(tier_kept_until__lte=now).order_by("pk").values_list("pk", flat=True)
-    changed = 0
-    for account_id in list(due):
-        changed += account_reevaluate_tier(account=LoyaltyAccount(pk=account_id), now=now)
-    return changed
+    due = LoyaltyAccount.objects.filter(tier_kept_until__lte=now).order_by("pk").only("pk")
+    return sum(account_reevaluate_tier(account=account, now=now) for account in list(due))

@@ -73,4 +73,10 @@ def test_an_order_awarded_twice_is_caught(account):
 def test_only_the_named_shop_is_checked(account, other_shop):
     LoyaltyAccount.objects.filter(pk=account.pk).update(available_points=500)
 
-    call_command("loyalty_check", shop=other_shop.slug, stdout=StringIO())
+    out = StringIO()
+
+    call_command("loyalty_check", shop=other_shop.slug, stdout=out)
+
+    assert "consistent" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("loyalty_check", shop=account.shop.slug, stderr=StringIO())
