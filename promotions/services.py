@@ -502,3 +502,8 @@ def redemptions_record_revenue(*, shop, order_ref: str, revenue: Decimal) -> int
     if revenue < 0:
         raise InvalidInput(fields={"revenue": [_("Must not be negative.")]})
     return Redemption.objects.filter(shop=shop, order_ref=order_ref).update(order_total=revenue)
+
+
+def redemptions_move_customer(*, source, target) -> int:
+    """Give `target` the redemptions of `source` (profiles merged). Returns how many moved."""
+    return Redemption.objects.filter(customer=source).update(customer=target)

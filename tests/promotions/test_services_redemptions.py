@@ -205,3 +205,16 @@ def test_the_database_refuses_spending_past_the_budget(shop):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk).update(spent=D("100001"))
+
+
+def test_a_merged_profiles_redemptions_count_for_the_kept_profile(shop):
+    from customers.services import customer_merge
+
+    campaign = CampaignFactory(shop=shop, usage_limit_per_customer=1)
+    duplicate, kept = CustomerFactory(shop=shop), CustomerFactory(shop=shop)
+    _record(shop, "SC-1", duplicate)
+
+    customer_merge(source=duplicate, target=kept)
+
+    assert Redemption.objects.get().customer == kept
+    assert [(r.campaign_id, r.reason) for r in _quote(shop, kept).rejected] == [(campaign.pk, "customer_limit_reached")]
