@@ -134,6 +134,7 @@ class CustomerListView(generics.ListAPIView):
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
+    queryset = Customer.objects.none()  # the schema's model; get_queryset gives the shop's rows
 
     class InputSerializer(ProfileInputSerializer):
         external_id = serializers.CharField(max_length=100, help_text="The storefront's id for the customer.")
@@ -304,6 +305,7 @@ class CustomerEventsView(generics.ListAPIView):
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     serializer_class = EventSerializer
     pagination_class = TimelinePagination
+    queryset = CustomerEvent.objects.none()  # the schema's model; get_queryset gives the customer's rows
 
     def get_queryset(self):
         customer = get_object_or_404(Customer.objects.filter(shop=self.request.shop), pk=self.kwargs["pk"])

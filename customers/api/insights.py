@@ -94,6 +94,7 @@ class SegmentListView(generics.ListAPIView):
 
     required_scopes = BACK_OFFICE_ONLY
     serializer_class = SegmentSerializer
+    queryset = Segment.objects.none()  # the schema's model; get_queryset gives the shop's rows
 
     def get_queryset(self):
         return Segment.objects.filter(shop=self.request.shop)

@@ -1,7 +1,7 @@
 """Every write of the customers app. The functions live in the modules of this package by subject;
 they are all importable from `customers.services`."""
 
-from customers.services.consent import consent_record
+from customers.services.consent import consent_check, consent_record
 from customers.services.events import MAX_BATCH, Outcome, customer_identify, events_ingest
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from customers.services.profiles import (
@@ -11,6 +11,7 @@ from customers.services.profiles import (
     customer_check_current,
     customer_create,
     customer_create_or_update,
+    customer_tags_add,
     customer_tags_set,
     customer_update,
     customer_upsert,
@@ -25,6 +26,7 @@ __all__ = [
     "address_create",
     "address_delete",
     "address_update",
+    "consent_check",
     "consent_record",
     "customer_check_current",
     "customer_create",
@@ -35,6 +37,7 @@ __all__ = [
     "customer_merge",
     "customer_record_purchase",
     "customer_reverse_purchase",
+    "customer_tags_add",
     "customer_tags_set",
     "customer_update",
     "customer_upsert",

@@ -35,6 +35,32 @@ def _consent_errors(*, channel, granted, source, wording_version, recorded_at, e
     return errors
 
 
+def consent_check(
+    *,
+    customer: Customer,
+    channel: str,
+    granted: bool,
+    source: str,
+    wording_version: str = "",
+    recorded_at: datetime | None = None,
+    evidence: dict | None = None,
+) -> None:
+    """Raise what consent_record would refuse (InvalidInput naming the fields, NotAllowed for a grant
+    to an erased or merged profile); forms call it to show the errors before saving."""
+    errors = _consent_errors(
+        channel=channel,
+        granted=granted,
+        source=source,
+        wording_version=wording_version,
+        recorded_at=recorded_at or timezone.now(),
+        evidence={} if evidence is None else evidence,
+    )
+    if errors:
+        raise InvalidInput(fields=errors)
+    if granted and (customer.erased_at is not None or customer.merged_into_id is not None):
+        raise NotAllowed(_("Consent cannot be granted for an erased or merged profile."), code="customer_not_current")
+
+
 def consent_record(
     *,
     customer: Customer,
@@ -53,7 +79,8 @@ def consent_record(
     grant for an erased or merged profile (NotAllowed); a withdrawal is always accepted."""
     recorded_at = recorded_at or timezone.now()
     evidence = {} if evidence is None else evidence
-    errors = _consent_errors(
+    consent_check(
+        customer=customer,
         channel=channel,
         granted=granted,
         source=source,
@@ -61,10 +88,6 @@ def consent_record(
         recorded_at=recorded_at,
         evidence=evidence,
     )
-    if errors:
-        raise InvalidInput(fields=errors)
-    if granted and (customer.erased_at is not None or customer.merged_into_id is not None):
-        raise NotAllowed(_("Consent cannot be granted for an erased or merged profile."), code="customer_not_current")
     return ConsentRecord.objects.create(
         shop_id=customer.shop_id,
         customer=customer,

@@ -147,6 +147,13 @@ def _tags_add(customer: Customer, names: list[str]) -> None:
     )
 
 
+def customer_tags_add(*, customer: Customer, tags) -> list[str]:
+    """Add `tags` to the customer's tags (those it has stay). Returns the tags added."""
+    names = tags_clean(tags)
+    _tags_add(customer, names)
+    return names
+
+
 def customer_tags_set(*, customer: Customer, tags) -> list[str]:
     """Replace the customer's tags with `tags`. Returns the tags as stored."""
     names = tags_clean(tags)
