@@ -167,7 +167,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "GET_MOCK_REQUEST": "sellercenter.api.schema.build_mock_request",
+    # Choice sets that several apps' serializers share, or whose field names repeat across apps, get
+    # one stable name each instead of a hash-suffixed one.
+    "ENUM_NAME_OVERRIDES": {
+        "SalesChannelEnum": "customers.models.Channel",
+        "MarketingChannelEnum": "customers.models.MarketingChannel",
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+        "ReturnKindEnum": "orders.models.ReturnKind",
+        "ReturnReasonEnum": "orders.models.ReturnReason",
+        "CampaignKindEnum": "promotions.models.Kind",
+        "CampaignStatusEnum": "promotions.models.Status",
+        "PromotionRejectionReasonEnum": "promotions.quotes.Reason",
+    },
 }
 
 # --- Idempotency ------------------------------------------------------------------------------------

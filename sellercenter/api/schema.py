@@ -1,7 +1,7 @@
 """OpenAPI: the API-key security scheme and the error shape on every operation."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular import openapi
+from drf_spectacular import openapi, plumbing
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
@@ -31,7 +31,24 @@ ERROR_DESCRIPTIONS = {
 WRITE_ONLY_ERRORS = {"409", "422"}
 
 
+def _component_part(name: str) -> str:
+    for suffix in ("Serializer", "APIView", "ViewSet", "View"):
+        if name.endswith(suffix) and name != suffix:
+            return name[: -len(suffix)]
+    return name
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_serializer_name(self, serializer, direction):
+        """Name nested serializers after what holds them: `QuoteView.OutputSerializer` -> `QuoteOutput`.
+
+        Views keep their `InputSerializer`/`OutputSerializer` inside them (the house style), so the bare
+        class names repeat across the API and would collide as OpenAPI components."""
+        qualname = type(serializer).__qualname__
+        if "." not in qualname:
+            return super().get_serializer_name(serializer, direction)
+        return "".join(_component_part(part) for part in qualname.split(".") if part != "<locals>")
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         writes = self.method in {"POST", "PUT", "PATCH", "DELETE"}
@@ -55,3 +72,13 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Api-Key <secret>`: a shop's API key, issued in the admin.",
         }
+
+
+def build_mock_request(method, path, view, original_request, **kwargs):
+    """The request views see while the OpenAPI document is generated: it has no shop.
+
+    Shop-scoped views filter by `request.shop`; with None they build their queryset (empty) instead
+    of failing, so drf-spectacular can read the model behind each list."""
+    request = plumbing.build_mock_request(method, path, view, original_request, **kwargs)
+    request.shop = None
+    return request
