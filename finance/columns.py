@@ -1,0 +1,163 @@
+"""The columns of the statement CSV and spreadsheet exports, declared once for every export path.
+
+Each column knows its label (English, and Vietnamese through the catalogue), where its value lives, and
+its kind. From that one list come:
+- the Python rendering of a row (the streaming CSV off PostgreSQL, the background export job);
+- the SQL expression of each cell for PostgreSQL's `COPY ... TO STDOUT`, with text neutralised by an
+  expression generated from the same rule as `sellercenter.spreadsheet.spreadsheet_safe`;
+- the django-import-export fields of the admin exports (see finance.resources).
+
+Amounts are plain numbers (`-15000.00`), dates ISO (`2025-03-03`), text UTF-8 and spreadsheet-safe.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from itertools import groupby
+from operator import or_
+
+from django.db.models import CharField, Choices, F, Func, Value
+from django.db.models.expressions import Case, Combinable, When
+from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.lookups import In, Regex
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from finance.models import LineKind, PayoutState, StatementStatus
+from orders.models import PaymentMethod
+from sellercenter.spreadsheet import FORMULA_PREFIXES, PLAIN_NUMBER
+
+TEXT, NUMBER, DATE, CHOICE = "text", "number", "date", "choice"
+QUOTE = "'"
+
+
+def _sql_pattern(python_pattern: str) -> str:
+    """The kernel's plain-number pattern as an anchored PostgreSQL (and SQLite REGEXP) pattern.
+
+    `\\d` becomes `[0-9]`: PostgreSQL's `\\d` follows the database locale, Python's matches every
+    Unicode digit; spelling the ASCII digits out makes the database side the stricter one (a text of
+    non-ASCII digits is neutralised rather than trusted as a number)."""
+    return "^(" + python_pattern.replace(r"\d", "[0-9]") + ")$"
+
+
+PLAIN_NUMBER_SQL = _sql_pattern(PLAIN_NUMBER.pattern)
+
+
+def _starts_with_formula_prefix(text: Combinable):
+    """`text` starts with one of FORMULA_PREFIXES: `LEFT(text, n) IN (...)` per prefix length."""
+    by_length = groupby(sorted(FORMULA_PREFIXES, key=len), key=len)
+    return reduce(or_, (In(Left(text, length), list(prefixes)) for length, prefixes in by_length))
+
+
+def neutralised(text: Combinable) -> Case:
+    """SQL for `spreadsheet_safe(text)`: a leading `'` on text a spreadsheet would run as a formula,
+    plain numbers (also negative ones) left alone. `text` must not be NULL (coalesce it first).
+
+    The cases are nested so that the pattern only runs on the few cells that start dangerously."""
+    guarded = Case(
+        When(Regex(text, Value(PLAIN_NUMBER_SQL)), then=text),
+        default=Concat(Value(QUOTE), text, output_field=CharField()),
+        output_field=CharField(),
+    )
+    return Case(When(_starts_with_formula_prefix(text), then=guarded), default=text, output_field=CharField())
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: Promise
+    kind: str = TEXT
+    path: str = ""
+    choices: type[Choices] | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the value lives on the exported model (an ORM path, `__` across relations)."""
+        return self.path or self.name
+
+    def converter(self) -> Callable:
+        """DB value -> cell value, with choice labels resolved now (in the active language)."""
+        if self.kind == DATE:
+            return lambda value: value.isoformat() if value is not None else None
+        if self.kind == CHOICE:
+            labels = {value: str(label) for value, label in self.choices.choices}
+            return lambda value: labels.get(value, value)
+        return lambda value: value
+
+    def expression(self):
+        """The cell as SQL (the COPY path); choice labels are resolved now (in the active language)."""
+        field = F(self.source)
+        if self.kind == NUMBER:
+            return field
+        if self.kind == DATE:
+            return Func(field, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
+        if self.kind == CHOICE:
+            labels = [When(**{self.source: value}, then=Value(str(label))) for value, label in self.choices.choices]
+            return neutralised(Case(*labels, default=Coalesce(field, Value("")), output_field=CharField()))
+        return neutralised(Coalesce(field, Value(""), output_field=CharField()))
+
+
+def _money(name: str, label: Promise) -> Column:
+    return Column(name, label, NUMBER)
+
+
+LINE_AMOUNT_COLUMNS = (
+    _money("gross", _("Gross merchandise value")),
+    _money("seller_discount", _("Seller-funded discounts")),
+    _money("shipping_charged", _("Shipping charged to buyer")),
+    _money("shipping_cost", _("Shipping cost")),
+    _money("commission", _("Commission")),
+    _money("payment_fee", _("Payment fee")),
+    _money("service_fee", _("Service fee")),
+    _money("fixed_fee", _("Fixed fee per order")),
+    _money("refund", _("Refund")),
+    _money("adjustment", _("Adjustment")),
+    _money("vat_withheld", _("Withheld VAT")),
+    _money("pit_withheld", _("Withheld personal income tax")),
+    _money("net", _("Net")),
+)
+
+LINE_COLUMNS = (
+    Column("statement", _("Statement"), path="statement__reference"),
+    Column("kind", _("Type"), CHOICE, choices=LineKind),
+    Column("order_number", _("Order number")),
+    Column("payment_method", _("Payment method"), CHOICE, choices=PaymentMethod),
+    Column("placed_on", _("Order date"), DATE),
+    Column("delivered_on", _("Delivered on"), DATE),
+    Column("booked_on", _("Booking date"), DATE),
+    Column("released_on", _("Payable from"), DATE),
+    Column("currency", _("Currency")),
+    *LINE_AMOUNT_COLUMNS,
+    Column("payout_state", _("Payout state"), CHOICE, choices=PayoutState),
+    Column("reason", _("Note")),
+)
+
+STATEMENT_COLUMNS = (
+    Column("reference", _("Statement")),
+    Column("status", _("Status"), CHOICE, choices=StatementStatus),
+    Column("period_from", _("Period from"), DATE),
+    Column("period_to", _("Period to"), DATE),
+    Column("currency", _("Currency")),
+    _money("opening_balance", _("Opening balance")),
+    *(_money(f"total_{column.name}", column.label) for column in LINE_AMOUNT_COLUMNS),
+    _money("closing_balance", _("Closing balance")),
+    _money("payout_amount", _("Payout")),
+    Column("paid_on", _("Paid on"), DATE, path="payout__paid_on"),
+    Column("bank_reference", _("Bank reference"), path="payout__bank_reference"),
+    Column("line_count", _("Lines"), NUMBER),
+)
+
+
+def headers(columns) -> list[str]:
+    """The header row in the active language."""
+    return [str(column.label) for column in columns]
+
+
+def row_converter(columns) -> Callable:
+    """A function turning one `values_list(*sources)` tuple into cells (choice labels fixed now)."""
+    converters = [column.converter() for column in columns]
+    return lambda values: [convert(value) for convert, value in zip(converters, values, strict=True)]
+
+
+def sources(columns) -> list[str]:
+    return [column.source for column in columns]

@@ -1,0 +1,76 @@
+"""Statement lines as a streamed CSV: memory stays flat however many lines there are.
+
+On PostgreSQL the rows come from `COPY (SELECT ...) TO STDOUT (FORMAT csv)` through psycopg 3's
+`cursor.copy()`: the database renders every cell (amounts as plain numbers, dates ISO, text made
+spreadsheet-safe by `finance.columns.neutralised`) and the chunks go to the client as they arrive.
+Elsewhere (SQLite) a server-side iterator feeds `sellercenter.spreadsheet.csv_lines`. Both paths start
+with the BOM and a header row in the active language, and yield the same cells; they differ only in
+the line ending (`\\n` from COPY, `\\r\\n` from Python's csv), which spreadsheets read alike.
+
+Labels (headers, choice values) are resolved when a stream is prepared, not while it is consumed:
+a streaming response is consumed after the view has returned and its language is no longer active.
+"""
+
+from collections.abc import Iterable, Iterator
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+
+from finance.columns import headers, row_converter, sources
+from sellercenter.spreadsheet import csv_lines
+
+CHUNK_ROWS = 2000
+
+
+def _header_text(columns) -> str:
+    return "".join(csv_lines(headers(columns), ()))
+
+
+def python_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
+    """The CSV rendered in Python from a server-side iterator over the rows (any database)."""
+    convert = row_converter(columns)
+    header = headers(columns)
+    values = queryset.values_list(*sources(columns))
+
+    def stream() -> Iterator[bytes]:
+        rows = (convert(row) for row in values.iterator(chunk_size=CHUNK_ROWS))
+        for text in csv_lines(header, rows):
+            yield text.encode("utf-8")
+
+    return stream()
+
+
+def copy_sql(queryset: QuerySet, columns) -> tuple[str, tuple]:
+    """`COPY (<the rows with every cell rendered in SQL>) TO STDOUT` and its parameters."""
+    aliases = {f"cell_{index}": column.expression() for index, column in enumerate(columns)}
+    select = queryset.annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    return f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
+
+
+def copy_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
+    """The CSV rendered by PostgreSQL's COPY, passed on chunk by chunk (PostgreSQL only)."""
+    statement, params = copy_sql(queryset, columns)
+    header = _header_text(columns).encode("utf-8")
+
+    def stream() -> Iterator[bytes]:
+        yield header
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+            for chunk in copy:
+                yield bytes(chunk)
+
+    return stream()
+
+
+def csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
+    """The fastest way the database offers: COPY on PostgreSQL, the Python iterator elsewhere."""
+    if connection.vendor == "postgresql":
+        return copy_csv_chunks(queryset, columns)
+    return python_csv_chunks(queryset, columns)
+
+
+def csv_download(filename: str, chunks: Iterable[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
