@@ -28,6 +28,21 @@ def check_staff_permission(request, permission: str) -> None:
     raise exceptions.PermissionDenied(_("Your role in this shop may not do this."))
 
 
+MAX_LINES = 100
+
+
 class LineInput(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class LinesMixin:
+    """`lines`: 1 to 100 lines. Checked here so that the error is keyed `lines` (a list serializer's
+    own length errors would be keyed `lines.non_field_errors`)."""
+
+    def validate_lines(self, lines: list) -> list:
+        if not lines:
+            raise serializers.ValidationError(_("Give at least one line."))
+        if len(lines) > MAX_LINES:
+            raise serializers.ValidationError(_("Give at most %(max)d lines.") % {"max": MAX_LINES})
+        return lines

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, check_staff_permission, is_back_office, request_actor
+from orders.api.base import MONEY, LineInput, LinesMixin, check_staff_permission, is_back_office, request_actor
 from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
@@ -32,9 +32,9 @@ class CustomerInput(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
-class CartInput(serializers.Serializer):
+class CartInput(LinesMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    lines = LineInput(many=True, allow_empty=False, max_length=100)
+    lines = LineInput(many=True)
     shipping_fee = serializers.DecimalField(min_value=0, default=0, **MONEY)
     voucher_codes = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, default=list, max_length=10

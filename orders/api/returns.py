@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, check_staff_permission, request_actor
+from orders.api.base import MONEY, LineInput, LinesMixin, check_staff_permission, request_actor
 from orders.models import ActorKind, ReturnKind, ReturnOutcome, ReturnReason, ReturnRequest, ReturnStatus
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
@@ -68,12 +68,12 @@ class ReturnListCreateView(generics.ListAPIView):
     serializer_class = ReturnOutput
     filterset_class = ReturnFilter
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(LinesMixin, serializers.Serializer):
         order_number = serializers.CharField(max_length=20)
         kind = serializers.ChoiceField(choices=ReturnKind.choices, default=ReturnKind.REFUND)
         reason = serializers.ChoiceField(choices=ReturnReason.choices)
         evidence_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        lines = LineInput(many=True, allow_empty=False, max_length=100)
+        lines = LineInput(many=True)
 
         class Meta:
             ref_name = "ReturnRequestInput"

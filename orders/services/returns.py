@@ -241,13 +241,16 @@ def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = ""
 
 
 def _refund_order(order: Order, amount: Decimal) -> None:
+    # The customer's row first, then the loyalty account: the order the checkout locks them in.
+    customer_reverse_purchase(
+        customer=order.customer, amount=amount, discounted=order.seller_funded_discount > 0, reference=order.number
+    )
     updated = Order.objects.filter(pk=order.pk, refunded_amount__lte=F("total") - amount).update(
         refunded_amount=F("refunded_amount") + amount
     )
     if not updated:
         raise Conflict(_("The refunds would exceed the order's total."), code="refund_exceeds_total")
     order.refresh_from_db(fields=["refunded_amount"])
-    now = timezone.now()
     if order.merchandise_paid > 0:
         points_clawback_for_refund(
             customer=order.customer,
@@ -255,10 +258,7 @@ def _refund_order(order: Order, amount: Decimal) -> None:
             refund_amount=min(amount, order.merchandise_paid),
             order_amount=order.merchandise_paid,
         )
-        tier_reverse_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=now)
-    customer_reverse_purchase(
-        customer=order.customer, amount=amount, discounted=order.seller_funded_discount > 0, reference=order.number
-    )
+        tier_reverse_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=timezone.now())
     if order.promotions:
         redemptions_record_revenue(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
 

@@ -49,9 +49,10 @@ CANCELLED_BY = {ActorKind.CUSTOMER: CancelledBy.CUSTOMER, ActorKind.SYSTEM: Canc
 
 
 def order_lock(*, order: Order) -> Order:
-    """The order re-read under a row lock, with its shop and customer."""
+    """The order re-read under a row lock, with its shop and customer. Only the order's row is locked
+    (`of=self`): locking the joined shop row would make every transition of a shop wait in line."""
     try:
-        return Order.objects.select_for_update().select_related("shop", "customer__shop").get(pk=order.pk)
+        return Order.objects.select_for_update(of=("self",)).select_related("shop", "customer__shop").get(pk=order.pk)
     except Order.DoesNotExist:
         raise NotFound(_("This order does not exist.")) from None
 
@@ -116,13 +117,11 @@ def _moment(at: datetime | None, field: str) -> datetime:
     return at
 
 
-def _undo_checkout_benefits(order: Order) -> None:
-    """Give back what the checkout spent and counted: promotion budget, points, purchase facts.
-    Called once per order, by the transition that ends it without a delivery."""
-    if order.promotions:
-        redemptions_release_for_order(shop=order.shop, order_ref=order.number)
-    if order.points_redeemed:
-        points_reverse_redemption(customer=order.customer, order_ref=order.number)
+def _undo_checkout(order: Order, *, stock: list[StockChange], actor: Actor, reason: str) -> None:
+    """Give back what the checkout took: the purchase on the customer's facts, the stock, the
+    promotion budget, the points. Called once per order, by the transition that ends it without a
+    delivery. Rows are locked in the checkout's order (customer, products, campaigns, loyalty
+    account), so an undo and a checkout of the same customer cannot deadlock."""
     if order.confirmed_at and order.total > 0:
         customer_reverse_purchase(
             customer=order.customer,
@@ -130,6 +129,11 @@ def _undo_checkout_benefits(order: Order) -> None:
             discounted=order.seller_funded_discount > 0,
             reference=order.number,
         )
+    stock_apply(changes=stock, actor=actor, reason=reason, order=order)
+    if order.promotions:
+        redemptions_release_for_order(shop=order.shop, order_ref=order.number)
+    if order.points_redeemed:
+        points_reverse_redemption(customer=order.customer, order_ref=order.number)
 
 
 def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: datetime | None = None) -> Order:
@@ -309,13 +313,12 @@ def order_return_to_sender(*, order: Order, actor: Actor, note: str = "") -> Ord
     hand, and what the checkout spent (promotion budget, points, purchase facts) is given back."""
     with transaction.atomic():
         order = _begin(order, "return_to_sender", actor)
-        stock_apply(
-            changes=order_stock_changes(order=order, kind=StockMovementKind.RETURNED, on_hand=1, reserved=0),
+        _undo_checkout(
+            order,
+            stock=order_stock_changes(order=order, kind=StockMovementKind.RETURNED, on_hand=1, reserved=0),
             actor=actor,
             reason=_("Returned by the carrier"),
-            order=order,
         )
-        _undo_checkout_benefits(order)
         return _finish(order, "return_to_sender", actor=actor, note=note)
 
 
@@ -326,13 +329,12 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
     facts — exactly once: the status check under the row lock refuses a second cancellation."""
     with transaction.atomic():
         order = _begin(order, "cancel", actor)
-        stock_apply(
-            changes=order_stock_changes(order=order, kind=StockMovementKind.RELEASED, on_hand=0, reserved=-1),
+        _undo_checkout(
+            order,
+            stock=order_stock_changes(order=order, kind=StockMovementKind.RELEASED, on_hand=0, reserved=-1),
             actor=actor,
             reason=_("Order %(number)s cancelled") % {"number": order.number},
-            order=order,
         )
-        _undo_checkout_benefits(order)
         return _finish(
             order,
             "cancel",
