@@ -163,7 +163,8 @@ class QuoteView(ShopTimeMixin, APIView):
 
 
 class PublicCampaignSerializer(serializers.ModelSerializer):
-    """What a storefront may show about a campaign."""
+    """What a storefront may show about a campaign. Not its code: shared codes are often handed to
+    some customers only (a KOL's followers, a newsletter), so the API never lists them."""
 
     status = serializers.SerializerMethodField()
     tier_ranks = serializers.SerializerMethodField()
@@ -185,7 +186,6 @@ class PublicCampaignSerializer(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "code_mode",
-            "code",
             "channels",
             "tier_ranks",
             "first_order_only",
@@ -205,6 +205,7 @@ class StaffCampaignSerializer(PublicCampaignSerializer):
         ref_name = "PromotionCampaign"
         fields = [
             *PublicCampaignSerializer.Meta.fields,
+            "code",
             "priority",
             "segment_id",
             "budget",

@@ -109,7 +109,9 @@ def test_sku_list_is_typed_one_per_line(owner_client, shop):
 
 
 def test_a_running_campaigns_offer_is_read_only_but_its_budget_can_grow(owner_client, shop):
-    campaign = CampaignFactory(shop=shop, budget=Decimal("1000000"))
+    campaign = CampaignFactory(
+        shop=shop, budget=Decimal("1000000"), kind=Kind.SKU_PERCENTAGE, skus=["AO-01"], channels=["app"]
+    )
 
     page = owner_client.get(_change(campaign))
     response = owner_client.post(
@@ -127,10 +129,11 @@ def test_a_running_campaigns_offer_is_read_only_but_its_budget_can_grow(owner_cl
         },
     )
 
-    assert "value" not in page.context["adminform"].form.fields
+    assert not {"value", "skus", "channels"} & set(page.context["adminform"].form.fields)
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert (campaign.budget, campaign.value) == (Decimal("2000000"), Decimal("10"))
+    assert (campaign.skus, campaign.channels) == (["AO-01"], ["app"])
 
 
 def test_actions_go_through_the_services_and_report_refusals(owner_client, shop):

@@ -94,7 +94,7 @@ def test_validate_a_usable_code(shop):
     assert body["valid"] is True
     assert body["reason"] is None
     assert body["campaign"]["id"] == campaign.pk
-    assert "budget" not in body["campaign"]
+    assert "budget" not in body["campaign"] and "code" not in body["campaign"]
 
 
 @pytest.mark.parametrize(
