@@ -285,7 +285,9 @@ def return_exchange(*, return_request: ReturnRequest, actor: Actor, note: str = 
             replacement_for=order,
             note=_("Exchange for %(number)s") % {"number": order.number},
         )
-        order_confirm(order=replacement, actor=actor, note=_("Exchange for %(number)s") % {"number": order.number})
+        replacement = order_confirm(
+            order=replacement, actor=actor, note=_("Exchange for %(number)s") % {"number": order.number}
+        )
         return _finish(
             order, request, R.EXCHANGED, actor, note, closed_at=timezone.now(), replacement_order=replacement
         )
