@@ -16,7 +16,7 @@ from customers.services.profiles import (
     customer_update,
     customer_upsert,
 )
-from customers.services.purchases import customer_record_purchase, customer_reverse_purchase
+from customers.services.purchases import customer_record_purchase, customer_reverse_purchase, purchase_facts_rebuild
 from customers.services.rights import customer_erase, customer_export, customer_merge
 from customers.services.segments import segment_create, segment_update, segments_create_builtin
 
@@ -44,6 +44,7 @@ __all__ = [
     "customers_last_seen_refresh",
     "events_ingest",
     "journey_stages_refresh",
+    "purchase_facts_rebuild",
     "segment_create",
     "segment_update",
     "segments_create_builtin",
