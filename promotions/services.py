@@ -233,53 +233,67 @@ def _refuse(campaign: Campaign, message) -> None:
     raise NotAllowed(message, status=campaign.status, campaign_id=campaign.pk)
 
 
-def campaign_publish(*, campaign: Campaign) -> Campaign:
-    """Publish a draft: from now on it runs by its dates. Refuses a campaign already published or
-    whose end has passed."""
+def _mark(campaign: Campaign, *, allowed, refusal, field: str, value) -> Campaign:
+    """Lock the campaign, refuse unless `allowed(campaign)`, then set one of its status marks."""
     with transaction.atomic():
         campaign = _locked(campaign)
-        now = timezone.now()
-        if campaign.published_at is not None:
-            _refuse(campaign, _("Only a draft can be published."))
-        if campaign.ends_at <= now:
-            raise InvalidInput(fields={"ends_at": [_("The end has already passed; move it before publishing.")]})
-        campaign.published_at = now
-        campaign.save(update_fields=["published_at", "updated_at"])
+        if not allowed(campaign):
+            _refuse(campaign, refusal)
+        setattr(campaign, field, value)
+        campaign.save(update_fields=[field, "updated_at"])
     return campaign
+
+
+def _publishable(campaign: Campaign) -> bool:
+    if campaign.published_at is None and campaign.ends_at <= timezone.now():
+        raise InvalidInput(fields={"ends_at": [_("The end has already passed; move it before publishing.")]})
+    return campaign.published_at is None
+
+
+def campaign_publish(*, campaign: Campaign) -> Campaign:
+    """Publish a draft: from now on it runs by its dates. Refuses a campaign already published
+    (NotAllowed) or whose end has passed (InvalidInput on `ends_at`)."""
+    return _mark(
+        campaign,
+        allowed=_publishable,
+        refusal=_("Only a draft can be published."),
+        field="published_at",
+        value=timezone.now(),
+    )
 
 
 def campaign_pause(*, campaign: Campaign) -> Campaign:
     """Stop a published campaign from applying until it is resumed. Refuses drafts, ended and paused ones."""
-    with transaction.atomic():
-        campaign = _locked(campaign)
-        if campaign.published_at is None or campaign.paused_at is not None or campaign.status == Status.ENDED:
-            _refuse(campaign, _("Only a running or scheduled campaign can be paused."))
-        campaign.paused_at = timezone.now()
-        campaign.save(update_fields=["paused_at", "updated_at"])
-    return campaign
+    return _mark(
+        campaign,
+        allowed=lambda c: c.published_at is not None and c.paused_at is None and c.status != Status.ENDED,
+        refusal=_("Only a running or scheduled campaign can be paused."),
+        field="paused_at",
+        value=timezone.now(),
+    )
 
 
 def campaign_resume(*, campaign: Campaign) -> Campaign:
     """Let a paused campaign apply again. Refuses one that is not paused or has ended."""
-    with transaction.atomic():
-        campaign = _locked(campaign)
-        if campaign.paused_at is None or campaign.status == Status.ENDED:
-            _refuse(campaign, _("Only a paused campaign can be resumed."))
-        campaign.paused_at = None
-        campaign.save(update_fields=["paused_at", "updated_at"])
-    return campaign
+    return _mark(
+        campaign,
+        allowed=lambda c: c.paused_at is not None and c.status != Status.ENDED,
+        refusal=_("Only a paused campaign can be resumed."),
+        field="paused_at",
+        value=None,
+    )
 
 
 def campaign_end(*, campaign: Campaign) -> Campaign:
     """End a published campaign now, before its end date; it never applies again. Refuses drafts
     (delete them instead) and campaigns already ended."""
-    with transaction.atomic():
-        campaign = _locked(campaign)
-        if campaign.published_at is None or campaign.status == Status.ENDED:
-            _refuse(campaign, _("Only a published campaign that has not ended can be ended."))
-        campaign.ended_at = timezone.now()
-        campaign.save(update_fields=["ended_at", "updated_at"])
-    return campaign
+    return _mark(
+        campaign,
+        allowed=lambda c: c.published_at is not None and c.status != Status.ENDED,
+        refusal=_("Only a published campaign that has not ended can be ended."),
+        field="ended_at",
+        value=timezone.now(),
+    )
 
 
 def campaign_duplicate(*, campaign: Campaign) -> Campaign:
