@@ -5,6 +5,7 @@ the same phone (typed any way), and creates one only when none matches; rows are
 the customers services, so phones are normalised and bad values are reported per row."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields
 
 from customers import services
@@ -51,7 +52,7 @@ class CustomerResource(SpreadsheetSafeResource):
 
     def before_import_row(self, row, **kwargs):
         if self.shop is None:
-            raise ValidationError({"shop": ["Choose the shop to import into."]})
+            raise ValidationError({"shop": [_("Choose the shop to import into.")]})
         for name in ("external_id", *IMPORTED_FIELDS):
             if row.get(name) is None:
                 row[name] = ""
