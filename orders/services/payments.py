@@ -7,7 +7,6 @@ secret before anything is read from it, and its transaction id makes a replay ch
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -52,10 +51,11 @@ def payment_gateway_for_signature(*, merchant_code: str, body: bytes, signature:
 def payment_gateway_save(
     *, shop: Shop, provider: str, merchant_code: str, secret: str = "", is_active: bool = True
 ) -> PaymentGateway:
-    """Create or update the shop's account with `provider`. A blank secret keeps the stored one (a new
-    account without a secret gets a random one, to copy into the gateway's dashboard). Refuses an
-    unknown provider, a blank merchant code, or one used by another account."""
+    """Create or update the shop's account with `provider`, with the merchant code and signing secret
+    the gateway issued. A blank secret keeps the stored one. Refuses an unknown provider, a blank
+    merchant code or one used by another account, and a new account without a secret."""
     merchant_code, secret = merchant_code.strip(), secret.strip()
+    gateway = PaymentGateway.objects.filter(shop=shop, provider=provider).first()
     errors = {}
     if provider not in PaymentProvider.values:
         errors["provider"] = [_("Unknown payment gateway.")]
@@ -63,11 +63,11 @@ def payment_gateway_save(
         errors["merchant_code"] = [_("This field is required.")]
     elif PaymentGateway.objects.filter(merchant_code=merchant_code).exclude(shop=shop, provider=provider).exists():
         errors["merchant_code"] = [_("Another account already uses this merchant code.")]
+    if gateway is None and not secret:
+        errors["secret"] = [_("Enter the signing secret the gateway gave you.")]
     if errors:
         raise InvalidInput(fields=errors)
-    gateway = PaymentGateway.objects.filter(shop=shop, provider=provider).first() or PaymentGateway(
-        shop=shop, provider=provider, secret=secrets.token_urlsafe(32)
-    )
+    gateway = gateway or PaymentGateway(shop=shop, provider=provider)
     gateway.merchant_code = merchant_code
     gateway.is_active = is_active
     if secret:
