@@ -231,6 +231,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.journey_stages_recompute",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Payment timeouts run in minutes (60 by default): a prepaid order waits at most 5 more.
+    "orders-expire-unpaid": {
+        "task": "orders.tasks.orders_expire_unpaid",
+        "schedule": 300.0,
+    },
+    # Return windows close at the end of a local day: hourly completes orders within the hour.
+    "orders-complete-due": {
+        "task": "orders.tasks.orders_complete_due",
+        "schedule": crontab(minute=40),
+    },
 }
 
 LOGGING = {
