@@ -24,4 +24,3 @@ def period_bounds(at: datetime, tz: ZoneInfo, kind: str) -> tuple[datetime, date
 
 def local_day(at: datetime, tz: ZoneInfo) -> date:
     return at.astimezone(tz).date()
-

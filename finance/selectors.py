@@ -46,6 +46,11 @@ def fee_rule_in_force(*, shop: Shop, day: date) -> FeeRule | None:
     )
 
 
+def fee_rule_is_used(*, rule: FeeRule) -> bool:
+    """Whether the rule already priced a statement line (then it may no longer change)."""
+    return StatementLine.objects.filter(fee_rule=rule).exists()
+
+
 def rates_of(*, rule: FeeRule | None, payment_method: str) -> Rates:
     """The rates `rule` charges an order paid by `payment_method` (all zero without a rule)."""
     if rule is None:

@@ -2,17 +2,25 @@
 
 from finance.services.exports import export_job_create, export_job_run
 from finance.services.fees import fee_rule_check_editable, fee_rule_create
-from finance.services.lines import adjustment_create, order_lines_release, refund_line_record, sale_line_record
-from finance.services.payouts import payout_record
+from finance.services.lines import (
+    adjustment_create,
+    adjustment_validate,
+    order_lines_release,
+    refund_line_record,
+    sale_line_record,
+)
+from finance.services.payouts import payout_check, payout_record
 from finance.services.statements import statement_close, statement_open_for, statements_close_due
 
 __all__ = [
     "adjustment_create",
+    "adjustment_validate",
     "export_job_create",
     "export_job_run",
     "fee_rule_check_editable",
     "fee_rule_create",
     "order_lines_release",
+    "payout_check",
     "payout_record",
     "refund_line_record",
     "sale_line_record",

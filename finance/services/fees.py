@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from finance.models import FeeRule, PaymentFeeRate, StatementLine
+from finance.models import FeeRule, PaymentFeeRate
+from finance.selectors import fee_rule_is_used
 from orders.models import PaymentMethod
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.models import Shop
@@ -41,10 +42,6 @@ def fee_rule_create(
             _validated(method_rate, exclude=["fee_rule"])
             method_rate.save()
     return rule
-
-
-def fee_rule_is_used(*, rule: FeeRule) -> bool:
-    return StatementLine.objects.filter(fee_rule=rule).exists()
 
 
 def fee_rule_check_editable(*, rule: FeeRule) -> None:

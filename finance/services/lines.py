@@ -139,7 +139,10 @@ def refund_line_record(
     return line
 
 
-def _adjustment_errors(shop: Shop, amount, reason: str, order: Order | None, corrects: Statement | None) -> dict:
+def adjustment_validate(
+    *, shop: Shop, amount, reason: str, order: Order | None = None, corrects: Statement | None = None
+) -> None:
+    """Raise InvalidInput naming the fields if `adjustment_create` would refuse these values."""
     errors = {}
     try:
         value = to_decimal(amount)
@@ -147,7 +150,7 @@ def _adjustment_errors(shop: Shop, amount, reason: str, order: Order | None, cor
         value = None
     in_range = value is not None and value.is_finite() and 0 < abs(value) < MAX_AMOUNT
     if not in_range or money_round(value, shop.currency) != value:
-        errors["amount"] = [_("Give a non-zero amount in whole units of the shop's currency.")]
+        errors["amount"] = [_("Give a non-zero amount, rounded to the smallest unit of the shop's currency.")]
     if not reason.strip():
         errors["reason"] = [_("Say why the statement is adjusted.")]
     if order is not None and order.shop_id != shop.pk:
@@ -156,7 +159,8 @@ def _adjustment_errors(shop: Shop, amount, reason: str, order: Order | None, cor
         errors["corrects"] = [_("This statement belongs to another shop.")]
     elif corrects is not None and corrects.is_open:
         errors["corrects"] = [_("This statement is still open; choose a closed one, or leave it empty.")]
-    return errors
+    if errors:
+        raise InvalidInput(fields=errors)
 
 
 def adjustment_create(
@@ -175,9 +179,7 @@ def adjustment_create(
 
     Refuses (InvalidInput) a zero amount, an amount finer than the currency's unit, an empty reason,
     or an order or statement of another shop."""
-    errors = _adjustment_errors(shop, amount, reason, order, corrects)
-    if errors:
-        raise InvalidInput(fields=errors)
+    adjustment_validate(shop=shop, amount=amount, reason=reason, order=order, corrects=corrects)
     at = at or timezone.now()
     day = local_day(at, shop.tzinfo)
     with transaction.atomic():

@@ -12,7 +12,8 @@ from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format, to_decimal
 
 
-def _payout_errors(statement: Statement, amount, paid_on: date | None, bank_reference: str) -> dict:
+def payout_check(*, statement: Statement, amount, paid_on: date | None, bank_reference: str) -> None:
+    """Raise InvalidInput naming the fields if `payout_record` would refuse this payout now."""
     errors = {}
     if statement.status == StatementStatus.OPEN:
         errors["statement"] = [_("Statement %(reference)s is still open.") % {"reference": statement.reference}]
@@ -39,7 +40,8 @@ def _payout_errors(statement: Statement, amount, paid_on: date | None, bank_refe
         errors["paid_on"] = [_("A payout cannot be dated before the end of its statement's period.")]
     if not (bank_reference or "").strip():
         errors["bank_reference"] = [_("This field is required.")]
-    return errors
+    if errors:
+        raise InvalidInput(fields=errors)
 
 
 def payout_record(*, statement: Statement, amount, paid_on: date | None, bank_reference: str, user=None) -> Payout:
@@ -49,9 +51,7 @@ def payout_record(*, statement: Statement, amount, paid_on: date | None, bank_re
     from the statement's payout, a missing or future date, or a missing bank reference."""
     with transaction.atomic():
         statement = Statement.objects.select_for_update().select_related("shop").get(pk=statement.pk)
-        errors = _payout_errors(statement, amount, paid_on, bank_reference)
-        if errors:
-            raise InvalidInput(fields=errors)
+        payout_check(statement=statement, amount=amount, paid_on=paid_on, bank_reference=bank_reference)
         payout = Payout.objects.create(
             shop_id=statement.shop_id,
             statement=statement,
