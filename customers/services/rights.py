@@ -152,6 +152,7 @@ def customer_merge(*, source: Customer, target: Customer, merged_by=None) -> Cus
 def customer_export(*, customer: Customer, requested_by=None, api_key=None) -> dict:
     """Everything the shop holds about the customer, JSON-ready, for a data-access request.
     Every export is recorded (who, when)."""
+    customer = Customer.objects.get(pk=customer.pk)  # the facts change by UPDATEs: read them fresh
     data = _json_ready(customer_personal_data(customer=customer))
     PersonalDataRequest.objects.create(
         shop_id=customer.shop_id,

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import services
@@ -50,9 +52,6 @@ def test_the_changelist_shows_only_the_shops_customers(owner_client, shop, other
 
 def test_the_changelist_runs_a_fixed_number_of_queries(owner_client, shop, django_assert_max_num_queries):
     CustomerFactory(shop=shop)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as one:
         owner_client.get(CHANGELIST)
     for _ in range(30):
@@ -211,9 +210,6 @@ def test_segment_changelist_counts_members_in_one_query_per_page(owner_client, s
         discounted=False,
     )
     url = reverse("admin:customers_segment_changelist")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as before:
         response = owner_client.get(url)
     counts = {s.builtin: s.member_count for s in response.context["cl"].result_list}

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from customers import services
 from customers.models import Customer, PersonalDataRequest
@@ -113,9 +115,6 @@ def test_the_list_runs_a_fixed_number_of_queries(api, shop, django_assert_max_nu
     for i in range(3):
         services.customer_tags_set(customer=CustomerFactory(shop=shop), tags=[f"tag-{i}", "vip"])
     api.get("/api/v1/customers")  # warm the key's last-used stamp
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         api.get("/api/v1/customers")
     for i in range(20):
