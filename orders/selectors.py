@@ -147,12 +147,13 @@ def _between(later: str, earlier: str) -> ExpressionWrapper:
 
 
 def _counts(orders: QuerySet[Order], now: datetime) -> dict:
-    defects = OrderEvent.objects.filter(order=OuterRef("pk"), type=OrderEventType.QUALITY_CHECK_FAILED)
-    returns = ReturnRequest.objects.filter(order=OuterRef("pk")).exclude(status=ReturnStatus.REJECTED)
+    # The Exists go inside the filters: as annotations, the aggregate's subquery would drop them.
+    defective = Exists(OrderEvent.objects.filter(order=OuterRef("pk"), type=OrderEventType.QUALITY_CHECK_FAILED))
+    returned = Exists(ReturnRequest.objects.filter(order=OuterRef("pk")).exclude(status=ReturnStatus.REJECTED))
     cancelled = Q(status=OrderStatus.CANCELLED)
     confirmed = Q(confirmed_at__isnull=False)
     delivered = Q(delivered_at__isnull=False)
-    return orders.annotate(defective=Exists(defects), returned=Exists(returns)).aggregate(
+    return orders.aggregate(
         orders=Count("pk"),
         confirmed=Count("pk", filter=confirmed),
         late=Count("pk", filter=confirmed & late_q(now)),
@@ -160,9 +161,9 @@ def _counts(orders: QuerySet[Order], now: datetime) -> dict:
         by_seller=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.SELLER)),
         by_customer=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.CUSTOMER)),
         unpaid=Count("pk", filter=cancelled & Q(cancelled_by=CancelledBy.SYSTEM)),
-        defective=Count("pk", filter=confirmed & Q(defective=True)),
+        defective=Count("pk", filter=confirmed & Q(defective)),
         delivered=Count("pk", filter=delivered),
-        returned=Count("pk", filter=delivered & Q(returned=True)),
+        returned=Count("pk", filter=delivered & Q(returned)),
         on_time=Count("pk", filter=delivered & Q(delivered_at__lte=F("deliver_by_at"))),
         preparation=Avg(_between("shipped_at", "confirmed_at"), filter=Q(shipped_at__isnull=False)),
         delivery=Avg(_between("delivered_at", "shipped_at"), filter=delivered & Q(shipped_at__isnull=False)),
