@@ -22,7 +22,7 @@ from customers.models import (
     Segment,
 )
 from customers.phones import phone_search_fragments
-from customers.segment_rules import rules_filter
+from customers.segment_rules import rules_filter, rules_validate
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 
@@ -109,22 +109,30 @@ def marketing_allowed(*, customer: Customer, channel: str, at: datetime | None =
 # --- Segments --------------------------------------------------------------------------------------
 
 
-def segment_customers(*, segment: Segment, now: datetime | None = None) -> QuerySet[Customer]:
-    """The segment's members (current profiles of its shop matching its rules), as one query."""
+def _members(segment: Segment, now: datetime | None, tzinfo) -> QuerySet[Customer]:
+    # Rules saved without the segment services are brought to their normal form first.
     return rules_filter(
         Customer.objects.current().filter(shop_id=segment.shop_id),
-        rules=segment.rules,
+        rules=rules_validate(segment.rules, match=segment.match),
         match=segment.match,
         now=now or timezone.now(),
-        tzinfo=lambda: segment.shop.tzinfo,
+        tzinfo=tzinfo,
     )
+
+
+def segment_customers(*, segment: Segment, now: datetime | None = None) -> QuerySet[Customer]:
+    """The segment's members (current profiles of its shop matching its rules), as one query
+    (plus one for the shop's time zone if a rule has a window and the segment came without its shop)."""
+    return _members(segment, now, lambda: segment.shop.tzinfo)
 
 
 def segment_includes(*, segment: Segment, customer: Customer, now: datetime | None = None) -> bool:
     """Is the customer in the segment now? One query."""
     if customer.shop_id != segment.shop_id:
         return False
-    return segment_customers(segment=segment, now=now).filter(pk=customer.pk).exists()
+    # Both hold the same shop: take its time zone from whichever copy is loaded already.
+    shop = customer if Customer.shop.is_cached(customer) else segment
+    return _members(segment, now, lambda: shop.shop.tzinfo).filter(pk=customer.pk).exists()
 
 
 def segments_member_counts(*, segments: list[Segment], now: datetime | None = None) -> dict[int, int]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from customers import services
-from customers.models import BuiltinSegment, Segment
+from customers.models import BuiltinSegment, Customer, Segment
 from customers.segment_rules import rules_validate
 from customers.selectors import segment_customers, segment_includes, segments_member_counts
 from customers.services.segments import segments_create_builtin
@@ -225,6 +225,11 @@ def test_includes_and_counts_take_one_query(shop, django_assert_num_queries):
         assert segment_includes(segment=buyers, customer=other, now=NOW) is False
     with django_assert_num_queries(1):
         counts = segments_member_counts(segments=segments, now=NOW)
+    # A rule with a window needs the shop's time zone: the customer's copy of the shop will do.
+    researchers = Segment.objects.get(shop=shop, builtin="researchers")
+    customer = Customer.objects.select_related("shop").get(pk=buyer.pk)
+    with django_assert_num_queries(1):
+        assert segment_includes(segment=researchers, customer=customer, now=NOW) is False
 
     assert counts[buyers.pk] == 1
     assert counts == {s.pk: segment_customers(segment=s, now=NOW).count() for s in segments}
