@@ -144,10 +144,12 @@ class PayoutResource(SpreadsheetSafeResource):
         """Read the row into `instance`; the statement is looked up among the importing user's shops."""
         user, errors = kwargs.get("user"), {}
         reference = str(row.get("statement_reference") or "").strip()
-        statement = filter_by_user_shops(Statement.objects.select_related("shop"), user).filter(reference=reference)
-        instance.statement = statement.first()
-        if instance.statement is None or not user.has_perm("finance.add_payout", instance.statement):
+        statements = filter_by_user_shops(Statement.objects.select_related("shop"), user)
+        statement = statements.filter(reference=reference).first()
+        if statement is None or not user.has_perm("finance.add_payout", statement):
             errors["statement_reference"] = _("No statement %(reference)s in your shops.") % {"reference": reference}
+        else:
+            instance.statement = statement
         for name, parse in (("amount", _amount), ("paid_on", _paid_on)):
             try:
                 setattr(instance, name, parse(row.get(name)) if row.get(name) not in (None, "") else None)

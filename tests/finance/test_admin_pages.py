@@ -1,0 +1,103 @@
+"""Finance admin pages: the overview chart, adjustments through the service, fee rules that priced
+orders stay as they were, and what each role may do."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from finance.models import PaymentFeeRate, StatementLine
+from sellercenter.models import Role
+from tests.finance.factories import FeeRuleFactory, adjustment, delivered
+from tests.sellercenter.factories import staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_page_draws_its_chart_without_any_external_file(owner_client, shop):
+    adjustment(shop, "150000", reason="Tiền bán hàng bù")
+    adjustment(shop, "-20000", reason="Phí quảng cáo")
+
+    response = owner_client.get(reverse("admin:finance_statement_overview") + "?period=monthly")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="fin-chart"' in html and "fin-revenue" in html
+    assert "cdn" not in html.lower() and '<script src="http' not in html
+    assert "130.000 ₫" in html  # net of the month
+
+
+def test_the_overview_page_only_offers_the_users_shops(client, shop, other_shop):
+    adjustment(other_shop, "999000", reason="Cửa hàng khác")
+    client.force_login(staff_user(shop, Role.ACCOUNTANT))
+
+    html = client.get(reverse("admin:finance_statement_overview") + f"?shop={other_shop.pk}").content.decode()
+
+    assert "999.000" not in html
+
+
+def test_an_adjustment_entered_in_the_admin_goes_through_the_service(owner_client, owner, shop):
+    data = {"shop": shop.pk, "adjustment": "-35000", "reason": "Bồi thường hàng hư hỏng", "order": "", "corrects": ""}
+
+    response = owner_client.post(reverse("admin:finance_statementline_add"), data)
+
+    assert response.status_code == 302
+    line = StatementLine.objects.get()
+    assert (line.kind, line.net, line.created_by, line.payout_state) == ("adjustment", -35000, owner, "to_be_paid")
+    assert line.statement.total_adjustment == -35000
+
+
+def test_a_refused_adjustment_is_a_form_error_and_saves_nothing(owner_client, shop):
+    data = {"shop": shop.pk, "adjustment": "0", "reason": "Sai", "order": "", "corrects": ""}
+
+    response = owner_client.post(reverse("admin:finance_statementline_add"), data)
+
+    assert response.status_code == 200 and "adjustment" in response.context["adminform"].form.errors
+    assert not StatementLine.objects.exists()
+
+
+def test_a_fee_rule_that_priced_orders_is_read_only(owner_client, shop):
+    rule = FeeRuleFactory(shop=shop)
+    unused = FeeRuleFactory(shop=shop, effective_from=rule.effective_from.replace(year=2030))
+    delivered(shop)
+
+    assert owner_client.post(reverse("admin:finance_feerule_change", args=[rule.pk]), {}).status_code == 403
+    assert owner_client.get(reverse("admin:finance_feerule_delete", args=[rule.pk])).status_code == 403
+    assert owner_client.get(reverse("admin:finance_feerule_change", args=[unused.pk])).status_code == 200
+
+
+def test_a_fee_rule_with_payment_rates_is_added_in_the_admin(owner_client, shop):
+    data = {
+        "shop": shop.pk,
+        "effective_from": "2025-01-01",
+        "commission_rate": "4",
+        "service_fee_rate": "1",
+        "payment_fee_rate": "2",
+        "fixed_fee": "1000",
+        "vat_withholding_rate": "1",
+        "pit_withholding_rate": "0.5",
+        "note": "",
+        "payment_rates-TOTAL_FORMS": "1",
+        "payment_rates-INITIAL_FORMS": "0",
+        "payment_rates-0-payment_method": "cod",
+        "payment_rates-0-rate": "2.5",
+    }
+
+    assert owner_client.post(reverse("admin:finance_feerule_add"), data).status_code == 302
+    rate = PaymentFeeRate.objects.get()
+    assert (rate.shop_id, rate.payment_method, str(rate.rate)) == (shop.pk, "cod", "2.5000")
+
+
+def test_accountants_read_export_and_import_payouts_but_change_no_order():
+    accountant = set(
+        Group.objects.get(name=Role.ACCOUNTANT).permissions.values_list("content_type__app_label", "codename")
+    )
+
+    finance = {codename for app, codename in accountant if app == "finance"}
+    assert {"view_statement", "view_statementline", "add_payout", "add_exportjob"} <= finance
+    assert not {"change_statement", "add_statementline", "change_feerule"} & finance
+    assert not {codename for app, codename in accountant if app == "orders" and not codename.startswith("view_")}
+
+
+def test_the_owner_runs_finance(owner):
+    for perm in ("change_statement", "add_statementline", "add_feerule", "add_payout", "change_financesettings"):
+        assert owner.has_perm(f"finance.{perm}")
