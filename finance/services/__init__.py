@@ -5,6 +5,7 @@ from finance.services.fees import fee_rule_check_editable, fee_rule_create
 from finance.services.lines import (
     adjustment_create,
     adjustment_validate,
+    lines_backfill,
     order_lines_release,
     refund_line_record,
     sale_line_record,
@@ -19,6 +20,7 @@ __all__ = [
     "export_job_run",
     "fee_rule_check_editable",
     "fee_rule_create",
+    "lines_backfill",
     "order_lines_release",
     "payout_check",
     "payout_record",

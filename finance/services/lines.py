@@ -18,8 +18,9 @@ from finance import selectors
 from finance.fees import OrderAmounts, adjustment_amounts, refund_amounts, sale_amounts
 from finance.models import LineKind, PayoutState, Statement, StatementLine
 from finance.periods import local_day
+from finance.selectors import DELIVERED_STATUSES
 from finance.services.statements import statement_add_lines, statement_open_for
-from orders.models import Order, ReturnRequest
+from orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.models import Shop
 from sellercenter.money import money_round, to_decimal
@@ -201,3 +202,39 @@ def adjustment_create(
         )
         statement_add_lines(statement=statement, lines=[line], at=at)
     return line
+
+
+def _moments(shop: Shop, now: datetime) -> list[tuple[datetime, int, object]]:
+    """What the order signals would have told finance, as (moment, step, subject) in time order:
+    deliveries (step 0), refunds (1) and completions (2) of the shop's orders."""
+    delivered = Order.objects.filter(shop=shop, delivered_at__isnull=False, status__in=DELIVERED_STATUSES)
+    refunded = ReturnRequest.objects.filter(shop=shop, status=ReturnStatus.REFUNDED, refund_amount__gt=0)
+    moments = [(order.delivered_at, 0, order) for order in delivered.select_related("shop")]
+    moments += [
+        (request.closed_at or request.decided_at or request.requested_at, 1, request)
+        for request in refunded.select_related("order__shop")
+    ]
+    moments += [
+        (min(order.completed_at, now), 2, order)
+        for order in delivered.filter(status=OrderStatus.COMPLETED).select_related("shop")
+    ]
+    return sorted(moments, key=lambda moment: (moment[0], moment[1]))
+
+
+def lines_backfill(*, shop: Shop, now: datetime | None = None) -> int:
+    """Write the lines the order signals would have written, for orders that reached finance without
+    them (orders loaded in bulk, or from before finance was installed): sale lines of delivered
+    orders, refund lines of refunded returns, and completed orders' lines released as of their
+    completion, in time order so each lands in the statement of its period. Lines that exist are
+    kept. Returns how many lines it wrote or released."""
+    now = now or timezone.now()
+    before = StatementLine.objects.filter(shop=shop).count()
+    released = 0
+    for moment, step, subject in _moments(shop, now):
+        if step == 0:
+            sale_line_record(order=subject)
+        elif step == 1:
+            refund_line_record(return_request=subject, amount=subject.refund_amount, at=moment)
+        else:
+            released += order_lines_release(order=subject, at=moment)
+    return StatementLine.objects.filter(shop=shop).count() - before + released

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from finance import services
-from finance.models import LineKind, PayoutState, StatementLine
+from finance.models import LineKind, PayoutState, Statement, StatementLine
+from finance.selectors import reconcile_problems
 from orders import services as order_services
 from orders.models import Order, OrderStatus
 from orders.signals import order_status_changed
@@ -205,3 +206,22 @@ def test_concurrent_duplicate_signals_write_one_sale_line(shop):
 
     assert not [r for r in results if isinstance(r, Exception)]
     assert StatementLine.objects.filter(order=order).count() == 1
+
+
+def test_the_backfill_writes_what_the_signals_would_have(shop):
+    FeeRuleFactory(shop=shop)
+    pending = delivered(shop)
+    completed = complete(delivered(shop))
+    refunded_request = refund(delivered(shop))
+    StatementLine.objects.all().delete()
+    Statement.objects.all().delete()
+
+    assert services.lines_backfill(shop=shop) == 3 + 1 + 1  # three sale lines, a refund, one released
+    assert services.lines_backfill(shop=shop) == 0
+
+    assert sale_line(pending).payout_state == PayoutState.PENDING
+    released = sale_line(completed)
+    assert released.payout_state == PayoutState.TO_BE_PAID
+    assert released.released_on == timezone.localdate(completed.completed_at, timezone=shop.tzinfo)
+    assert StatementLine.objects.get(return_request=refunded_request).payout_state == PayoutState.PENDING
+    assert reconcile_problems(shop=shop) == []
