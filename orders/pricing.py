@@ -113,9 +113,10 @@ def _gift_lines(shop, promotion_quote: Quote, products: dict[str, Product]) -> l
     return gifts
 
 
-def _points(*, customer, amount: Decimal, points: int) -> tuple[Decimal, int, int]:
-    """(value, available, most usable) of `points` on an order of `amount`; refuses more than usable."""
-    if customer is None:
+def _points(*, customer, amount: Decimal, points: int, quote_balance: bool) -> tuple[Decimal, int, int]:
+    """(value, available, most usable) of `points` on an order of `amount`; refuses more than usable.
+    Without points asked and no balance wanted, loyalty is not asked at all."""
+    if customer is None or not (points or quote_balance):
         if points:
             raise InvalidInput(fields={"points": [_("Only a known customer can redeem points.")]})
         return ZERO, 0, 0
@@ -137,9 +138,11 @@ def cart_price(
     voucher_codes: list[str],
     shipping_fee: Decimal,
     points: int,
+    quote_balance: bool = False,
 ) -> Pricing:
     """Price the cart with `products` (SKU -> Product of the cart's lines); free gifts' products are
-    looked up as needed.
+    looked up as needed. `quote_balance` also reports the customer's points and how many this order
+    could take (the preview shows them; the checkout needs them only when points are redeemed).
 
     Raises InvalidInput naming the field (unknown SKU, a code that does not apply, too many points)
     or Conflict (a campaign out of budget, a free gift out of stock or not sold)."""
@@ -156,7 +159,9 @@ def cart_price(
     promo = [result.discount + result.order_discount_share for result in promotion_quote.lines]
     net = [result.subtotal - discount for result, discount in zip(promotion_quote.lines, promo, strict=True)]
     merchandise = sum(net, ZERO)
-    points_value, available, most = _points(customer=customer, amount=merchandise, points=points)
+    points_value, available, most = _points(
+        customer=customer, amount=merchandise, points=points, quote_balance=quote_balance
+    )
     points_parts = allocate(points_value, net, shop.currency)
     priced = [
         PricedLine(product, product.price, line.quantity, discount, points_part)

@@ -79,6 +79,7 @@ def checkout_preview(
         voucher_codes=voucher_codes,
         shipping_fee=money_round(to_decimal(shipping_fee), shop.currency),
         points=points,
+        quote_balance=True,
     )
 
 

@@ -158,7 +158,7 @@ class OrderListCreateView(generics.ListAPIView):
             note=values["note"],
             actor=request_actor(request, ActorKind.CUSTOMER),
         )
-        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=order.number)).data, status=201)
+        return Response(OrderOutput(order).data, status=201)
 
 
 class CheckoutQuoteView(APIView):
