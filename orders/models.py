@@ -341,10 +341,6 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
 
-    @property
-    def gross(self) -> Decimal:
-        return self.unit_price * self.quantity
-
 
 class OrderEventType(models.TextChoices):
     PLACED = "placed", _("Placed")

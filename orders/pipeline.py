@@ -90,8 +90,6 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
-TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.RETURNED_TO_SENDER})
-
 R = ReturnStatus
 # A return request's moves (staff make them): (from, to) -> the kinds of return that may make it.
 RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -123,10 +121,6 @@ class Actor:
         who = self.user or self.api_key
         label = ActorKind(self.kind).label
         return f"{label} ({who})" if who else str(label)
-
-
-def is_allowed(transition: str, current: str, actor_kind: str) -> bool:
-    return actor_kind in TRANSITIONS[transition].sources.get(current, ())
 
 
 def transition_check(*, transition: str, current: str, actor: Actor) -> str:
