@@ -2,6 +2,7 @@
 they are all importable from `orders.services`."""
 
 from orders.services.checkout import address_of, order_place, shipping_address_clean
+from orders.services.customers import orders_customer_erase, orders_customer_merge
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
@@ -72,6 +73,8 @@ __all__ = [
     "order_ship",
     "order_start_picking",
     "orders_complete_due",
+    "orders_customer_erase",
+    "orders_customer_merge",
     "orders_expire_unpaid",
     "payment_gateway_for_signature",
     "payment_gateway_save",
