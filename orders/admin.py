@@ -22,6 +22,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from loyalty.member_card import member_code_barcode_svg
 from orders import selectors, services
 from orders.models import (
+    AWAITING_HANDOVER,
     Order,
     OrderEvent,
     OrderLine,
@@ -155,18 +156,16 @@ class ObjectActionsMixin:
         if name not in self.object_actions or not self.has_change_permission(request, obj):
             raise PermissionDenied
         label, service, form_class = self.object_actions[name]
-        kwargs = {}
-        if form_class is not None:
-            form = form_class(request.POST, target=obj, prefix=name)
-            if not form.is_valid():
-                self.message_user(request, self._errors(form), level=messages.ERROR)
-                return redirect(request.META.get("HTTP_REFERER") or "..")
-            kwargs = form.service_kwargs()
-        done = self.call_service(
-            request, service, **{self.service_target: obj}, actor=Actor.staff(request.user), **kwargs
-        )
-        if done is not None:
-            self.message_user(request, gettext("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
+        form = form_class(request.POST, target=obj, prefix=name) if form_class else None
+        if form is not None and not form.is_valid():
+            self.message_user(request, self._errors(form), level=messages.ERROR)
+        else:
+            kwargs = form.service_kwargs() if form is not None else {}
+            done = self.call_service(
+                request, service, **{self.service_target: obj}, actor=Actor.staff(request.user), **kwargs
+            )
+            if done is not None:
+                self.message_user(request, gettext("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
         opts = self.opts
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
@@ -516,7 +515,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             return gettext("Late")
         if (
             obj.ship_by_at
-            and obj.status in selectors.AWAITING_HANDOVER
+            and obj.status in AWAITING_HANDOVER
             and obj.ship_by_at - now < selectors.AT_RISK_WITHIN
         ):
             return gettext("At risk")

@@ -57,7 +57,7 @@ class Pricing:
         return self.subtotal - self.discount_total + self.shipping_fee - self.shipping_discount - self.points_discount
 
 
-def cart_products(*, shop, lines: list[CartLine], products: dict[str, Product]) -> list[Product]:
+def cart_products(*, lines: list[CartLine], products: dict[str, Product]) -> list[Product]:
     """The product of each line, in line order. Refuses (InvalidInput naming `lines.<i>.sku`) an
     unknown SKU, a product not for sale, and a SKU listed twice."""
     errors, seen, found = {}, set(), []
@@ -146,7 +146,7 @@ def cart_price(
 
     Raises InvalidInput naming the field (unknown SKU, a code that does not apply, too many points)
     or Conflict (a campaign out of budget, a free gift out of stock or not sold)."""
-    ordered = cart_products(shop=shop, lines=lines, products=products)
+    ordered = cart_products(lines=lines, products=products)
     promotion_quote = quote(
         shop=shop,
         lines=[QuoteLine(p.sku, line.quantity, p.price) for p, line in zip(ordered, lines, strict=True)],

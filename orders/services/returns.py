@@ -13,7 +13,6 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.services import customer_reverse_purchase
 from loyalty.services import points_clawback_for_refund, tier_reverse_qualifying_spend
 from orders.models import (
     Order,
@@ -32,7 +31,7 @@ from orders.pipeline import Actor, return_transition_check
 from orders.pricing import PricedLine
 from orders.services.checkout import Amounts, address_of, order_insert
 from orders.services.stock import StockChange, stock_apply
-from orders.services.transitions import order_confirm, order_event_write, order_lock
+from orders.services.transitions import order_confirm, order_event_write, order_lock, order_purchase_reverse
 from orders.signals import return_refunded
 from promotions.services import redemptions_record_revenue
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
@@ -242,9 +241,7 @@ def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = ""
 
 def _refund_order(order: Order, amount: Decimal) -> None:
     # The customer's row first, then the loyalty account: the order the checkout locks them in.
-    customer_reverse_purchase(
-        customer=order.customer, amount=amount, discounted=order.seller_funded_discount > 0, reference=order.number
-    )
+    order_purchase_reverse(order=order, amount=amount)
     updated = Order.objects.filter(pk=order.pk, refunded_amount__lte=F("total") - amount).update(
         refunded_amount=F("refunded_amount") + amount
     )

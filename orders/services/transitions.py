@@ -9,6 +9,7 @@ its side effects (e-mails) for after the commit. Each returns the order as it no
 
 import logging
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -117,18 +118,28 @@ def _moment(at: datetime | None, field: str) -> datetime:
     return at
 
 
+def order_purchase_reverse(*, order: Order, amount: Decimal) -> None:
+    """Take `amount` of the order's purchase back from the customer's purchase facts. An order whose
+    purchase was never counted (imported from another system, or demo data) has nothing to take back."""
+    try:
+        customer_reverse_purchase(
+            customer=order.customer,
+            amount=amount,
+            discounted=order.seller_funded_discount > 0,
+            reference=order.number,
+        )
+    except NotAllowed as refusal:
+        if refusal.code != "nothing_to_reverse":
+            raise
+
+
 def _undo_checkout(order: Order, *, stock: list[StockChange], actor: Actor, reason: str) -> None:
     """Give back what the checkout took: the purchase on the customer's facts, the stock, the
     promotion budget, the points. Called once per order, by the transition that ends it without a
     delivery. Rows are locked in the checkout's order (customer, products, campaigns, loyalty
     account), so an undo and a checkout of the same customer cannot deadlock."""
     if order.confirmed_at and order.total > 0:
-        customer_reverse_purchase(
-            customer=order.customer,
-            amount=order.total,
-            discounted=order.seller_funded_discount > 0,
-            reference=order.number,
-        )
+        order_purchase_reverse(order=order, amount=order.total)
     stock_apply(changes=stock, actor=actor, reason=reason, order=order)
     if order.promotions:
         redemptions_release_for_order(shop=order.shop, order_ref=order.number)

@@ -194,3 +194,12 @@ def test_the_gateway_secret_is_never_shown_back(owner_client, shop):
 
     assert gateway.secret == "bi-mat-vnpay"
     assert "bi-mat-vnpay" not in page.content.decode()
+
+
+def test_a_step_with_missing_input_changes_nothing_and_says_why(owner_client, shop):
+    order = advance(place(shop), S.PACKED)
+
+    response = owner_client.post(_do(order, "mark_ready_to_ship"), {"mark_ready_to_ship-carrier": "GHN"}, follow=True)
+
+    assert Order.objects.get(pk=order.pk).status == S.PACKED
+    assert any("tracking_number" in str(message) for message in response.context["messages"])

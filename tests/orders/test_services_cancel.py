@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from customers.models import Customer
+from customers.models import Customer, CustomerPurchase
 from loyalty.models import LoyaltyAccount
 from orders import services
 from orders.models import CancelledBy, OrderStatus, PaymentMethod, StockMovement, StockMovementKind
@@ -98,3 +98,12 @@ def test_an_unpaid_order_cancelled_counted_no_purchase_and_reverses_none(shop):
     services.order_cancel(order=order, actor=Actor(kind="customer"))
 
     assert Customer.objects.get(pk=order.customer_id).orders_count == 0
+
+
+def test_an_order_whose_purchase_was_never_counted_still_cancels(shop):
+    order = place(shop)
+    CustomerPurchase.objects.filter(reference=order.number).delete()  # e.g. imported from another system
+
+    cancelled = services.order_cancel(order=order, actor=staff_actor(), reason="Hết hàng")
+
+    assert cancelled.status == S.CANCELLED
