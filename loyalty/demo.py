@@ -1,4 +1,4 @@
-"""Loyalty demo data: member accounts for the shop's customers, spread over the five tiers, with a
+"""Loyalty demo data: member accounts for up to 100 customers a shop, spread over the five tiers, with a
 year of history made through the same services the orders app calls (award, release, redeem,
 cancel, refund), so every balance agrees with its ledger.
 
@@ -22,12 +22,16 @@ from sellercenter.money import money_round
 SPEND_OVER_THRESHOLD = Decimal("1.15")
 ENTRY_SPEND = Decimal("850000")
 HISTORY_DAYS = 330
+# Each history runs a dozen ledger services; 100 members a shop show every tier and keep the demo quick.
+MEMBERS_PER_SHOP = 100
 
 
 def seed(*, shops, stdout) -> None:
     for shop in shops:
         customers = list(
-            Customer.objects.filter(shop=shop, merged_into__isnull=True, erased_at__isnull=True).order_by("pk")
+            Customer.objects.filter(shop=shop, merged_into__isnull=True, erased_at__isnull=True).order_by("pk")[
+                :MEMBERS_PER_SHOP
+            ]
         )
         if not customers:
             stdout.write(f"Loyalty: {shop.name} has no customers yet, so no member accounts were created.")
