@@ -14,6 +14,7 @@ from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.pagination import CursorPagination
 
 
 class AddressSerializer(serializers.Serializer):
@@ -118,12 +119,18 @@ class OrderFilter(filters.FilterSet):
         fields = ["status", "channel", "payment_method", "customer"]
 
 
+class NewestFirst(CursorPagination):
+    # Pages follow the (shop, [status|channel|payment method,] placed_at) indexes.
+    ordering = ("-placed_at", "-pk")
+
+
 class OrderListCreateView(generics.ListAPIView):
     """GET: the shop's orders, newest first, filtered. POST: the checkout (send an Idempotency-Key)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     serializer_class = OrderOutput
     filterset_class = OrderFilter
+    pagination_class = NewestFirst
 
     class InputSerializer(CartInput):
         customer = CustomerInput()

@@ -247,3 +247,14 @@ def test_products_list_shows_what_is_available(api, shop, dress):
     rows = api.get("/api/v1/products?sku=AO-DAI").json()["results"]
 
     assert rows == [{"sku": "AO-DAI", "name": dress.name, "price": "400000.00", "available": 2, "is_active": True}]
+
+
+def test_pages_walk_every_order_newest_first(api, shop):
+    numbers = [place(shop, customer_id=f"KH-{index}").number for index in range(5)]
+    seen, url = [], "/api/v1/orders?limit=2"
+    while url:
+        page = api.get(url).json()
+        seen += [row["number"] for row in page["results"]]
+        url = page["next"]
+
+    assert seen == numbers[::-1]
