@@ -412,7 +412,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
-    actions = [*(_bulk_action(name) for name in BULK), "print_packing_slips"]
+    actions = [*(_bulk_action(name) for name in BULK), "pick", "print_packing_slips"]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
@@ -482,6 +482,21 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         if refused:
             self.message_user(request, "; ".join(refused[:20]), level=messages.WARNING)
 
+    @admin.action(description=_("Start picking and print the pick list"), permissions=["change"])
+    def pick(self, request, queryset):
+        """Turn the selected allocated orders into one pick list: each SKU once, with the units to
+        take from the shelf and the orders they go to. Orders that cannot start picking are left out."""
+        self.run_bulk(request, queryset, "start_picking")
+        picking = queryset.filter(status=OrderStatus.PICKING)
+        rows = {}
+        lines = OrderLine.objects.filter(order__in=picking).values_list("sku", "name", "quantity", "order__number")
+        for sku, name, quantity, number in lines.order_by("sku", "order__number"):
+            row = rows.setdefault(sku, {"sku": sku, "name": name, "units": 0, "orders": []})
+            row["units"] += quantity
+            row["orders"].append(f"{number} × {quantity}")
+        context = {"rows": list(rows.values()), "orders": picking.count(), "printed_at": timezone.now()}
+        return TemplateResponse(request, "admin/orders/order/pick_list.html", context)
+
     @admin.action(description=_("Print packing slips"), permissions=["view"])
     def print_packing_slips(self, request, queryset):
         return self._packing_slips(request, queryset.prefetch_related("lines").select_related("shop"))
@@ -513,11 +528,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         now = timezone.now()
         if obj.is_late(now):
             return gettext("Late")
-        if (
-            obj.ship_by_at
-            and obj.status in AWAITING_HANDOVER
-            and obj.ship_by_at - now < selectors.AT_RISK_WITHIN
-        ):
+        if obj.ship_by_at and obj.status in AWAITING_HANDOVER and obj.ship_by_at - now < selectors.AT_RISK_WITHIN:
             return gettext("At risk")
         return ""
 

@@ -203,3 +203,17 @@ def test_a_step_with_missing_input_changes_nothing_and_says_why(owner_client, sh
 
     assert Order.objects.get(pk=order.pk).status == S.PACKED
     assert any("tracking_number" in str(message) for message in response.context["messages"])
+
+
+def test_allocated_orders_become_one_pick_list(owner_client, shop):
+    shirt = ProductFactory(shop=shop, sku="AO-1")
+    first = advance(place(shop, lines=[(shirt.sku, 2)], customer_id="KH-1"), S.ALLOCATED)
+    second = advance(place(shop, lines=[(shirt.sku, 1)], customer_id="KH-2"), S.ALLOCATED)
+    not_yet = place(shop, lines=[(shirt.sku, 1)], customer_id="KH-3")
+
+    response = owner_client.post(CHANGELIST, {"action": "pick", "_selected_action": [first.pk, second.pk, not_yet.pk]})
+
+    assert response.context["rows"] == [
+        {"sku": "AO-1", "name": shirt.name, "units": 3, "orders": [f"{first.number} × 2", f"{second.number} × 1"]}
+    ]
+    assert set(Order.objects.values_list("status", flat=True)) == {S.PICKING, S.CONFIRMED}
