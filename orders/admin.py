@@ -141,7 +141,14 @@ class ObjectActionsMixin:
                 label, _service, form_class = self.object_actions[name]
                 form = form_class(target=obj, prefix=name).bind_to_html_form(f"action-{name}") if form_class else None
                 actions.append({"name": name, "label": label, "form": form})
-        extra_context = {**(extra_context or {}), "object_actions": actions}
+        # Every field is read-only: the page changes things through its actions, never by saving.
+        extra_context = {
+            **(extra_context or {}),
+            "object_actions": actions,
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @staticmethod
