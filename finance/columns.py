@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance.models import LineKind, PayoutState, StatementStatus
 from orders.models import PaymentMethod
-from sellercenter.spreadsheet import FORMULA_PREFIXES, PLAIN_NUMBER
+from sellercenter.spreadsheet import FORMULA_PREFIXES, PLAIN_NUMBER, spreadsheet_safe
 
 TEXT, NUMBER, DATE, CHOICE = "text", "number", "date", "choice"
 QUOTE = "'"
@@ -92,8 +92,13 @@ class Column:
         if self.kind == DATE:
             return Func(field, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
         if self.kind == CHOICE:
-            labels = [When(**{self.source: value}, then=Value(str(label))) for value, label in self.choices.choices]
-            return neutralised(Case(*labels, default=Coalesce(field, Value("")), output_field=CharField()))
+            # The labels are known now: made safe here, not on every row; only an unknown code is checked.
+            labels = [
+                When(**{self.source: value}, then=Value(spreadsheet_safe(str(label))))
+                for value, label in self.choices.choices
+            ]
+            unknown = neutralised(Coalesce(field, Value(""), output_field=CharField()))
+            return Case(*labels, default=unknown, output_field=CharField())
         return neutralised(Coalesce(field, Value(""), output_field=CharField()))
 
 

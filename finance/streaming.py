@@ -11,7 +11,7 @@ Labels (headers, choice values) are resolved when a stream is prepared, not whil
 a streaming response is consumed after the view has returned and its language is no longer active.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -21,22 +21,43 @@ from finance.columns import headers, row_converter, sources
 from sellercenter.spreadsheet import csv_lines
 
 CHUNK_ROWS = 2000
+# COPY hands over one row per message and csv_lines one row per string: sending each on its own
+# costs a write (and a chunk header) per row, so rows are sent in blocks of about this size.
+BLOCK_BYTES = 1 << 16
+
+
+def _blocks(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """`pieces` joined into blocks of about BLOCK_BYTES."""
+    buffer, size = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= BLOCK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
 
 
 def _header_text(columns) -> str:
     return "".join(csv_lines(headers(columns), ()))
 
 
-def python_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
-    """The CSV rendered in Python from a server-side iterator over the rows (any database)."""
+def python_csv_chunks(queryset: QuerySet, columns, *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The CSV rendered in Python from a server-side iterator over the rows (any database).
+    `progress(rows so far)` is called every CHUNK_ROWS rows."""
     convert = row_converter(columns)
     header = headers(columns)
     values = queryset.values_list(*sources(columns))
 
+    def rows() -> Iterator[list]:
+        for count, row in enumerate(values.iterator(chunk_size=CHUNK_ROWS), start=1):
+            if progress is not None and count % CHUNK_ROWS == 0:
+                progress(count)
+            yield convert(row)
+
     def stream() -> Iterator[bytes]:
-        rows = (convert(row) for row in values.iterator(chunk_size=CHUNK_ROWS))
-        for text in csv_lines(header, rows):
-            yield text.encode("utf-8")
+        yield from _blocks(text.encode("utf-8") for text in csv_lines(header, rows()))
 
     return stream()
 
@@ -55,10 +76,9 @@ def copy_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
     header = _header_text(columns).encode("utf-8")
 
     def stream() -> Iterator[bytes]:
-        yield header
+        yield header  # at once, before the database has produced its first row
         with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-            for chunk in copy:
-                yield bytes(chunk)
+            yield from _blocks(bytes(chunk) for chunk in copy)
 
     return stream()
 

@@ -20,9 +20,6 @@ from sellercenter.models import Shop
 
 logger = logging.getLogger(__name__)
 EXPORT_FOLDER = "finance/exports"
-PROGRESS_EVERY_ROWS = 5000
-# csv_lines yields the BOM, the header, then one row per item.
-LEADING_ITEMS = 2
 
 
 def export_job_create(*, shop: Shop, date_from: date, date_to: date, language: str = "vi", user=None) -> ExportJob:
@@ -57,14 +54,15 @@ def _write(job: ExportJob, target: Path) -> None:
     lines = selectors.lines_booked_between(shop=job.shop, date_from=job.date_from, date_to=job.date_to)
     total = lines.count()
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+
+    def progress(rows: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=min(rows, total))
+
     with translation.override(job.language):
-        chunks = python_csv_chunks(lines, LINE_COLUMNS)
+        chunks = python_csv_chunks(lines, LINE_COLUMNS, progress=progress)
     with target.open("wb") as out:
-        for index, text in enumerate(chunks):
-            out.write(text)
-            rows = index - LEADING_ITEMS + 1
-            if rows > 0 and rows % PROGRESS_EVERY_ROWS == 0:
-                ExportJob.objects.filter(pk=job.pk).update(rows_done=min(rows, total))
+        for block in chunks:
+            out.write(block)
 
 
 def export_job_run(*, job: ExportJob) -> ExportJob:

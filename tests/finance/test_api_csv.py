@@ -141,7 +141,36 @@ def test_on_postgresql_the_stream_comes_from_copy(api, statement, django_assert_
 
     chunks = iter(response.streaming_content)
     first = next(chunks)
-    assert first.startswith(BOM.encode("utf-8"))  # header, before any row was read
+    assert first.startswith(BOM.encode("utf-8")) and first.count(b"\n") == 1  # the header, sent at once
     rest = b"".join(chunks).decode("utf-8")
     assert "\r\n" not in rest  # COPY's line ends: proof the rows did not come through Python's csv
     assert "'=HYPERLINK" in rest and ",-6000.00," in rest
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_download_stopped_half_way_leaves_the_connection_usable(shop):
+    statement = adjustment(shop, "1000").statement
+    StatementLine.objects.bulk_create(
+        StatementLine(
+            shop=shop,
+            statement=statement,
+            kind="adjustment",
+            payout_state="to_be_paid",
+            currency="VND",
+            booked_on=timezone.localdate(),
+            adjustment=1,
+            net=1,
+            reason="Dòng " + "x" * 200,
+        )
+        for _ in range(5000)
+    )
+    response = make_api_client(shop).get(url(statement))
+    database = connection.connection
+
+    chunks = iter(response.streaming_content)
+    next(chunks), next(chunks)
+    response.close()  # the client went away: the server closes the response mid-COPY
+
+    assert connection.connection is database  # cancelled cleanly, not dropped
+    assert StatementLine.objects.filter(statement=statement).count() == 5001
