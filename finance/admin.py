@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -86,9 +87,13 @@ class FeeRuleAdmin(ShopScopedAdmin):
     date_hierarchy = "effective_from"
     inlines = [PaymentFeeRateInline]
 
+    def get_queryset(self, request):
+        used = StatementLine.objects.filter(fee_rule=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_used=Exists(used))
+
     @admin.display(boolean=True, description=_("in use"))
     def in_use(self, obj):
-        return selectors.fee_rule_is_used(rule=obj)
+        return obj.is_used
 
     def _used(self, obj) -> bool:
         return obj is not None and selectors.fee_rule_is_used(rule=obj)

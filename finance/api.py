@@ -165,7 +165,7 @@ class LinesCsvView(FinanceView):
 
 
 OverviewBucketSerializer = type(
-    "OverviewBucketSerializer",
+    "FinanceOverviewBucketSerializer",
     (serializers.Serializer,),
     {
         "start": serializers.DateField(help_text="First day of the week or month."),

@@ -1,13 +1,16 @@
 """Finance admin pages: the overview chart, adjustments through the service, fee rules that priced
 orders stay as they were, and what each role may do."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from finance.models import PaymentFeeRate, StatementLine
+from finance import services
+from finance.models import ExportJob, PaymentFeeRate, StatementLine
 from sellercenter.models import Role
-from tests.finance.factories import FeeRuleFactory, adjustment, delivered
+from tests.finance.factories import FeeRuleFactory, adjustment, delivered, reload
 from tests.sellercenter.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,31 @@ def test_accountants_read_export_and_import_payouts_but_change_no_order():
 def test_the_owner_runs_finance(owner):
     for perm in ("change_statement", "add_statementline", "add_feerule", "add_payout", "change_financesettings"):
         assert owner.has_perm(f"finance.{perm}")
+
+
+@pytest.mark.parametrize("model", ["statementline", "statement", "payout", "exportjob", "feerule"])
+def test_changelists_run_a_fixed_number_of_queries(owner_client, shop, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.finance.test_services_statements import WEEK_1
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(reverse(f"admin:finance_{model}_changelist")).status_code == 200
+        return len(captured)
+
+    def more(week: int) -> None:
+        at = WEEK_1 + timedelta(weeks=week)
+        statement = adjustment(shop, "42000", at=at).statement
+        services.statement_close(statement=statement, now=at + timedelta(weeks=1))
+        services.payout_record(statement=reload(statement), amount=42000, paid_on=date(2025, 12, 1), bank_reference="V")
+        FeeRuleFactory(shop=shop, effective_from=date(2020, 1, 1) + timedelta(days=week))
+        ExportJob.objects.create(shop=shop, date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+
+    more(0)
+    few = queries()
+    for week in range(1, 6):
+        more(week)
+
+    assert queries() == few
