@@ -39,7 +39,7 @@ from finance.resources import (
     StatementResource,
 )
 from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
-from sellercenter.errors import InvalidInput
+from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.money import money_format
 from sellercenter.selectors import shops_for_user
 
@@ -70,8 +70,19 @@ class PaymentFeeRateInline(ShopScopedTabularInline):
     extra = 0
 
 
+class FeeRuleForm(ShopScopedForm):
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.fee_rule_check_editable(rule=self.instance)
+        except NotAllowed as refusal:
+            self.add_error(None, str(refusal))
+        return cleaned
+
+
 @admin.register(FeeRule)
 class FeeRuleAdmin(ShopScopedAdmin):
+    form = FeeRuleForm
     list_display = [
         "effective_from",
         "shop",
@@ -170,6 +181,10 @@ class StatementAdmin(SpreadsheetExportMixin, ShopScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # "change" is the right to close statements (the action); a statement's page is read-only.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -132,3 +132,32 @@ def test_changelists_run_a_fixed_number_of_queries(owner_client, shop, model):
         more(week)
 
     assert queries() == few
+
+
+def test_the_owner_closes_ended_statements_from_the_list_and_cannot_edit_one(owner_client, shop):
+    from tests.finance.test_services_statements import WEEK_1
+
+    ended = adjustment(shop, "42000", at=WEEK_1).statement
+    current = adjustment(shop, "1000").statement
+    changelist = reverse("admin:finance_statement_changelist")
+
+    data = {"action": "close_selected", "_selected_action": [ended.pk, current.pk]}
+    response = owner_client.post(changelist, data, follow=True)
+
+    assert reload(ended).status == "closed" and reload(current).status == "open"
+    assert any("not over" in str(message) for message in response.context["messages"])
+    page = owner_client.get(reverse("admin:finance_statement_change", args=[ended.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_an_accountant_may_not_close_statements(client, shop):
+    from tests.finance.test_services_statements import WEEK_1
+
+    ended = adjustment(shop, "42000", at=WEEK_1).statement
+    client.force_login(staff_user(shop, Role.ACCOUNTANT))
+
+    client.post(
+        reverse("admin:finance_statement_changelist"), {"action": "close_selected", "_selected_action": [ended.pk]}
+    )
+
+    assert reload(ended).status == "open"
