@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
 
 from customers import selectors, services
 from customers.models import (
@@ -37,11 +35,15 @@ from customers.phones import phone_to_e164
 from customers.resources import CustomerResource
 from customers.segment_rules import rules_filter, rules_validate
 from customers.services.profiles import ADDRESS_FIELDS, PROFILE_FIELDS, profile_clean, tags_clean
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
+from sellercenter.admin_base import (
+    ReadOnlyAdminMixin,
+    ShopImportMixin,
+    ShopScopedAdmin,
+    ShopScopedForm,
+    ShopScopedTabularInline,
+)
 from sellercenter.errors import DomainError, InvalidInput
-from sellercenter.models import Shop
 from sellercenter.money import money_format
-from sellercenter.selectors import shops_for_user
 from sellercenter.spreadsheet import csv_streaming_response
 
 TIMELINE_LENGTH = 20
@@ -55,19 +57,6 @@ def add_domain_errors(form: forms.Form, error: DomainError) -> None:
         form.add_error(
             field if field in form.fields else None, messages_ if field in form.fields else f"{name}: {messages_}"
         )
-
-
-class ReadOnlyAdminMixin:
-    """Records written by services only: staff may look, never add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Customers -------------------------------------------------------------------------------------
@@ -168,20 +157,10 @@ class ProfileStateFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
-class CustomerImportForm(ImportForm):
-    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), label=gettext_lazy("shop"))
-
-
-class CustomerConfirmImportForm(ConfirmImportForm):
-    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), widget=forms.HiddenInput())
-
-
 @admin.register(Customer)
-class CustomerAdmin(ImportExportMixin, ShopScopedAdmin):
+class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
     form = CustomerAdminForm
     resource_classes = [CustomerResource]
-    import_form_class = CustomerImportForm
-    confirm_form_class = CustomerConfirmImportForm
     list_display = [
         "__str__",
         "phone",
@@ -463,29 +442,6 @@ class CustomerAdmin(ImportExportMixin, ShopScopedAdmin):
             % {"count": merged, "target": target},
         )
         return None
-
-    # CSV import: the rows go into the shop chosen on the import form.
-
-    def _limit_shops(self, form, request):
-        form.fields["shop"].queryset = shops_for_user(request.user)
-        return form
-
-    def create_import_form(self, request):
-        return self._limit_shops(super().create_import_form(request), request)
-
-    def create_confirm_form(self, request, import_form=None):
-        return self._limit_shops(super().create_confirm_form(request, import_form), request)
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["shop"] = import_form.cleaned_data["shop"].pk
-        return initial
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        form = kwargs.get("form")
-        shop = form.cleaned_data["shop"] if form is not None and form.is_valid() else None
-        return {"shop": shop}
 
 
 # --- Segments --------------------------------------------------------------------------------------

@@ -22,26 +22,13 @@ from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.member_card import member_code_barcode_svg
 from loyalty.models import LoyaltyAccount, PointsEntry, ProgrammeSettings, Tier, TierChange
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import DomainError
 from sellercenter.money import money_format
 from sellercenter.selectors import filter_by_user_shops
 
 LEDGER_INLINE_ROWS = 100
 TIER_HISTORY_INLINE_ROWS = 20
-
-
-class ReadOnlyMixin:
-    """Rows written by services only: viewable, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Programme and tiers ----------------------------------------------------------------------------
@@ -176,7 +163,7 @@ class ProgrammeSettingsAdmin(ShopScopedAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(ReadOnlyMixin, ShopScopedAdmin):
+class TierAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     """The tiers of every shop at a glance (and for autocompletion elsewhere); edited on the programme."""
 
     list_display = ["__str__", "shop", "threshold", "earn_multiplier", "member_count"]
@@ -226,7 +213,7 @@ class TierHistoryFormSet(LatestRowsFormSet):
     rows = TIER_HISTORY_INLINE_ROWS
 
 
-class PointsEntryInline(ReadOnlyMixin, ShopScopedTabularInline):
+class PointsEntryInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
     model = PointsEntry
     formset = LatestRowsFormSet
     verbose_name_plural = _("points ledger (latest %(rows)d entries)") % {"rows": LEDGER_INLINE_ROWS}
@@ -252,7 +239,7 @@ class PointsEntryInline(ReadOnlyMixin, ShopScopedTabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class TierChangeInline(ReadOnlyMixin, ShopScopedTabularInline):
+class TierChangeInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
     model = TierChange
     formset = TierHistoryFormSet
     fk_name = "account"
@@ -463,7 +450,7 @@ class LoyaltyAccountAdmin(ShopScopedAdmin):
 
 
 @admin.register(PointsEntry)
-class PointsEntryAdmin(ReadOnlyMixin, ShopScopedAdmin):
+class PointsEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_display = [
         "occurred_at",
         "account",
@@ -487,7 +474,7 @@ class PointsEntryAdmin(ReadOnlyMixin, ShopScopedAdmin):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(ReadOnlyMixin, ShopScopedAdmin):
+class TierChangeAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_display = ["occurred_at", "account", "from_tier", "to_tier", "reason", "note", "actor"]
     list_select_related = ["account__customer", "from_tier", "to_tier", "actor", "shop"]
     list_filter = ["reason"]

@@ -16,8 +16,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
 
 from loyalty.member_card import member_code_barcode_svg
 from orders import selectors, services
@@ -38,11 +36,9 @@ from orders.models import (
 )
 from orders.pipeline import STAFF, TRANSITIONS, Actor, return_next_statuses, transitions_available
 from orders.resources import ProductResource
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
+from sellercenter.admin_base import ShopImportMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import DomainError
-from sellercenter.models import Shop
 from sellercenter.money import money_format
-from sellercenter.selectors import shops_for_user
 
 
 class ReadOnlyInline(ShopScopedTabularInline):
@@ -180,14 +176,6 @@ class ObjectActionsMixin:
 # --- Products and stock ----------------------------------------------------------------------------
 
 
-class ProductImportForm(ImportForm):
-    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), label=_("shop"))
-
-
-class ProductConfirmImportForm(ConfirmImportForm):
-    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), widget=forms.HiddenInput())
-
-
 class StockForm(forms.Form):
     RECEIVE, ADJUST, COUNT = "receive", "adjust", "count"
     kind = forms.ChoiceField(
@@ -203,10 +191,8 @@ class StockForm(forms.Form):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportMixin, ShopScopedAdmin):
+class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     resource_classes = [ProductResource]
-    import_form_class = ProductImportForm
-    confirm_form_class = ProductConfirmImportForm
     list_display = ["sku", "name", "price_display", "stock_on_hand", "stock_reserved", "available", "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["shop"]
@@ -283,27 +269,8 @@ class ProductAdmin(ImportExportMixin, ShopScopedAdmin):
             self.message_user(request, gettext("Stock recorded."), level=messages.SUCCESS)
         return done is not None
 
-    # Imports name the shop the rows go to, among the user's shops.
-    def _limit_shops(self, form, request):
-        form.fields["shop"].queryset = shops_for_user(request.user)
-        return form
-
-    def create_import_form(self, request):
-        return self._limit_shops(super().create_import_form(request), request)
-
-    def create_confirm_form(self, request, import_form=None):
-        return self._limit_shops(super().create_confirm_form(request, import_form), request)
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["shop"] = import_form.cleaned_data["shop"].pk
-        return initial
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        form = kwargs.get("form")
-        shop = form.cleaned_data["shop"] if form is not None and form.is_valid() else None
-        return {"shop": shop, "actor": Actor.staff(request.user)}
+    def import_resource_kwargs(self, request) -> dict:
+        return {"actor": Actor.staff(request.user)}
 
 
 @admin.register(StockMovement)

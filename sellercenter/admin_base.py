@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
@@ -132,3 +135,58 @@ class ShopScopedTabularInline(ShopScopedMixin, admin.TabularInline):
 
 class ShopScopedStackedInline(ShopScopedMixin, admin.StackedInline):
     pass
+
+
+class ShopImportForm(ImportForm):
+    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), label=gettext_lazy("shop"))
+
+
+class ShopConfirmImportForm(ConfirmImportForm):
+    shop = forms.ModelChoiceField(queryset=Shop.objects.none(), widget=forms.HiddenInput())
+
+
+class ShopImportMixin(ImportExportMixin):
+    """django-import-export for a shop-owned model: the import form names the shop the rows go to,
+    chosen among the user's shops, and the resource receives it as `shop`.
+
+    `import_resource_kwargs(request)` adds what a resource needs besides the shop (e.g. the actor)."""
+
+    import_form_class = ShopImportForm
+    confirm_form_class = ShopConfirmImportForm
+
+    def _limit_shops(self, form, request):
+        form.fields["shop"].queryset = shops_for_user(request.user)
+        return form
+
+    def create_import_form(self, request):
+        return self._limit_shops(super().create_import_form(request), request)
+
+    def create_confirm_form(self, request, import_form=None):
+        return self._limit_shops(super().create_confirm_form(request, import_form), request)
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["shop"] = import_form.cleaned_data["shop"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        shop = form.cleaned_data["shop"] if form is not None and form.is_valid() else None
+        return {"shop": shop, **self.import_resource_kwargs(request)}
+
+    def import_resource_kwargs(self, request) -> dict:
+        return {}
+
+
+class ReadOnlyAdminMixin:
+    """Records written by services only: staff may look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
