@@ -1,14 +1,11 @@
 """Statement periods, cut in the shop's time zone: weeks run Monday 00:00 to the next Monday 00:00,
 months from the first of the month. Every range is half-open: [start, end)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from finance.models import StatementPeriod
-
-
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz)
+from sellercenter.periods import local_midnight
 
 
 def period_bounds(at: datetime, tz: ZoneInfo, kind: str) -> tuple[datetime, datetime]:
@@ -17,9 +14,9 @@ def period_bounds(at: datetime, tz: ZoneInfo, kind: str) -> tuple[datetime, date
     if kind == StatementPeriod.MONTHLY:
         first = day.replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
-        return _midnight(first, tz), _midnight(following, tz)
+        return local_midnight(first, tz), local_midnight(following, tz)
     monday = day - timedelta(days=day.weekday())
-    return _midnight(monday, tz), _midnight(monday + timedelta(days=7), tz)
+    return local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
 
 
 def local_day(at: datetime, tz: ZoneInfo) -> date:

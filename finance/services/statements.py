@@ -10,19 +10,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import selectors
 from finance.models import AMOUNT_COLUMNS, PayoutState, Statement, StatementLine, StatementStatus
 from finance.periods import local_day, period_bounds
-from sellercenter.errors import DomainError, NotAllowed
+from sellercenter.errors import Conflict, DomainError, NotAllowed
 from sellercenter.models import Shop
 from sellercenter.money import ZERO
 
 logger = logging.getLogger(__name__)
 TOTALLED = (*AMOUNT_COLUMNS, "net")
+# Opening a statement, or finding it closed by a concurrent close, moves on: a few tries are plenty.
+OPEN_ATTEMPTS = 4
 
 
 def _reference(shop: Shop, start: datetime) -> str:
@@ -60,19 +62,26 @@ def _statement_create(shop: Shop, at: datetime) -> None:
 def statement_open_for(*, shop: Shop, at: datetime) -> Statement:
     """The open statement that takes a line made payable at `at`, locked until the transaction ends.
 
-    That is the statement whose period contains `at`, opened if there is none yet; if it is already
-    closed, the next period's. Call inside a transaction."""
-    while True:
+    That is the statement whose period contains `at`, opened if there is none yet; if that period is
+    already closed, the first period after the closed ones (statements close in order, so the closed
+    ones come first). Call inside a transaction. Conflict if closes keep racing it (retry)."""
+    frozen_until = (
+        Statement.objects.filter(shop=shop).exclude(status=StatementStatus.OPEN).aggregate(end=Max("period_end"))["end"]
+    )
+    if frozen_until is not None and at < frozen_until:
+        at = frozen_until
+    for _attempt in range(OPEN_ATTEMPTS):
         statement = (
             Statement.objects.select_for_update().filter(shop=shop, period_start__lte=at, period_end__gt=at).first()
         )
         if statement is None:
             _statement_create(shop, at)
-            continue
-        if statement.is_open:
+        elif statement.is_open:
             statement.shop = shop
             return statement
-        at = statement.period_end
+        else:
+            at = statement.period_end  # closed since we looked
+    raise Conflict(_("The statements are being closed right now; please retry."), code="statement_busy")
 
 
 def statement_add_lines(*, statement: Statement, lines: list[StatementLine], at: datetime) -> None:

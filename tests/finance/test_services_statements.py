@@ -10,8 +10,9 @@ import pytest
 from finance import services
 from finance.models import FinanceSettings, PayoutState, Statement, StatementPeriod, StatementStatus
 from finance.periods import period_bounds
-from finance.selectors import statement_digest
+from finance.selectors import reconcile_problems, statement_digest
 from sellercenter.errors import NotAllowed
+from tests.concurrency import run_concurrently
 from tests.finance.factories import adjustment, reload
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,34 @@ def test_statements_never_overlap_when_the_period_changes(shop):
     assert monthly.period_start == weekly.period_end == local(2025, 3, 10)
     assert monthly.period_end == local(2025, 4, 1)
     assert monthly.period_end - monthly.period_start == timedelta(days=22)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_lines_open_one_statement_with_every_line(shop):
+    results = run_concurrently(lambda i: adjustment(shop, str(1000 * (i + 1)), at=WEEK_1), 8)
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    statement = Statement.objects.get(shop=shop)
+    assert (statement.line_count, statement.total_net) == (8, D(1000 * sum(range(1, 9))))
+    assert reconcile_problems(shop=shop) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_lines_racing_a_close_land_before_it_or_in_the_next_statement(shop):
+    first = adjustment(shop, "1000", at=WEEK_1).statement
+
+    def work(index: int):
+        if index == 0:
+            return services.statement_close(statement=first, now=AFTER_WEEK_1)
+        return adjustment(shop, str(1000 * index), at=local(2025, 3, 9, 23, 59))
+
+    results = run_concurrently(work, 8)
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert reconcile_problems(shop=shop) == []
+    closed = reload(first)
+    later = Statement.objects.filter(shop=shop).exclude(pk=first.pk)
+    assert closed.line_count + sum(s.line_count for s in later) == 8
+    assert all(s.period_start == closed.period_end for s in later)
