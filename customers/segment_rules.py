@@ -21,7 +21,7 @@ import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from datetime import tzinfo as tzinfo_type
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -57,6 +57,7 @@ from customers.models import (
 )
 from sellercenter.errors import InvalidInput
 from sellercenter.money import MoneyField
+from sellercenter.periods import local_midnight
 
 MAX_RULES = 20
 MAX_WINDOW_DAYS = 3650
@@ -306,7 +307,7 @@ def rules_validate(rules, *, match: str = Segment.Match.ALL) -> list[dict]:
 def window_start(*, days: int, now: datetime, tzinfo) -> datetime:
     """00:00 in the shop's time zone, `days` days before today."""
     today = now.astimezone(tzinfo).date()
-    return datetime.combine(today - timedelta(days=days), time.min, tzinfo=tzinfo)
+    return local_midnight(today - timedelta(days=days), tzinfo)
 
 
 def _compare(expression_name: str, op: str, value) -> Q:
@@ -319,7 +320,7 @@ def _datetime_q(name: str, op: str, value, context) -> Q:
     if op in ("within_days", "older_than_days"):
         start = window_start(days=value, now=context.now, tzinfo=context.tzinfo)
         return Q(**{f"{name}__gte": start}) if op == "within_days" else Q(**{f"{name}__lt": start})
-    day_start = datetime.combine(date.fromisoformat(value), time.min, tzinfo=context.tzinfo)
+    day_start = local_midnight(date.fromisoformat(value), context.tzinfo)
     if op == "before":
         return Q(**{f"{name}__lt": day_start})
     return Q(**{f"{name}__gte": day_start + timedelta(days=1)})

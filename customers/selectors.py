@@ -1,7 +1,7 @@
 """Reads: customer lists, duplicates, consent, segment membership, timelines, personal data, metrics."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -25,6 +25,7 @@ from customers.phones import phone_search_fragments
 from customers.segment_rules import rules_filter, rules_validate
 from sellercenter.models import Shop
 from sellercenter.money import money_round
+from sellercenter.periods import local_days_bounds
 
 # --- Customers -------------------------------------------------------------------------------------
 
@@ -233,11 +234,7 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 def local_day_bounds(*, shop: Shop, date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """[00:00 of date_from, 00:00 of the day after date_to) in the shop's time zone."""
-    tz = shop.tzinfo
-    return (
-        datetime.combine(date_from, time.min, tzinfo=tz),
-        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    return local_days_bounds(date_from, date_to, shop.tzinfo)
 
 
 def _month_index(day: date) -> int:

@@ -1,7 +1,7 @@
 """Orders reads: order and return lists, the checkout preview, ship-by risk, shop performance."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
@@ -24,6 +24,7 @@ from orders.pricing import CartLine, Pricing, cart_price
 from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, money_round, to_decimal
+from sellercenter.periods import local_days_bounds
 
 AT_RISK_WITHIN = timedelta(hours=24)
 MAX_METRICS_DAYS = 366
@@ -100,8 +101,7 @@ def period_bounds(*, shop: Shop, start: date, end: date) -> tuple[datetime, date
         raise InvalidInput(fields={"end": [_("The end is before the start.")]})
     if (end - start).days >= MAX_METRICS_DAYS:
         raise InvalidInput(fields={"end": [_("Ask for at most %(days)d days.") % {"days": MAX_METRICS_DAYS}]})
-    tz = shop.tzinfo
-    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return local_days_bounds(start, end, shop.tzinfo)
 
 
 @dataclass(frozen=True)
