@@ -1,6 +1,6 @@
 """Finance API: statements, their lines as streamed CSV, and the overview. Back office only.
 
-API keys need the back_office scope; staff using their session need finance's view permission in the
+API keys need the back_office scope; logged-in staff need finance's view permission in the
 shop (owners and accountants)."""
 
 from datetime import timedelta
@@ -47,9 +47,13 @@ class FinanceAccess(permissions.BasePermission):
         return request.user.has_perm("finance.view_statementline", request.shop)
 
 
-class FinanceView(APIView):
+class FinanceEndpoint:
     required_scopes = BACK_OFFICE_ONLY
     permission_classes = [ShopAccess, FinanceAccess]
+
+
+class FinanceView(FinanceEndpoint, APIView):
+    pass
 
 
 class LanguageSerializer(serializers.Serializer):
@@ -111,11 +115,9 @@ class StatementPagination(CursorPagination):
     ordering = "-period_start"
 
 
-class StatementListView(ShopScopedMixin, generics.ListAPIView):
+class StatementListView(FinanceEndpoint, ShopScopedMixin, generics.ListAPIView):
     """The shop's statements, newest first; `?status=open|closed|paid` filters."""
 
-    required_scopes = BACK_OFFICE_ONLY
-    permission_classes = [ShopAccess, FinanceAccess]
     serializer_class = StatementOutputSerializer
     queryset = Statement.objects.select_related("payout")
     filterset_fields = ["status"]
@@ -123,9 +125,7 @@ class StatementListView(ShopScopedMixin, generics.ListAPIView):
     pagination_class = StatementPagination
 
 
-class StatementDetailView(ShopScopedMixin, generics.RetrieveAPIView):
-    required_scopes = BACK_OFFICE_ONLY
-    permission_classes = [ShopAccess, FinanceAccess]
+class StatementDetailView(FinanceEndpoint, ShopScopedMixin, generics.RetrieveAPIView):
     serializer_class = StatementOutputSerializer
     queryset = Statement.objects.select_related("payout")
 

@@ -128,7 +128,7 @@ def test_a_storefront_key_may_not_export(shop, statement):
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.ACCOUNTANT, 200), (Role.OWNER, 200), (Role.OPERATIONS, 403)])
-def test_staff_sessions_need_finance_in_their_role(client, shop, statement, role, status):
+def test_logged_in_staff_need_finance_in_their_role(client, shop, statement, role, status):
     client.force_login(staff_user(shop, role))
 
     assert client.get(url(statement)).status_code == status
