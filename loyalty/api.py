@@ -122,7 +122,7 @@ class MemberLedgerView(generics.ListAPIView):
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request shop
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no member in the URL
             return PointsEntry.objects.none()
         account = selectors.account_for_customer(shop=self.request.shop, external_id=self.kwargs["external_id"])
         return selectors.ledger_entries(account=account)

@@ -142,8 +142,6 @@ class OrderListCreateView(generics.ListAPIView):
             ref_name = "OrderPlaceInput"
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the OpenAPI generator has no shop
-            return Order.objects.none()
         return selectors.order_list(shop=self.request.shop)
 
     @extend_schema(request=InputSerializer, responses={201: OrderOutput}, operation_id="orders_place")
