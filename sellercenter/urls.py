@@ -5,8 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from sellercenter.api.exceptions import handler404 as api_not_found
 from sellercenter.health import healthz
 
-admin.site.site_header = admin.site.site_title = "Seller Center"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -67,3 +67,10 @@ def test_every_project_model_with_a_shop_is_registered_with_a_shop_scoped_admin(
         has_shop = any(field.name == "shop" for field in model._meta.get_fields())
         if has_shop and model._meta.app_config.name in {c.name for c in apps.get_app_configs()}:
             assert isinstance(model_admin, ShopScopedMixin), f"{model._meta.label} admin is not shop-scoped"
+
+
+def test_admin_speaks_vietnamese_by_default(superuser_client):
+    html = superuser_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+    assert "Trung tâm người bán" in html
+    assert "Cửa hàng và nhân viên" in html
