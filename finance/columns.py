@@ -32,12 +32,9 @@ QUOTE = "'"
 
 
 def _sql_pattern(python_pattern: str) -> str:
-    """The kernel's plain-number pattern as an anchored PostgreSQL (and SQLite REGEXP) pattern.
-
-    `\\d` becomes `[0-9]`: PostgreSQL's `\\d` follows the database locale, Python's matches every
-    Unicode digit; spelling the ASCII digits out makes the database side the stricter one (a text of
-    non-ASCII digits is neutralised rather than trusted as a number)."""
-    return "^(" + python_pattern.replace(r"\d", "[0-9]") + ")$"
+    """The kernel's plain-number pattern (ASCII digits spelled out, so both sides read it alike) as an
+    anchored PostgreSQL (and SQLite REGEXP) pattern."""
+    return "^(" + python_pattern + ")$"
 
 
 PLAIN_NUMBER_SQL = _sql_pattern(PLAIN_NUMBER.pattern)
