@@ -114,10 +114,11 @@ def celery_broker():
 
 
 @contextmanager
-def bench_database(server: str):
+def bench_database(server: str, prefix: str = "bench_checkout"):
+    """A fresh database on `server`, dropped afterwards."""
     import psycopg
 
-    name = f"bench_checkout_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -27,25 +27,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from checkout import postgres_server  # the throwaway cluster of the checkout benchmark
+from checkout import bench_database, postgres_server  # the checkout benchmark's throwaway cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHUNK = 1 << 16
-
-
-@contextmanager
-def bench_database(server: str):
-    import psycopg
-
-    name = f"bench_export_{os.getpid()}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Amount columns of a sale-like line, each a deterministic function of the row number `g`, and the
@@ -212,7 +198,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="lines in the statement (default 1.000.000)")
     parser.add_argument("--with-python-path", action="store_true", help="also time the Python renderer")
     args = parser.parse_args()
-    with postgres_server() as server, bench_database(server) as database_url:
+    with postgres_server() as server, bench_database(server, "bench_export") as database_url:
         os.environ.update({"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sellercenter.settings"})
         os.environ.update({"DEBUG": "0", "EMAIL_URL": "dummy://", "LOG_LEVEL": "WARNING"})
         import django
