@@ -59,6 +59,24 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)
 
 
+# What a person tells the shop about themselves: set by upserts, imports and the admin, and shown
+# back (or exported, or erased) as one set.
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "gender",
+    "birth_date",
+    "acquisition_channel",
+    "acquisition_source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "referred_by",
+    "note",
+)
+
+
 class Customer(models.Model):
     """A shop's customer, as known from every channel the shop sells on."""
 

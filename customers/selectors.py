@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from customers.models import (
+    PROFILE_FIELDS,
     Address,
     AnonymousIdentity,
     ConsentRecord,
@@ -161,17 +162,7 @@ def segments_member_counts(*, segments: list[Segment], now: datetime | None = No
 
 PROFILE_EXPORT_FIELDS = (
     "external_id",
-    "full_name",
-    "email",
-    "phone",
-    "gender",
-    "birth_date",
-    "acquisition_channel",
-    "acquisition_source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "note",
+    *(name for name in PROFILE_FIELDS if name != "referred_by"),  # a profile id is no personal datum
     "orders_count",
     "total_spent",
     "first_order_at",

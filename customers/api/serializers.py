@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from customers.models import Address, ConsentRecord, Customer, CustomerEvent, MarketingChannel
+from customers.models import PROFILE_FIELDS, Address, ConsentRecord, Customer, CustomerEvent, MarketingChannel
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -30,19 +30,8 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "external_id",
-            "full_name",
-            "email",
-            "phone",
-            "gender",
-            "birth_date",
-            "acquisition_channel",
-            "acquisition_source",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
-            "referred_by",
+            *PROFILE_FIELDS,
             "tags",
-            "note",
             "orders_count",
             "discounted_orders_count",
             "total_spent",

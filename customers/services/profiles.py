@@ -9,26 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Address, Customer, CustomerEvent, CustomerTag
+from customers.models import PROFILE_FIELDS, Address, Customer, CustomerEvent, CustomerTag
 from customers.phones import phone_to_e164
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.models import Shop
 
-PROFILE_FIELDS = (
-    "full_name",
-    "email",
-    "phone",
-    "gender",
-    "birth_date",
-    "acquisition_channel",
-    "acquisition_source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "referred_by",
-    "note",
-)
 TEXT_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in ("birth_date", "referred_by"))
 TAG_MAX_LENGTH = CustomerTag._meta.get_field("name").max_length
 EXTERNAL_ID_MAX_LENGTH = Customer._meta.get_field("external_id").max_length
