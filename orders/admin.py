@@ -36,7 +36,13 @@ from orders.models import (
 )
 from orders.pipeline import STAFF, TRANSITIONS, Actor, return_next_statuses, transitions_available
 from orders.resources import ProductResource
-from sellercenter.admin_base import ShopImportMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
+from sellercenter.admin_base import (
+    ReadOnlyAdminMixin,
+    ShopImportMixin,
+    ShopScopedAdmin,
+    ShopScopedForm,
+    ShopScopedTabularInline,
+)
 from sellercenter.errors import DomainError
 from sellercenter.money import money_format
 
@@ -274,7 +280,7 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ShopScopedAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_display = ["created_at", "product", "kind", "on_hand_delta", "reserved_delta", "order", "reason", "actor"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["product", "order", "user", "shop"]
@@ -284,15 +290,6 @@ class StockMovementAdmin(ShopScopedAdmin):
     @admin.display(description=_("by"))
     def actor(self, obj):
         return obj.user or obj.get_actor_kind_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Orders ----------------------------------------------------------------------------------------
@@ -659,18 +656,9 @@ class PaymentGatewayAdmin(ShopScopedAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ShopScopedAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_display = ["received_at", "order", "method", "transaction_id", "amount", "outcome"]
     list_filter = ["method", "outcome", ("received_at", admin.DateFieldListFilter)]
     list_select_related = ["order", "shop"]
     search_fields = ["=transaction_id", "=order__number"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -24,7 +24,7 @@ from customers.models import Channel
 from promotions import selectors, services
 from promotions.models import Campaign, CodeMode, Redemption, Status, Voucher
 from promotions.resources import VoucherResource
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
 from sellercenter.selectors import shops_for_user
@@ -369,9 +369,10 @@ class UsedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ExportMixin, ShopScopedAdmin):
+class VoucherAdmin(ReadOnlyAdminMixin, ExportMixin, ShopScopedAdmin):
     """Generated codes: read, filter by campaign or batch, export. Codes are made by the campaign's
-    batch action, never typed in."""
+    batch action, never typed in, and never deleted: a code may already be printed or sent to a
+    customer; to stop codes, end the campaign."""
 
     resource_classes = [VoucherResource]
     list_display = ["code", "campaign", "batch", "used_order_ref", "used_at", "created_at"]
@@ -379,19 +380,9 @@ class VoucherAdmin(ExportMixin, ShopScopedAdmin):
     list_select_related = ["campaign", "shop"]
     search_fields = ["code", "used_order_ref"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A code may already be printed or sent to a customer; to stop codes, end the campaign.
-        return False
-
 
 @admin.register(Redemption)
-class RedemptionAdmin(ShopScopedAdmin):
+class RedemptionAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     """What each order used, read-only: orders record and release redemptions through the services."""
 
     list_display = [
@@ -409,12 +400,3 @@ class RedemptionAdmin(ShopScopedAdmin):
     list_select_related = ["campaign", "customer", "tier", "shop"]
     search_fields = ["order_ref", "code", "campaign__name"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
