@@ -11,6 +11,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from sellercenter.environment import (
     email_settings_from_url,
@@ -270,6 +271,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
 }
+
+# Queues by kind, so that a slow export never delays an e-mail and nightly jobs never delay a checkout's
+# follow-up. A worker started without -Q takes every queue (the demo, a small shop); production runs
+# workers per queue (README). Tasks not named here go to `interactive`, periodic ones to `periodic`.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+CELERY_TASK_QUEUE_BY_NAME = {
+    "orders.tasks.order_email_send": "messages",
+    "finance.tasks.export_job_run": "bulk",
+}
+CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
 
 LOGGING = {
     "version": 1,
