@@ -173,50 +173,12 @@ def _mismatch(caller: str, allowed: bool, status: int) -> str | None:
     return None
 
 
-# Rows the API answers differently from the table today; each is fixed by making the view declare
-# its permission. Strict: a row that starts to pass must leave this list.
-KNOWN_GAPS: set[tuple[str, str]] = {
-    ("/api/v1/events", "POST"),
-    ("/api/v1/customers", "POST"),
-    ("/api/v1/customers/identify", "POST"),
-    ("/api/v1/customers/segments", "GET"),
-    ("/api/v1/customers/segments/{pk}", "GET"),
-    ("/api/v1/customers/{pk}", "PATCH"),
-    ("/api/v1/customers/{pk}/addresses", "GET"),
-    ("/api/v1/customers/{pk}/addresses", "POST"),
-    ("/api/v1/customers/{pk}/addresses/{address_pk}", "PATCH"),
-    ("/api/v1/customers/{pk}/addresses/{address_pk}", "DELETE"),
-    ("/api/v1/customers/{pk}/consents", "GET"),
-    ("/api/v1/customers/{pk}/consents", "POST"),
-    ("/api/v1/customers/{pk}/events", "GET"),
-    ("/api/v1/customers/{pk}/export", "GET"),
-    ("/api/v1/customers/{pk}/erase", "POST"),
-    ("/api/v1/loyalty/members", "POST"),
-    ("/api/v1/loyalty/members/{external_id}/adjustments", "POST"),
-    ("/api/v1/promotions/campaigns/{pk}/vouchers", "GET"),
-    ("/api/v1/orders", "POST"),
-    ("/api/v1/orders/{number}/cancel", "POST"),
-    ("/api/v1/returns", "GET"),
-    ("/api/v1/returns", "POST"),
-    ("/api/v1/returns/{pk}", "GET"),
-}
-
-
 def _case_id(case) -> str:
     route, method = case
     return f"{method} {route.path}"
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason="the view checks no role"))
-        if (case[0].path, case[1]) in KNOWN_GAPS
-        else case
-        for case in CASES
-    ],
-    ids=_case_id,
-)
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_every_caller_gets_the_answer_the_table_promises(case, world, db):
     route, method = case
     promise = readme_table().get((route.path, method))
