@@ -82,7 +82,21 @@ class KeyDetailView(ShopScopedMixin, generics.RetrieveAPIView):
     serializer_class = OutputSerializer
 
 
+class UndeclaredView(APIView):
+    """Declares scopes but forgets the permission of its write: nobody may call that."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "sellercenter.view_shop"}
+
+    def get(self, request):
+        return Response({"read": True})
+
+    def post(self, request):
+        return Response({"written": True}, status=status.HTTP_201_CREATED)
+
+
 api_patterns = [
+    path("undeclared", UndeclaredView.as_view()),
     path("keys/<int:pk>", KeyDetailView.as_view()),
     path("keys", IssueKeyView.as_view()),
     path("back-office", BackOfficeView.as_view()),

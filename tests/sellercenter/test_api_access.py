@@ -17,12 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from customers.models import Customer
 from loyalty import services as loyalty_services
+from loyalty.models import PointsEntry
 from orders import services as order_services
 from orders.pipeline import Actor
 from sellercenter import services
-from sellercenter.api.access import api_routes
+from sellercenter.api.access import access_rows, access_table_markdown, api_routes
 from sellercenter.models import ApiScope, Role
+from sellercenter.selectors import role_permissions
 from tests.customers.factories import AddressFactory
 from tests.finance.factories import FeeRuleFactory, adjustment, delivered
 from tests.promotions.factories import CampaignFactory
@@ -217,3 +220,27 @@ def test_a_method_a_route_does_not_serve_answers_405(route, world, db):
     answers = {method: _call(owner, method, url).status_code for method in missing}
 
     assert {method: status for method, status in answers.items() if status not in expected} == {}
+
+
+def test_the_readme_table_is_the_one_the_declarations_give(db):
+    """The views' declarations and the role groups are the truth; the README must say the same.
+    (`manage.py api_access_table --readme README.md` rewrites it.)"""
+    generated = access_table_markdown(access_rows(role_permissions(Role.values)))
+
+    assert TABLE.search(README.read_text(encoding="utf-8")).group(1) == generated
+
+
+def test_an_accountant_may_neither_erase_a_customer_nor_adjust_points(world, db):
+    accountant = world.clients[str(Role.ACCOUNTANT)]
+    customer_pk, external_id = world.params[("customers", "pk")], world.params[("members", "external_id")]
+    entries = PointsEntry.objects.count()
+
+    erase = accountant.post(f"/api/v1/customers/{customer_pk}/erase", {"reason": "Khách yêu cầu"}, format="json")
+    adjust = accountant.post(
+        f"/api/v1/loyalty/members/{external_id}/adjustments", {"points": 500, "reason": "Tặng"}, format="json"
+    )
+
+    assert (erase.status_code, adjust.status_code) == (403, 403)
+    assert erase.json()["error"]["code"] == "permission_denied"
+    assert Customer.objects.get(pk=customer_pk).erased_at is None
+    assert PointsEntry.objects.count() == entries
