@@ -10,13 +10,13 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from finance import selectors, tasks
+from finance import selectors
 from finance.columns import LINE_COLUMNS
 from finance.models import ExportJob, ExportLanguage, ExportStatus
 from finance.streaming import python_csv_chunks
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import InvalidInput
 from sellercenter.models import Shop
+from sellercenter.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 EXPORT_FOLDER = "finance/exports"
@@ -41,7 +41,9 @@ def export_job_create(*, shop: Shop, date_from: date, date_to: date, language: s
     job = ExportJob.objects.create(
         shop=shop, date_from=date_from, date_to=date_to, language=language, requested_by=user
     )
-    enqueue_on_commit(tasks.export_job_run, job.pk)
+    outbox_enqueue(
+        task="finance.tasks.export_job_run", kwargs={"job_id": job.pk}, key=f"export-job:{job.pk}", shop=shop
+    )
     return job
 
 
