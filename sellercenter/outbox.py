@@ -14,6 +14,7 @@ expires, and the relay hands it over again. Tasks run through the outbox must th
 run twice; the row's key is what they can use to recognise their own earlier run.
 """
 
+import contextvars
 import hashlib
 import logging
 from datetime import timedelta
@@ -35,6 +36,8 @@ RELAY_BATCH = 500
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 BROKER_RETRY_DELAY = timedelta(seconds=5)
 ERROR_LIMIT = 4000
+# The outbox row this worker is running, so that a long task can renew the row's lease.
+_running = contextvars.ContextVar("outbox_running", default=None)
 
 
 def outbox_enqueue(*, task: str, kwargs: dict | None = None, key: str, shop: Shop | None = None, queue: str = ""):
@@ -160,15 +163,28 @@ def outbox_message_run(*, message_id: int) -> str:
         return "skipped"
     app.loader.import_default_modules()
     message = OutboxMessage.objects.get(pk=message_id)
+    token = _running.set(message.pk)
     try:
         app.tasks[message.task](**message.kwargs)
     except Exception as error:  # The task's failure is recorded on its row, never lost in a log.
         logger.exception("outbox %s (%s) failed, attempt %d", message.key, message.task, message.attempts)
         return _record_failure(message, error)
+    finally:
+        _running.reset(token)
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.RUNNING).update(
         status=OutboxStatus.DONE, done_at=timezone.now(), lease_expires_at=None
     )
     return OutboxStatus.DONE
+
+
+def outbox_lease_renew() -> None:
+    """Extend the lease of the outbox row this worker is running (a long task calls this as it
+    makes progress, so the relay does not hand the row to another worker). Does nothing elsewhere."""
+    message_id = _running.get()
+    if message_id is not None:
+        OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.RUNNING).update(
+            lease_expires_at=timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        )
 
 
 def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:

@@ -222,6 +222,10 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 # A row handed to the broker and not started after this long is handed over again.
 OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
 OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 10)
+# Long jobs (sellercenter.leases): a worker renews its job's lease at every checkpoint; a job whose
+# lease expired is taken over by the next worker, and fails after this many starts.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # The beat schedule: every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
     # Side effects the on-commit nudge could not hand over (broker down) wait at most this long.
