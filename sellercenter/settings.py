@@ -220,21 +220,42 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Reliability with a Redis broker:
-# - acks_late is NOT the default: a task acknowledged late is redelivered when a worker dies mid-task,
-#   so only tasks that are safe to run twice opt in (`acks_late=True` on the task).
+# - Every task is safe to run twice (keyed by its outbox row or its job), so every task is acknowledged
+#   when done: a worker that dies mid-task gets it redelivered instead of losing it.
 # - The visibility timeout is how long Redis waits for an ack before redelivering; it must exceed the
 #   longest task and any countdown/ETA, or a slow task would run twice.
 # - Prefetch 1: long tasks do not sit reserved behind each other on one busy worker.
-CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that does not answer must not hold a web request for long: the outbox keeps the work.
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The transactional outbox (sellercenter.outbox): how side effects are retried and relayed.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BACKOFF_SECONDS = env_int("OUTBOX_RETRY_BACKOFF_SECONDS", 30)
+# A running task whose worker stopped renewing for this long is handed to another worker.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+# A row handed to the broker and not started after this long is handed over again.
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 10)
+# Long jobs (sellercenter.leases): a worker renews its job's lease at every checkpoint; a job whose
+# lease expired is taken over by the next worker, and fails after this many starts.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # The beat schedule: every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # Side effects the on-commit nudge could not hand over (broker down) wait at most this long.
+    "outbox-relay": {
+        "task": "sellercenter.tasks.outbox_relay",
+        "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS),
+    },
     "idempotency-keys-prune": {
         "task": "sellercenter.tasks.idempotency_keys_prune",
         "schedule": 3600.0,
