@@ -212,6 +212,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 # The beat schedule: every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # The home's figures read daily rollups: a few minutes behind the orders at most.
+    "rollups-refresh": {
+        "task": "sellercenter.tasks.rollups_refresh_due",
+        "schedule": 300.0,
+    },
     "idempotency-keys-prune": {
         "task": "sellercenter.tasks.idempotency_keys_prune",
         "schedule": 3600.0,

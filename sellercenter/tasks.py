@@ -15,3 +15,13 @@ def ping() -> str:
 def idempotency_keys_prune() -> int:
     """Delete idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS. Safe to run twice."""
     return services.idempotency_keys_prune()
+
+
+@shared_task(acks_late=True)
+def rollups_refresh_due() -> int:
+    """Fold each active shop's changed rows into its daily rollups. Safe to run twice: a day is
+    recomputed whole from the source rows."""
+    from sellercenter.insights.rollups import rollups_refresh_changed
+    from sellercenter.models import Shop
+
+    return sum(rollups_refresh_changed(shop=shop) for shop in Shop.objects.filter(is_active=True))
