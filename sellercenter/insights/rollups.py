@@ -183,7 +183,8 @@ def _campaign_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
 
 
 def _fee_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
-    fees = F("shipping_cost") + F("commission") + F("payment_fee") + F("service_fee") + F("fixed_fee")
+    # Statement lines carry deductions as negative amounts; the rollup keeps the cost as a positive one.
+    fees = -(F("shipping_cost") + F("commission") + F("payment_fee") + F("service_fee") + F("fixed_fee"))
     rows = (
         StatementLine.objects.filter(shop=shop, kind=LineKind.SALE, booked_on__gte=first, booked_on__lte=last)
         .order_by()
