@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -42,6 +43,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The admin theme: before django.contrib.admin, whose templates it replaces (assets ship with it).
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -140,10 +145,43 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 
+# One rule for dates and numbers, whatever the language: sellercenter/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["sellercenter.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# --- Admin theme (django-unfold) ---------------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("Seller Center"),
+    "SITE_HEADER": _("Seller Center"),
+    "SITE_SYMBOL": "storefront",
+    # "View site" leads to the seller's home: the project has no public site.
+    "SITE_URL": "/admin/",
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "SHOW_HISTORY": False,
+    "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
+    "STYLES": [lambda request: static("sellercenter/admin.css")],
+    "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
+    "COLORS": {
+        "primary": {
+            "50": "255, 247, 237",
+            "100": "255, 237, 213",
+            "200": "254, 215, 170",
+            "300": "253, 186, 116",
+            "400": "251, 146, 60",
+            "500": "249, 115, 22",
+            "600": "234, 88, 12",
+            "700": "194, 65, 12",
+            "800": "154, 52, 18",
+            "900": "124, 45, 18",
+            "950": "67, 20, 7",
+        },
+    },
+}
 
 # --- E-mail -----------------------------------------------------------------------------------------
 vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
@@ -255,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "sellercenter.tasks.outbox_relay",
         "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS),
+    },
+    # The home's figures read daily rollups: a few minutes behind the orders at most.
+    "rollups-refresh": {
+        "task": "sellercenter.tasks.rollups_refresh_due",
+        "schedule": 300.0,
     },
     "idempotency-keys-prune": {
         "task": "sellercenter.tasks.idempotency_keys_prune",
