@@ -38,6 +38,7 @@ from loyalty.models import (
     TierChangeReason,
 )
 from loyalty.periods import add_months, period_after_end, period_bounds, window_at, window_ending
+from loyalty.signals import tier_upgraded
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.models import Shop
 from sellercenter.money import money_round
@@ -670,6 +671,7 @@ def _tier_upgrade_if_qualified(account: LoyaltyAccount, programme: ProgrammeSett
             at=at,
             kept_until=period_after_end(at, account.shop.tzinfo),
         )
+        tier_upgraded.send(sender=LoyaltyAccount, account=account, at=at)
 
 
 def tier_record_qualifying_spend(*, customer, order_ref: str, amount: Decimal, at: datetime) -> None:
