@@ -457,15 +457,12 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     def pick(self, request, queryset):
         """Turn the selected allocated orders into one pick list: each SKU once, with the units to
         take from the shelf and the orders they go to. Orders that cannot start picking are left out."""
+        # The chosen orders by id: the changelist's queryset may filter on "allocated", which the
+        # orders no longer are once they start picking.
+        chosen = list(queryset.values_list("pk", flat=True))
         self.run_bulk(request, queryset, "start_picking")
-        picking = queryset.filter(status=OrderStatus.PICKING)
-        rows = {}
-        lines = OrderLine.objects.filter(order__in=picking).values_list("sku", "name", "quantity", "order__number")
-        for sku, name, quantity, number in lines.order_by("sku", "order__number"):
-            row = rows.setdefault(sku, {"sku": sku, "name": name, "units": 0, "orders": []})
-            row["units"] += quantity
-            row["orders"].append(f"{number} × {quantity}")
-        context = {"rows": list(rows.values()), "orders": picking.count(), "printed_at": timezone.now()}
+        pick = selectors.pick_list(order_ids=chosen)
+        context = {"rows": pick.rows, "orders": pick.orders, "printed_at": timezone.now()}
         return TemplateResponse(request, "admin/orders/order/pick_list.html", context)
 
     @admin.action(description=_("Print packing slips"), permissions=["view"])

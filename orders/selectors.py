@@ -15,6 +15,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderEventType,
+    OrderLine,
     OrderStatus,
     Product,
     ReturnRequest,
@@ -45,6 +46,30 @@ def order_get(*, shop: Shop, number: str) -> Order:
 def order_status_history(*, order: Order) -> QuerySet[OrderEvent]:
     """The order's moves from status to status, oldest first (what a customer may see of its timeline)."""
     return order.events.exclude(to_status="").order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class PickList:
+    # One row per SKU: {"sku", "name", "units", "orders": ["<number> × <units>", ...]}.
+    rows: list[dict]
+    orders: int
+
+
+def pick_list(*, order_ids: list[int]) -> PickList:
+    """What the warehouse takes from the shelves for the orders among `order_ids` that are picking:
+    each SKU once, with its units and the orders they go to. One query for the lines."""
+    lines = (
+        OrderLine.objects.filter(order__in=order_ids, order__status=OrderStatus.PICKING)
+        .values_list("sku", "name", "quantity", "order__number")
+        .order_by("sku", "order__number")
+    )
+    rows, numbers = {}, set()
+    for sku, name, quantity, number in lines:
+        row = rows.setdefault(sku, {"sku": sku, "name": name, "units": 0, "orders": []})
+        row["units"] += quantity
+        row["orders"].append(f"{number} × {quantity}")
+        numbers.add(number)
+    return PickList(rows=list(rows.values()), orders=len(numbers))
 
 
 def return_list(*, shop: Shop) -> QuerySet[ReturnRequest]:
