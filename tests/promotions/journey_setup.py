@@ -2,8 +2,11 @@
 campaign, customers with consent and a browser subscribed to push, and carts left on a given day."""
 
 import uuid
+import zoneinfo
 from datetime import datetime, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from customers.services import consent_record, events_ingest, push_subscription_register
 from promotions.journeys.definitions import journey_publish, journey_settings_for
@@ -14,6 +17,14 @@ from tests.promotions.factories import CampaignFactory
 
 VOUCHER_VALUE = Decimal("50000")
 STOREFRONT = "https://hoamai.example.vn"
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def journey_start() -> datetime:
+    """10:00 in Hà Nội, more than a week ago: every step of a journey started then lies in the past of
+    the real clock, so clicks and orders made now come after all of them (and outside quiet hours)."""
+    day = timezone.localtime(timezone.now(), HANOI).date() - timedelta(days=8)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=HANOI)
 
 
 def recovery_campaign(shop, *, start: datetime, budget=Decimal("10000000")):

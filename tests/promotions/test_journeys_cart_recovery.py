@@ -3,97 +3,24 @@ journey's beat and sends through real SMTP and a Web Push service on loopback, w
 moves the days on. Cart left -> push at +1 day -> push with a voucher at +3 -> e-mail at +4 -> push at +6."""
 
 import email
-import os
-import subprocess
-import sys
-import time
-import uuid
-import zoneinfo
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from celery import Celery
-from django.utils import timezone
 
-from customers.management.commands.vapid_keys import vapid_key_pair
 from customers.services import consent_record
 from promotions.models import Attribution, Enrolment, ExitReason, Message, MessageStatus, SkipReason, VoucherIssue
-from tests.loopback import PushService, SmtpServer
 from tests.orders.factories import ProductFactory, place
 from tests.promotions.journey_setup import (
     STOREFRONT,
     VOUCHER_VALUE,
     customer_with_consent,
+    journey_start,
     leave_cart,
     live_cart_journey,
 )
-from tests.sellercenter.test_celery_worker import ROOT, _database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _start() -> datetime:
-    """10:00 in Hà Nội, more than a week ago: every step of the journey lies in the past of the real
-    clock, so clicks and orders made now come after all of them."""
-    day = timezone.localtime(timezone.now(), HANOI).date() - timedelta(days=8)
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=HANOI)
-
-
-@pytest.fixture
-def servers(settings):
-    private, public = vapid_key_pair()
-    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = private, public
-    with SmtpServer() as smtp, PushService() as push:
-        yield smtp, push, private
-
-
-@pytest.fixture
-def worker(redis_url, servers):
-    """A real worker, on its own queue, sending to the loopback servers; yields `run(at)`, which runs
-    the beat job at the test's moment `at` and waits until every message it queued was sent."""
-    smtp, _push, private = servers
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sellercenter.settings",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DATABASE_URL": _database_url(),
-        "EMAIL_URL": smtp.url,
-        "VAPID_PRIVATE_KEY": private,
-        "VAPID_SUBJECT": "mailto:cskh@hoamai.example.vn",
-        "PUBLIC_BASE_URL": "http://testserver",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo", "-Q", queue, "-l", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
-
-    def run(at: datetime) -> int:
-        advanced = client.send_task("promotions.tasks.journeys_run_due", args=[at.isoformat()], queue=queue).get(
-            timeout=60
-        )
-        deadline = time.monotonic() + 60
-        while Message.objects.filter(
-            status__in=[MessageStatus.PENDING, MessageStatus.SENDING], queued_at__isnull=False
-        ).exists():
-            assert time.monotonic() < deadline, "queued messages were not sent"
-            time.sleep(0.1)
-        return advanced
-
-    try:
-        yield run
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        client.close()
 
 
 def _titles(push, customer) -> list[str]:
@@ -102,7 +29,7 @@ def _titles(push, customer) -> list[str]:
 
 def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
     smtp, push, _private = servers
-    start = _start()
+    start = journey_start()
     journey = live_cart_journey(shop, start=start)
     product = ProductFactory(shop=shop, sku="AO-LUA-01", name="Áo dài lụa", price=Decimal("450000"))
     lan = customer_with_consent(shop, push_service=push, at=start, full_name="Lan", external_id="KH-LAN")
