@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from promotions.journeys import definitions
 from promotions.journeys.results import journey_results
 from promotions.models import Enrolment, Journey, JourneySettings, JourneyStep, Message
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedTabularInline
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
 from sellercenter.money import money_format
 
 CHART_BAR = 26
@@ -23,7 +23,8 @@ FUNNEL = (("reached", "#a0aec0"), ("sent", "#3182ce"), ("clicked", "#38a169"), (
 EDITABLE = ("name", "trigger_delay", "trigger_count", "exit_on_order", "exit_on_cart_emptied")
 
 
-class JourneyStepInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
+# Steps carry no shop of their own: the journey they belong to is already the user's shop's.
+class JourneyStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = JourneyStep
     extra = 0
     fields = ["position", "kind", "name", "delay", "until_local_time", "channel", "subject", "campaign", "condition"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.selectors import customer_cart, customer_last_viewed
 from promotions.journeys.links import message_link
 from promotions.models import Enrolment, JourneySettings, JourneyStep, JourneyTrigger, StepLink
+from sellercenter.money import money_format
 
 
 def _amount(value) -> Decimal:
@@ -49,14 +50,20 @@ def message_content(*, enrolment: Enrolment, step: JourneyStep, token: str, sett
     if enrolment.context.get("product"):
         viewed = [{"sku": enrolment.context.get("sku"), **enrolment.context["product"]}, *viewed]
     voucher = enrolment.voucher.code if enrolment.voucher_id else ""
+    currency = enrolment.journey.shop.currency
     for line in lines:
-        line["total"] = _amount(line.get("price")) * line["quantity"]
+        line["total"] = money_format(_amount(line.get("price")) * line["quantity"], currency)
+    for product in viewed:
+        if product.get("price") not in (None, ""):
+            product["price"] = money_format(_amount(product["price"]), currency)
     first = (lines or viewed or [{}])[0]
     context = {
         "name": customer.full_name or _("there"),
         "product": first.get("name", ""),
         "voucher": voucher,
-        "cart_total": sum((line["total"] for line in lines), Decimal("0")),
+        "cart_total": money_format(
+            sum((_amount(line.get("price")) * line["quantity"] for line in lines), Decimal("0")), currency
+        ),
         "lines": lines,
         "viewed": viewed[:3],
         "shop": enrolment.journey.shop.name,
