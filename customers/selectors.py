@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import (
     PROFILE_FIELDS,
@@ -25,6 +26,7 @@ from customers.models import (
 )
 from customers.phones import phone_search_fragments
 from customers.segment_rules import rules_filter, rules_validate
+from sellercenter.errors import NotFound
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 from sellercenter.periods import local_days_bounds
@@ -36,6 +38,43 @@ def duplicate_exists() -> Exists:
     """For a customer row: another current profile of the shop has the same e-mail or phone."""
     same_contact = (Q(email=OuterRef("email")) & ~Q(email="")) | (Q(phone=OuterRef("phone")) & ~Q(phone=""))
     return Exists(Customer.objects.current().filter(same_contact, shop=OuterRef("shop")).exclude(pk=OuterRef("pk")))
+
+
+def customer_survivor(customer: Customer, *, for_update: bool = False) -> Customer:
+    """The profile that stands for `customer`: itself, or the profile it was merged into. A merge
+    moves everything the customer has (orders, points, redemptions) to the survivor and repoints
+    earlier merges at it, so the survivor is one step away; following on is a safeguard."""
+    while customer.merged_into_id is not None:
+        rows = Customer.objects.select_for_update() if for_update else Customer.objects
+        customer = rows.get(pk=customer.merged_into_id)
+    return customer
+
+
+def customer_resolve(
+    *, shop: Shop, external_id: str | None = None, pk: int | None = None, for_update: bool = False
+) -> Customer | None:
+    """The shop's customer named by the storefront's id (`external_id`) or by ours (`pk`), following
+    merges: a storefront still sending the id of a merged-away profile gets the survivor, in every
+    app alike. None when the shop has no such customer. `for_update` locks the rows read."""
+    if pk is not None:
+        lookup = {"pk": pk}
+    elif external_id:
+        lookup = {"external_id": external_id}
+    else:
+        return None
+    rows = Customer.objects.select_for_update() if for_update else Customer.objects
+    customer = rows.filter(shop=shop, **lookup).first()
+    return customer_survivor(customer, for_update=for_update) if customer is not None else None
+
+
+def customer_require(*, shop: Shop, external_id: str, field: str = "external_id") -> Customer:
+    """`customer_resolve` by storefront id for a caller that cannot go on without the customer:
+    NotFound naming `field` when the shop has none with this id."""
+    customer = customer_resolve(shop=shop, external_id=external_id)
+    if customer is None:
+        message = _("No customer has this id.")
+        raise NotFound(message, fields={field: [message]})
+    return customer
 
 
 def customer_list(*, shop: Shop) -> QuerySet[Customer]:

@@ -160,3 +160,13 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ActorKind(models.TextChoices):
+    """Who made a change (sellercenter.actor): the order pipeline says which kinds may make each transition."""
+
+    STAFF = "staff", _("Shop staff")
+    CUSTOMER = "customer", _("Customer")
+    CARRIER = "carrier", _("Carrier")
+    GATEWAY = "gateway", _("Payment gateway")
+    SYSTEM = "system", _("System")

@@ -11,10 +11,12 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from sellercenter.environment import (
     email_settings_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sellercenter.db_router.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +100,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Streaming replicas of the primary (PostgreSQL), for reads that tolerate lag: see sellercenter/db_router.py.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_index}"] = dj_database_url.parse(
+        _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+# Behind PgBouncer in transaction mode a client's statements may run on different server connections:
+# no server-side cursors (Django's iterator() falls back to client-side chunks) and no prepared
+# statements (psycopg would prepare a query run 5 times). Advisory locks are transaction-scoped already.
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(f"DATABASE_POOL_MODE must be 'session' or 'transaction', not {DATABASE_POOL_MODE!r}")
+if DATABASE_POOL_MODE == "transaction":
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_ROUTERS = ["sellercenter.db_router.ReplicaRouter"]
+DATABASE_REPLICA_ROUTING = env_bool("DATABASE_REPLICA_ROUTING", True)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 5.0)
+DATABASE_REPLICA_CHECK_SECONDS = env_float("DATABASE_REPLICA_CHECK_SECONDS", 5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -279,6 +302,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
 }
+
+# Queues by kind, so that a slow export never delays an e-mail and nightly jobs never delay a checkout's
+# follow-up. A worker started without -Q takes every queue (the demo, a small shop); production runs
+# workers per queue (README). Tasks not named here go to `interactive`, periodic ones to `periodic`.
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+CELERY_TASK_QUEUE_BY_NAME = {
+    "orders.tasks.order_email_send": "messages",
+    "finance.tasks.export_job_run": "bulk",
+}
+CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
 
 LOGGING = {
     "version": 1,
