@@ -188,6 +188,24 @@ vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Seller Center <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Journeys and message channels --------------------------------------------------------------------
+# Where tracked links, the open pixel and one-click unsubscribe point (this site, as customers reach it).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+# Web Push (VAPID, RFC 8292): `manage.py vapid_keys` prints a pair; the storefront subscribes browsers
+# with the public key.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@localhost")
+# The SMS / Zalo ZNS gateway: every message is POSTed here, signed with the secret.
+MESSAGE_WEBHOOK_URL = env_str("MESSAGE_WEBHOOK_URL")
+MESSAGE_WEBHOOK_SECRET = env_str("MESSAGE_WEBHOOK_SECRET")
+MESSAGE_WEBHOOK_ATTEMPTS = env_int("MESSAGE_WEBHOOK_ATTEMPTS", 3)
+MESSAGE_WEBHOOK_BACKOFF_SECONDS = float(env_str("MESSAGE_WEBHOOK_BACKOFF_SECONDS", "1"))
+# An order within this many days of a click on a journey message is credited to that message.
+JOURNEY_ATTRIBUTION_DAYS = env_int("JOURNEY_ATTRIBUTION_DAYS", 5)
+# Enrolments one runner transaction takes (SELECT ... FOR UPDATE SKIP LOCKED).
+JOURNEY_BATCH_SIZE = env_int("JOURNEY_BATCH_SIZE", 200)
+
 # --- Security (production) --------------------------------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -299,6 +317,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sellercenter.tasks.rollups_refresh_due",
         "schedule": 300.0,
     },
+    # Journey steps are due at any minute; each run takes what is due in batches.
+    "promotions-journeys-run-due": {
+        "task": "promotions.tasks.journeys_run_due",
+        "schedule": 60.0,
+    },
+    # Birthdays, at-risk customers and segment entries are daily facts: the scan runs every hour so
+    # that each shop's local morning is caught within the hour.
+    "promotions-journeys-enrol-scheduled": {
+        "task": "promotions.tasks.journeys_enrol_scheduled",
+        "schedule": crontab(minute=15),
+    },
     "idempotency-keys-prune": {
         "task": "sellercenter.tasks.idempotency_keys_prune",
         "schedule": 3600.0,
@@ -339,13 +368,20 @@ CELERY_BEAT_SCHEDULE = {
 # Queues by kind, so that a slow export never delays an e-mail and nightly jobs never delay a checkout's
 # follow-up. A worker started without -Q takes every queue (the demo, a small shop); production runs
 # workers per queue (README). Tasks not named here go to `interactive`, periodic ones to `periodic`.
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+# CELERY_TASK_DEFAULT_QUEUE puts every task on that one queue instead (deployments or tests that share
+# a broker with others).
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
-CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")
+if CELERY_TASK_DEFAULT_QUEUE:
+    CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE)]
+    CELERY_TASK_ROUTES = ()
+else:
+    CELERY_TASK_DEFAULT_QUEUE = "interactive"
+    CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+    CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
 
 LOGGING = {
     "version": 1,
