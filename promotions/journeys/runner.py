@@ -33,7 +33,7 @@ from promotions.models import (
     SkipReason,
     StepKind,
 )
-from sellercenter.celery import enqueue_on_commit
+from sellercenter.outbox import outbox_enqueue
 
 # Messages that count against the frequency cap: queued, being sent, or out.
 COUNTED = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
@@ -150,13 +150,17 @@ def _skip_reason(enrolment: Enrolment, step: JourneyStep, settings_row, now: dat
 
 
 def _queue(message: Message, enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime) -> None:
-    from promotions import tasks
 
     message.payload = message_content(enrolment=enrolment, step=step, token=message.token, settings=settings_row)
     message.voucher_id = enrolment.voucher_id
     message.queued_at = now
     message.save(update_fields=["payload", "voucher", "queued_at"])
-    enqueue_on_commit(tasks.message_send, message.pk)
+    outbox_enqueue(
+        task="promotions.tasks.message_send",
+        kwargs={"message_id": message.pk},
+        key=f"journey-message:{message.pk}",
+        shop=enrolment.shop,
+    )
 
 
 def _send(enrolment: Enrolment, step: JourneyStep, now: datetime, settings_row) -> None:
@@ -316,7 +320,6 @@ def messages_requeue_stale(*, now: datetime) -> int:
     """Queue again the messages whose task was lost (queued long ago, never claimed) and those whose
     sender died mid-send (claimed longer ago than the lease); after MAX_ATTEMPTS a message fails.
     Returns how many were queued again."""
-    from promotions import tasks
 
     with transaction.atomic():
         Message.objects.filter(
@@ -331,5 +334,10 @@ def messages_requeue_stale(*, now: datetime) -> int:
             .values_list("pk", flat=True)[:1000]
         )
         for pk in stale:
-            enqueue_on_commit(tasks.message_send, pk)
+            # A new effect per hand-over: the message's own status keeps a second delivery from sending.
+            outbox_enqueue(
+                task="promotions.tasks.message_send",
+                kwargs={"message_id": pk},
+                key=f"journey-message:{pk}:again:{now.timestamp():.0f}",
+            )
     return len(stale)
