@@ -9,9 +9,11 @@ roles, shop settings), inside the service's transaction, so a change and its row
 """
 
 import json
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 
 from sellercenter.actor import Actor
 from sellercenter.models import AuditAction, AuditEntry, Shop
@@ -20,6 +22,14 @@ from sellercenter.models import AuditAction, AuditEntry, Shop
 def _plain(value):
     """A value as JSON holds it (Decimal and dates as strings), so that old and new compare alike."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _stored(field, value):
+    """A decimal as the column keeps it (`5` set in a form is stored as 5.0000), so that a value
+    read back and one just set compare alike."""
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal | int):
+        return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
 
 
 def audit_snapshot(obj, fields) -> dict:
@@ -33,7 +43,7 @@ def audit_snapshot(obj, fields) -> dict:
         elif field.is_relation:
             value = getattr(obj, field.attname)
         else:
-            value = getattr(obj, name)
+            value = _stored(field, getattr(obj, name))
         snapshot[name] = _plain(value)
     return snapshot
 
