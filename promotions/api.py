@@ -88,6 +88,7 @@ class QuoteView(ShopTimeMixin, APIView):
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     write_permission = None
+    throttle_scope = "quote"
 
     class InputSerializer(CustomerInput):
         class LineSerializer(serializers.Serializer):
@@ -233,6 +234,7 @@ class VoucherValidateView(ShopTimeMixin, APIView):
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     write_permission = None
+    throttle_scope = "voucher_validate"
 
     class InputSerializer(CustomerInput):
         code = serializers.CharField(max_length=64)

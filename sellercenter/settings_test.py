@@ -11,3 +11,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 LANGUAGE_CODE = "en"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests log in with the test client, which calls authenticate() without the request axes needs;
+# the lockout test turns it back on.
+AXES_ENABLED = False

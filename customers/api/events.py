@@ -17,6 +17,7 @@ from customers.services import MAX_BATCH
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.exceptions import flatten_fields
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.parsers import UNSTORABLE, unstorable_text_errors
 from sellercenter.errors import InvalidInput
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -93,6 +94,9 @@ class EventBatchView(APIView):
     the good ones. The answer is 200 with the outcome of every event, in order."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    max_body_setting = "API_EVENTS_MAX_BODY_BYTES"
+    # An event with a NUL in it is rejected on its own below, not the whole batch by the parser.
+    checks_text_per_item = True
 
     class InputSerializer(serializers.Serializer):
         events = serializers.ListField(child=EventInputSerializer(), min_length=1, max_length=MAX_BATCH)
@@ -115,21 +119,14 @@ class EventBatchView(APIView):
             )
         results, valid, positions = [], [], []
         for index, raw in enumerate(events):
+            unstorable = unstorable_text_errors(raw)
             checked = EventInputSerializer(data=raw)
-            if checked.is_valid():
+            if not unstorable and checked.is_valid():
                 valid.append(checked.validated_data)
                 positions.append(index)
                 results.append(None)
             else:
-                event_id = raw.get("event_id") if isinstance(raw, dict) else None
-                results.append(
-                    {
-                        "index": index,
-                        "event_id": str(event_id) if event_id is not None else None,
-                        "status": "rejected",
-                        "errors": flatten_fields(checked.errors),
-                    }
-                )
+                results.append(_rejected(index, raw, unstorable or flatten_fields(checked.errors)))
         outcomes = services.events_ingest(shop=request.shop, events=valid) if valid else []
         for index, data, outcome in zip(positions, valid, outcomes, strict=True):
             results[index] = {"index": index, "event_id": data["event_id"], "status": str(outcome)}
@@ -143,6 +140,14 @@ class EventBatchView(APIView):
             "results": results,
         }
         return Response(body)
+
+
+def _rejected(index: int, raw, errors: dict) -> dict:
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    if event_id is not None:
+        # The id is echoed back: without the characters the answer could not encode.
+        event_id = UNSTORABLE.sub("", str(event_id))
+    return {"index": index, "event_id": event_id, "status": "rejected", "errors": errors}
 
 
 class IdentifyView(APIView):

@@ -171,6 +171,7 @@ class CheckoutQuoteView(APIView):
     (products' prices, promotions, points). Nothing is reserved or spent."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    throttle_scope = "quote"
 
     class InputSerializer(CartInput):
         customer_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
