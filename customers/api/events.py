@@ -97,6 +97,7 @@ class EventBatchView(APIView):
     max_body_setting = "API_EVENTS_MAX_BODY_BYTES"
     # An event with a NUL in it is rejected on its own below, not the whole batch by the parser.
     checks_text_per_item = True
+    required_permissions = "customers.add_customerevent"
 
     class InputSerializer(serializers.Serializer):
         events = serializers.ListField(child=EventInputSerializer(), min_length=1, max_length=MAX_BATCH)
@@ -156,6 +157,7 @@ class IdentifyView(APIView):
     attached to them."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "customers.change_customer"
 
     class TraitsSerializer(serializers.Serializer):
         full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)

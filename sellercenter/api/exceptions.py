@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from sellercenter import errors
+from sellercenter import errors, outage
 
 DOMAIN_STATUS = {
     errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
@@ -75,6 +75,8 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 
 def exception_handler(exc, context):
+    if outage.is_database_outage(exc):
+        return outage.database_unavailable_response(context["request"])
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -157,6 +159,8 @@ def csrf_failure(request, reason=""):
 
 
 def handler500(request):
+    if outage.current_exception_is_database_outage():
+        return outage.database_unavailable_response(request)
     if is_api_path(request):
         details = {"request_id": request.request_id} if getattr(request, "request_id", None) else None
         body = error_body("server_error", _("Server error. Please try again later."), details=details)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from sellercenter import outage
 from sellercenter.api.exceptions import error_body, is_api_path, throttled_response, too_large_response
 from sellercenter.api.throttling import AddressRateThrottle
 
@@ -81,6 +82,8 @@ class ApiEdgeMiddleware:
     def process_exception(self, request, exception):
         if not is_api_path(request):
             return None
+        if outage.is_database_outage(exception):
+            return outage.database_unavailable_response(request)
         request_id = getattr(request, "request_id", "")
         logger.error(
             "Unhandled error on %s %s (request id %s)",
