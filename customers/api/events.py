@@ -1,6 +1,5 @@
 """`POST /events` (a batch of behaviour events) and `POST /customers/identify`."""
 
-import json
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +15,7 @@ from customers.models import Channel, EventType
 from customers.services import MAX_BATCH
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.exceptions import flatten_fields
+from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.parsers import UNSTORABLE, unstorable_text_errors
 from sellercenter.errors import InvalidInput
@@ -36,8 +36,11 @@ class EventInputSerializer(serializers.Serializer):
     )
     session_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
-    properties = serializers.DictField(
-        required=False, help_text="E.g. sku, price, quantity, url, query, utm_source; at most 8 KB."
+    properties = BoundedDictField(
+        max_items=100,
+        max_bytes=MAX_PROPERTIES_BYTES,
+        required=False,
+        help_text="E.g. sku, price, quantity, url, query, utm_source; at most 8 KB.",
     )
 
     class Meta:
@@ -49,8 +52,6 @@ class EventInputSerializer(serializers.Serializer):
         return value
 
     def validate_properties(self, value: dict) -> dict:
-        if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_PROPERTIES_BYTES:
-            raise serializers.ValidationError(_("Properties take at most 8 KB."))
         if "price" in value and not _is_amount(value["price"]):
             raise serializers.ValidationError({"price": [_("Give a price that is a number, not negative.")]})
         quantity = value.get("quantity")
@@ -170,7 +171,9 @@ class IdentifyView(APIView):
     class InputSerializer(serializers.Serializer):
         anonymous_id = serializers.CharField(max_length=100)
         customer_id = serializers.CharField(max_length=100, help_text="The storefront's customer id.")
-        traits = serializers.DictField(required=False, help_text="full_name, email, phone (optional).")
+        traits = BoundedDictField(
+            required=False, max_items=10, max_bytes=2048, help_text="full_name, email, phone (optional)."
+        )
 
         class Meta:
             ref_name = "CustomerIdentifyInput"

@@ -94,4 +94,6 @@ def idempotent(handler):
                 transaction.set_rollback(True)
             return response
 
+    # Read by the OpenAPI schema, which declares the header on this operation.
+    wrapper.honours_idempotency_key = True
     return wrapper

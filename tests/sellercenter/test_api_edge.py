@@ -243,15 +243,23 @@ def test_authenticated_api_answers_are_not_stored(api):
     assert response["X-Request-ID"]
 
 
+def _script_src(response) -> str:
+    return next(part for part in response["Content-Security-Policy"].split(";") if "script-src" in part)
+
+
 def test_pages_carry_a_content_security_policy_without_inline_scripts(client):
     for path in ("/admin/login/", "/api/docs/", "/api/redoc/"):
         response = client.get(path)
         assert response.status_code == 200, path
         policy = response["Content-Security-Policy"]
-        script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
-        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        assert "'unsafe-inline'" not in _script_src(response)
         assert "frame-ancestors 'none'" in policy
         assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_only_the_admin_may_evaluate_strings_for_its_alpine_js(client):
+    assert "'unsafe-eval'" in _script_src(client.get("/admin/login/"))
+    assert "'unsafe-eval'" not in _script_src(client.get("/api/docs/"))
 
 
 def test_the_api_docs_have_no_inline_script(client):
@@ -263,3 +271,13 @@ def test_the_api_docs_have_no_inline_script(client):
     assert inline == []
     script_url = re.search(r'<script src="([^"]*\?script=?)"', html).group(1)
     assert client.get(script_url).status_code == 200
+
+
+@pytest.mark.urls("sellercenter.urls")
+def test_a_csv_download_may_be_asked_for_as_csv(api):
+    response = api.get("/api/v1/finance/lines.csv?from=2026-01-01&to=2026-01-31", HTTP_ACCEPT="text/csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    missing = api.get("/api/v1/finance/statements/999999/lines.csv", HTTP_ACCEPT="text/csv")
+    assert _error(missing, 404)["code"] == "not_found"
