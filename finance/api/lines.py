@@ -8,6 +8,7 @@ from finance import selectors
 from finance.api.base import CSV_RESPONSE, LANG_PARAMETER, FinanceView, request_date_range, request_language
 from finance.columns import LINE_COLUMNS
 from finance.streaming import csv_chunks, csv_download
+from sellercenter.api.renderers import CSV_DOWNLOAD_RENDERERS
 
 
 class LinesCsvView(FinanceView):
@@ -15,6 +16,7 @@ class LinesCsvView(FinanceView):
     CSV, streamed: however long the range, memory stays flat."""
 
     required_permissions = "finance.view_statementline"
+    renderer_classes = CSV_DOWNLOAD_RENDERERS
 
     @extend_schema(
         parameters=[
@@ -22,7 +24,7 @@ class LinesCsvView(FinanceView):
             OpenApiParameter("to", OpenApiTypes.DATE, required=True),
             LANG_PARAMETER,
         ],
-        responses={200: CSV_RESPONSE},
+        responses={(200, "text/csv"): CSV_RESPONSE},
         operation_id="finance_lines_csv",
     )
     def get(self, request):

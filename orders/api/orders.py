@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, LinesMixin
+from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
 from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from sellercenter.actor import actor_from_request
@@ -31,13 +31,13 @@ class AddressSerializer(serializers.Serializer):
 class CustomerInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class CartInput(LinesMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    lines = LineInput(many=True)
+    lines = LineInput(many=True, max_length=MAX_LINES)
     shipping_fee = serializers.DecimalField(min_value=0, default=0, **MONEY)
     voucher_codes = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, default=list, max_length=10
@@ -60,10 +60,10 @@ class OrderLineOutput(serializers.Serializer):
 
 
 class OrderOutput(serializers.ModelSerializer):
-    customer_external_id = serializers.CharField(source="customer.external_id")
+    customer_external_id = serializers.CharField(source="customer.external_id", allow_null=True)
     shipping_address = serializers.SerializerMethodField()
     lines = OrderLineOutput(many=True)
-    replacement_for = serializers.CharField(source="replacement_for.number", default=None)
+    replacement_for = serializers.CharField(source="replacement_for.number", default=None, allow_null=True)
 
     class Meta:
         model = Order
@@ -174,6 +174,7 @@ class CheckoutQuoteView(APIView):
     (products' prices, promotions, points). Nothing is reserved or spent."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    throttle_scope = "quote"
     required_permissions = "orders.view_product"
 
     class InputSerializer(CartInput):
