@@ -2,9 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from sellercenter import outbox, services
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm
@@ -12,7 +17,25 @@ from sellercenter.errors import DomainError
 from sellercenter.models import ApiKey, ApiScope, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")
-admin.site.index_title = _("Shop administration")
+admin.site.index_title = _("Home")
+# The index is the seller's home: to-dos, figures and charts (sellercenter.insights.admin_home).
+admin.site.index_template = "admin/sellercenter/home.html"
+
+# Staff accounts and roles in the admin theme too.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
 
 
 @admin.register(Shop)

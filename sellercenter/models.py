@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sellercenter.money import Currency
+from sellercenter.money import Currency, MoneyField
 
 
 def validate_time_zone(value: str) -> None:
@@ -163,6 +163,16 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
+class ActorKind(models.TextChoices):
+    """Who made a change (sellercenter.actor): the order pipeline says which kinds may make each transition."""
+
+    STAFF = "staff", _("Shop staff")
+    CUSTOMER = "customer", _("Customer")
+    CARRIER = "carrier", _("Carrier")
+    GATEWAY = "gateway", _("Payment gateway")
+    SYSTEM = "system", _("System")
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     DISPATCHED = "dispatched", _("Handed to a worker")
@@ -205,3 +215,80 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ShopDayRollup(models.Model):
+    """One shop's figures for one local day, kept by `sellercenter.insights.rollups`, so the home and
+    the insights API read a handful of rows per day instead of every order, event and line.
+
+    Every column can be recomputed from the source rows (`manage.py rollups_rebuild`). Counts of
+    sessions are per local day: a visit across midnight counts on both days."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    day = models.DateField(_("day"))
+    orders = models.PositiveIntegerField(default=0)
+    confirmed = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    sales = MoneyField(default=0)
+    discounts = MoneyField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    delivered_on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    preparation_seconds = models.BigIntegerField(default=0)
+    prepared = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    product_view_sessions = models.PositiveIntegerField(default=0)
+    cart_sessions = models.PositiveIntegerField(default=0)
+    checkout_sessions = models.PositiveIntegerField(default=0)
+    order_sessions = models.PositiveIntegerField(default=0)
+    abandoned_cart_sessions = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    first_purchases = models.PositiveIntegerField(default=0)
+    campaign_cost = MoneyField(default=0)
+    campaign_revenue = MoneyField(default=0)
+    fee_lines = models.PositiveIntegerField(default=0)
+    fees = MoneyField(default=0)
+    # {"website": {"orders": 3, "sales": "450000"}, ...}, {"Gold": "1250000", "": "..."}
+    by_channel = models.JSONField(default=dict)
+    by_tier = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="shopdayrollup_unique_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.day}"
+
+
+class ProductDayRollup(models.Model):
+    """Units and sales of one SKU in one shop on one local day, of orders kept (confirmed, not cancelled)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    day = models.DateField(_("day"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("name"), max_length=255)
+    quantity = models.PositiveIntegerField(default=0)
+    sales = MoneyField(default=0)
+
+    class Meta:
+        verbose_name = _("daily product figures")
+        verbose_name_plural = _("daily product figures")
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "sku"], name="productdayrollup_unique")]
+        indexes = [models.Index(fields=["shop", "day"], name="productdayrollup_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.day} · {self.sku}"
+
+
+class RollupCursor(models.Model):
+    """Up to when each shop's changed rows were folded into its rollups: the refresh job starts there."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="+")
+    changes_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.changes_until}"

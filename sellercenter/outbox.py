@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sellercenter.celery_routes import queue_for_task
 from sellercenter.errors import DomainError, NotAllowed
 from sellercenter.models import OutboxMessage, OutboxStatus, Shop
 
@@ -75,15 +76,17 @@ def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -
         )
         if ids is not None:
             due = due.filter(pk__in=ids)
-        picked = list(due.order_by("pk").values_list("pk", "queue")[:limit])
-        OutboxMessage.objects.filter(pk__in=[pk for pk, _queue in picked]).update(
+        picked = list(due.order_by("pk").values_list("pk", "queue", "task")[:limit])
+        OutboxMessage.objects.filter(pk__in=[pk for pk, _queue, _task in picked]).update(
             status=OutboxStatus.DISPATCHED, dispatched_at=now
         )
-    for index, (pk, queue) in enumerate(picked):
+    for index, (pk, queue, task) in enumerate(picked):
+        # The row runs on the queue of the effect's kind (an e-mail on `messages`, an export on `bulk`).
+        queue = queue or queue_for_task(task)
         try:
-            tasks.outbox_run.apply_async(args=[pk], queue=queue or None, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+            tasks.outbox_run.apply_async(args=[pk], queue=queue, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         except Exception as error:  # Whatever the transport raises, the broker did not take the row.
-            _return_to_waiting([pk for pk, _queue in picked[index:]], error)
+            _return_to_waiting([pk for pk, _queue, _task in picked[index:]], error)
             return index
     return len(picked)
 

@@ -28,3 +28,13 @@ def outbox_run(message_id: int) -> str:
 def outbox_relay() -> int:
     """Beat job: hand waiting outbox rows to the workers and re-arm rows whose worker was lost."""
     return outbox.outbox_relay()
+
+
+@shared_task(acks_late=True)
+def rollups_refresh_due() -> int:
+    """Fold each active shop's changed rows into its daily rollups. Safe to run twice: a day is
+    recomputed whole from the source rows."""
+    from sellercenter.insights.rollups import rollups_refresh_changed
+    from sellercenter.models import Shop
+
+    return sum(rollups_refresh_changed(shop=shop) for shop in Shop.objects.filter(is_active=True))

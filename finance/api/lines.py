@@ -25,6 +25,7 @@ class LinesCsvView(FinanceView):
     CSV, streamed: however long the range, memory stays flat."""
 
     file_format = "csv"
+    required_permissions = "finance.view_statementline"
 
     @extend_schema(parameters=RANGE_PARAMETERS, responses={200: CSV_RESPONSE}, operation_id="finance_lines_csv")
     def get(self, request):
