@@ -1,9 +1,10 @@
-"""Reactions to what the customers app signals."""
+"""Reactions to what the customers and promotions apps signal."""
 
 from django.dispatch import receiver
 
 from customers.signals import customer_erased, customer_merged
-from orders import services
+from orders import selectors, services
+from promotions.signals import catalogue_products_wanted
 
 
 @receiver(customer_merged, dispatch_uid="orders.customer_merge")
@@ -15,3 +16,9 @@ def move_orders(sender, source, target, **kwargs) -> None:
 @receiver(customer_erased, dispatch_uid="orders.customer_erase")
 def anonymise_orders(sender, customer, **kwargs) -> None:
     services.orders_customer_erase(customer=customer)
+
+
+@receiver(catalogue_products_wanted, dispatch_uid="orders.catalogue_products")
+def answer_catalogue(sender, shop, skus, **kwargs) -> dict:
+    """Promotions asks which of these SKUs are the shop's products (gifts, campaign SKUs)."""
+    return selectors.products_by_sku(shop=shop, skus=skus)
