@@ -1,9 +1,13 @@
-"""Reactions to what the customers and promotions apps signal."""
+"""Reactions to what the customers and promotions apps signal, and the customers' side of orders'
+own transitions."""
 
 from django.dispatch import receiver
 
+from customers.services import delivered_lines_record
 from customers.signals import customer_erased, customer_merged
 from orders import selectors, services
+from orders.models import OrderStatus
+from orders.signals import order_status_changed
 from promotions.signals import catalogue_products_wanted
 
 
@@ -22,3 +26,15 @@ def anonymise_orders(sender, customer, **kwargs) -> None:
 def answer_catalogue(sender, shop, skus, **kwargs) -> dict:
     """Promotions asks which of these SKUs are the shop's products (gifts, campaign SKUs)."""
     return selectors.products_by_sku(shop=shop, skus=skus)
+
+
+@receiver(order_status_changed, dispatch_uid="orders.delivered_lines")
+def record_delivered_lines(sender, order, status, **kwargs) -> None:
+    """Delivered: the customer may now rate and review each line (and journeys ask them to)."""
+    if status == OrderStatus.DELIVERED:
+        delivered_lines_record(
+            customer=order.customer,
+            order_ref=order.number,
+            lines=[(line.sku, line.name) for line in order.lines.all()],
+            delivered_at=order.delivered_at,
+        )

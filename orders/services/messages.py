@@ -20,10 +20,28 @@ from orders.pipeline import Actor
 from orders.services.events import order_event_write
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
+from sellercenter.outbox import outbox_enqueue, outbox_message_id
 
 logger = logging.getLogger(__name__)
 KINDS = ("confirmation", "shipped", "delivered", "cancelled", "refund_done")
 CUSTOMER_LANGUAGE = "vi"
+
+
+def order_email_key(*, order_id: int, kind: str, refund_due_id: int | None = None) -> str:
+    """The outbox key of the order's `kind` e-mail: one e-mail of each kind per order (per refund for
+    "refund_done": an order may be refunded more than once)."""
+    key = f"order-email:{order_id}:{kind}"
+    return f"{key}:{refund_due_id}" if refund_due_id else key
+
+
+def order_email_enqueue(*, order: Order, kind: str, refund_due_id: int | None = None) -> None:
+    """Record, in the current transaction, that the customer gets the order's `kind` e-mail."""
+    outbox_enqueue(
+        task="orders.tasks.order_email_send",
+        kwargs={"order_id": order.pk, "kind": kind, **({"refund_due_id": refund_due_id} if refund_due_id else {})},
+        key=order_email_key(order_id=order.pk, kind=kind, refund_due_id=refund_due_id),
+        shop=order.shop,
+    )
 
 
 def _local(moment, tz):
@@ -107,6 +125,12 @@ def order_email_send(*, order: Order, kind: str, refund_due_id: int | None = Non
             from_email=_sender(order),
             to=[order.customer_email],
             reply_to=[order.shop.contact_email] if order.shop.contact_email else None,
+            # The same on every attempt: a resend after a crash is the same message, not a new one.
+            headers={
+                "Message-ID": outbox_message_id(
+                    order_email_key(order_id=order.pk, kind=kind, refund_due_id=refund_due_id)
+                )
+            },
         )
         message.attach_alternative(render_to_string(f"orders/email/{kind}.html", context), "text/html")
     message.send()

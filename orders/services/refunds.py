@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders import tasks
 from orders.models import Order, OrderEventType, Payment, RefundDue, RefundDueStatus, RefundSource, ReturnRequest
 from orders.pipeline import Actor
 from orders.services.events import order_event_write
-from sellercenter.celery import enqueue_on_commit
+from orders.services.messages import order_email_enqueue
 from sellercenter.errors import InvalidInput, NotAllowed
 
 
@@ -89,7 +88,7 @@ def refund_due_mark_done(
         note=_("Refund of %(amount)s done.") % {"amount": locked.amount},
         data={"refund_due_id": locked.pk, "refund_done": str(locked.amount), "reference": locked.reference},
     )
-    enqueue_on_commit(tasks.order_email_send, locked.order_id, "refund_done", locked.pk)
+    order_email_enqueue(order=locked.order, kind="refund_done", refund_due_id=locked.pk)
     return locked
 
 

@@ -3,8 +3,8 @@ delivered ones.
 
 Each transition locks the order row, asks the pipeline table (orders.pipeline) whether this actor may
 make this move from the order's current status (NotAllowed otherwise, nothing changed), makes its
-changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and enqueues
-its side effects (e-mails) for after the commit. Each returns the order as it now is.
+changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and records
+its side effects (e-mails) in the kernel's outbox, in the same transaction. Each returns the order as it now is.
 """
 
 import logging
@@ -22,7 +22,6 @@ from loyalty.services import (
     points_reverse_redemption,
     tier_record_qualifying_spend,
 )
-from orders import tasks
 from orders.deadlines import deliver_by_deadline, return_window_end, ship_by_deadline
 from orders.models import (
     OPEN_RETURN_STATUSES,
@@ -39,11 +38,11 @@ from orders.models import (
 )
 from orders.pipeline import SYSTEM, TRANSITIONS, Actor, transition_check
 from orders.services.events import order_event_write
+from orders.services.messages import order_email_enqueue
 from orders.services.refunds import refund_due_open
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
 from promotions.services import redemptions_release_for_order
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import InvalidInput, NotAllowed, NotFound
 
 logger = logging.getLogger(__name__)
@@ -157,7 +156,7 @@ def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: dateti
                 discounted=order.seller_funded_discount > 0,
                 reference=order.number,
             )
-        enqueue_on_commit(tasks.order_email_send, order.pk, "confirmation")
+        order_email_enqueue(order=order, kind="confirmation")
     return order
 
 
@@ -260,7 +259,7 @@ def order_ship(*, order: Order, actor: Actor, at: datetime | None = None) -> Ord
             order=order,
         )
         order = _finish(order, "ship", actor=actor, shipped_at=at)
-        enqueue_on_commit(tasks.order_email_send, order.pk, "shipped")
+        order_email_enqueue(order=order, kind="shipped")
     return order
 
 
@@ -284,7 +283,7 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
                 received_at=at,
             )
         order = _finish(order, "deliver", actor=actor, **fields)
-        enqueue_on_commit(tasks.order_email_send, order.pk, "delivered")
+        order_email_enqueue(order=order, kind="delivered")
         amount = order.merchandise_paid
         if amount > 0:
             points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at)
@@ -346,7 +345,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             refund_due_open(order=order, source=RefundSource.CANCELLED, amount=order.total, at=order.cancelled_at)
         if order.confirmed_at:
             # An unpaid order that was never confirmed was never announced to the customer either.
-            enqueue_on_commit(tasks.order_email_send, order.pk, "cancelled")
+            order_email_enqueue(order=order, kind="cancelled")
     return order
 
 

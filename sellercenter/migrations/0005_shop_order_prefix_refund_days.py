@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sellercenter', '0002_role_groups'),
+        ('sellercenter', '0004_merge_0003_daily_rollups_0003_outbox_message'),
     ]
 
     operations = [

@@ -20,6 +20,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0003_order_number_counter_refunds_due")]
+    dependencies = [("orders", "0004_order_number_counter_refunds_due")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_role_permissions'),
-        ('sellercenter', '0003_shop_order_prefix_refund_days'),
+        ('orders', '0003_product_low_stock_threshold'),
+        ('sellercenter', '0005_shop_order_prefix_refund_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
