@@ -1,12 +1,13 @@
 """The shared kernel's tables: shops, staff and roles, API keys, idempotency keys, the outbox, the audit log."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,19 @@ class Shop(models.Model):
         validators=[MaxValueValidator(7 * 24 * 60)],
         help_text=_("A prepaid order still unpaid after this long is cancelled."),
     )
+    order_prefix = models.CharField(
+        _("order number prefix"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$", _("Use capital letters and digits only."))],
+        help_text=_("Orders are numbered <prefix>-00001, -00002, ...; empty: the initials of the slug."),
+    )
+    refund_days = models.PositiveSmallIntegerField(
+        _("refund deadline (days)"),
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Days within which a refund owed to a customer must be paid back."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -66,6 +80,12 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def number_prefix(self) -> str:
+        """The prefix of the shop's order numbers: its setting, else the initials of its slug."""
+        initials = "".join(part[0] for part in re.split(r"[-_]", self.slug) if part)[:4].upper()
+        return self.order_prefix or initials or "SC"
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

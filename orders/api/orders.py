@@ -12,6 +12,7 @@ from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
 from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
+from promotions.quotes import GIFT_REASONS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
@@ -140,6 +141,9 @@ class OrderListCreateView(generics.ListAPIView):
         shipping_address = AddressSerializer()
         payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        # The storefront visit that led to the order: its `order_placed` behaviour event joins it.
+        session_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        anonymous_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
         class Meta:
             ref_name = "OrderPlaceInput"
@@ -164,6 +168,7 @@ class OrderListCreateView(generics.ListAPIView):
             voucher_codes=values["voucher_codes"],
             points=values["points"],
             note=values["note"],
+            session={"session_id": values["session_id"], "anonymous_id": values["anonymous_id"]},
             actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(OrderOutput(order).data, status=201)
@@ -218,7 +223,18 @@ class CheckoutQuoteView(APIView):
         points_available = serializers.IntegerField()
         points_max = serializers.IntegerField()
         total = serializers.DecimalField(**MONEY)
+
+        class GiftDroppedSerializer(serializers.Serializer):
+            campaign_id = serializers.IntegerField()
+            sku = serializers.CharField()
+            reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in GIFT_REASONS])
+            message = serializers.CharField()
+
+            class Meta:
+                ref_name = "OrderQuoteGiftDropped"
+
         promotions = AppliedSerializer(many=True, source="quote.applied")
+        gifts_dropped = GiftDroppedSerializer(many=True)
 
         class Meta:
             ref_name = "OrderQuote"
