@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from customers import selectors, services
 from customers.models import (
@@ -487,7 +487,7 @@ def members_csv(segments: list[Segment]):
         _("e-mail"),
         _("phone"),
         _("journey stage"),
-        _("orders"),
+        pgettext("customer profile", "orders"),
         _("total spent"),
         _("last order at"),
     ]
