@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel, Customer
+from sellercenter.actor import ActorKind
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import MoneyField
 
@@ -62,16 +63,6 @@ class Product(models.Model):
     @property
     def stock_available(self) -> int:
         return self.stock_on_hand - self.stock_reserved
-
-
-class ActorKind(models.TextChoices):
-    """Who moved an order or stock: the pipeline table says which kinds may make each transition."""
-
-    STAFF = "staff", _("Shop staff")
-    CUSTOMER = "customer", _("Customer")
-    CARRIER = "carrier", _("Carrier")
-    GATEWAY = "gateway", _("Payment gateway")
-    SYSTEM = "system", _("System")
 
 
 class StockMovementKind(models.TextChoices):

@@ -8,7 +8,8 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel, Customer
+from customers.models import Channel
+from customers.selectors import customer_resolve
 from orders.models import (
     AWAITING_HANDOVER,
     CancelledBy,
@@ -92,9 +93,7 @@ def checkout_preview(
 ) -> Pricing:
     """What the order would cost if placed now: the checkout's own pricing, with nothing written,
     reserved or spent. Raises the same errors as the checkout's pricing."""
-    customer = (
-        Customer.objects.filter(shop=shop, external_id=customer_external_id).first() if customer_external_id else None
-    )
+    customer = customer_resolve(shop=shop, external_id=customer_external_id)
     products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
     return cart_price(
         shop=shop,

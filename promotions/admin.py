@@ -416,3 +416,7 @@ class RedemptionAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_select_related = ["campaign", "customer", "tier", "shop"]
     search_fields = ["order_ref", "code", "campaign__name"]
     date_hierarchy = "created_at"
+
+
+# Journeys (automations) have their own admin module beside their services.
+from promotions.journeys import admin as journeys_admin  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""The shared kernel's tables: shops, staff memberships with roles, API keys, idempotency keys."""
+"""The shared kernel's tables: shops, staff memberships with roles, API keys, idempotency keys, the outbox."""
 
 import zoneinfo
 
@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sellercenter.money import Currency, MoneyField
@@ -157,6 +158,60 @@ class IdempotencyKey(models.Model):
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")
         constraints = [models.UniqueConstraint(fields=["shop", "key"], name="idempotency_unique_shop_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ActorKind(models.TextChoices):
+    """Who made a change (sellercenter.actor): the order pipeline says which kinds may make each transition."""
+
+    STAFF = "staff", _("Shop staff")
+    CUSTOMER = "customer", _("Customer")
+    CARRIER = "carrier", _("Carrier")
+    GATEWAY = "gateway", _("Payment gateway")
+    SYSTEM = "system", _("System")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DISPATCHED = "dispatched", _("Handed to a worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    DEAD = "dead", _("Failed (dead letter)")
+
+
+class OutboxMessage(models.Model):
+    """A side effect of a write (an e-mail, an export, a webhook...), recorded in the same transaction
+    as the write and run later by a worker through sellercenter.outbox. Its key makes the same effect
+    recorded once; its status, attempts and last error show what happened to it."""
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("shop")
+    )
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    queue = models.CharField(_("queue"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, editable=False
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    available_at = models.DateTimeField(_("next attempt at"), default=timezone.now, editable=False)
+    dispatched_at = models.DateTimeField(_("handed to a worker at"), null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True, editable=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "available_at"], name="outbox_status_available")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.key

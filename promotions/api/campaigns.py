@@ -17,12 +17,12 @@ from promotions.api.base import (
     CustomerInput,
     ReadForStorefrontsMixin,
     ShopTimeMixin,
-    is_back_office,
 )
 from promotions.api.serializers import PublicCampaignSerializer, StaffCampaignSerializer, campaign_output
 from promotions.models import Campaign, CodeMode, Kind, Status
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.permissions import is_back_office
 
 
 class CampaignFilter(filters.FilterSet):
@@ -92,7 +92,7 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
     only running and scheduled ones. POST (back office) creates a draft."""
 
     filterset_class = CampaignFilter
-    write_permission = "promotions.add_campaign"
+    required_permissions = {"GET": "promotions.view_campaign", "POST": "promotions.add_campaign"}
 
     def get_queryset(self):
         return _campaigns_for(self.request)
@@ -117,6 +117,8 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
 
 
 class CampaignDetailView(ReadForStorefrontsMixin, APIView):
+    required_permissions = {"GET": "promotions.view_campaign", "PATCH": "promotions.change_campaign"}
+
     @extend_schema(responses=StaffCampaignSerializer, operation_id="promotions_campaigns_retrieve")
     def get(self, request, pk: int):
         return Response(campaign_output(request, get_object_or_404(_campaigns_for(request), pk=pk)))
@@ -145,6 +147,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     does not allow it."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.change_campaign"
 
     @extend_schema(request=None, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_action")
     def post(self, request, pk: int, action: str):
@@ -157,7 +160,7 @@ class CampaignDuplicateView(ShopTimeMixin, APIView):
     """A draft copy of the campaign, with nothing spent and no code."""
 
     required_scopes = BACK_OFFICE_ONLY
-    write_permission = "promotions.add_campaign"
+    required_permissions = "promotions.add_campaign"
 
     @extend_schema(
         request=None, responses={201: StaffCampaignSerializer}, operation_id="promotions_campaigns_duplicate"
@@ -174,6 +177,7 @@ class CampaignResultsView(ShopTimeMixin, APIView):
     the budget runs out at the current pace, and the split by member tier and channel."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.view_campaign"
 
     class OutputSerializer(serializers.Serializer):
         class RowSerializer(serializers.Serializer):
@@ -217,6 +221,7 @@ class CampaignOffersView(ShopTimeMixin, APIView):
     highest priority first. Without a customer: those open to guests."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "promotions.view_campaign"
 
     class InputSerializer(CustomerInput):
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
