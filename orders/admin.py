@@ -46,6 +46,7 @@ from sellercenter.admin_base import (
     ShopScopedTabularInline,
 )
 from sellercenter.errors import DomainError
+from sellercenter.formatting import format_datetime
 from sellercenter.money import money_format
 
 
@@ -382,17 +383,8 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()
     }
     service_target = "order"
-    list_display = [
-        "number",
-        "placed_at",
-        "customer_name",
-        "channel",
-        "payment_method",
-        "status",
-        "total_display",
-        "ship_by_at",
-        "deadline",
-    ]
+    # What fits 1440 px: the channel is a filter, the deadline warning sits beside the ship-by time.
+    list_display = ["number", "placed_at", "customer_name", "payment_method", "status", "total_display", "ship_by"]
     list_filter = ["status", "channel", "payment_method", DeadlineFilter, ("placed_at", admin.DateFieldListFilter)]
     list_select_related = ["shop"]
     search_fields = ["=number", "=tracking_number", "=recipient_phone", "=customer_email"]
@@ -516,6 +508,16 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         if obj.ship_by_at and obj.status in AWAITING_HANDOVER and obj.ship_by_at - now < selectors.AT_RISK_WITHIN:
             return gettext("At risk")
         return ""
+
+    @admin.display(description=_("ship by"), ordering="ship_by_at")
+    def ship_by(self, obj):
+        if obj.ship_by_at is None:
+            return "–"
+        warning = self.deadline(obj)
+        moment = format_datetime(obj.ship_by_at)
+        if not warning:
+            return moment
+        return format_html('{} <span class="sc-badge sc-badge-warn">{}</span>', moment, warning)
 
     @admin.display(description=_("customer"))
     def customer_link(self, obj):
