@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.models import Channel, Customer
 from orders.models import (
     AWAITING_HANDOVER,
+    SHIPMENT_CLOSED,
     CancelledBy,
     Order,
     OrderEvent,
@@ -19,6 +20,7 @@ from orders.models import (
     Product,
     ReturnRequest,
     ReturnStatus,
+    Shipment,
 )
 from orders.pricing import CartLine, Pricing, cart_price
 from sellercenter.errors import InvalidInput, NotFound
@@ -225,3 +227,9 @@ def shop_performance(*, shop: Shop, start: date, end: date, now: datetime | None
         average_delivery_hours=_hours(counts["delivery"]),
         by_channel=_by_channel(orders),
     )
+
+
+def shipments_open_for(*, orders) -> dict:
+    """The latest shipment of each order that is not cancelled or refused, by order id."""
+    rows = Shipment.objects.filter(order__in=orders).exclude(status__in=SHIPMENT_CLOSED).select_related("account")
+    return {shipment.order_id: shipment for shipment in rows.order_by("created_at")}

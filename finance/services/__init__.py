@@ -5,6 +5,7 @@ from finance.services.fees import fee_rule_check_editable, fee_rule_create
 from finance.services.lines import (
     adjustment_create,
     adjustment_validate,
+    carrier_remittance_lines_record,
     lines_backfill,
     order_lines_release,
     refund_line_record,
@@ -16,6 +17,7 @@ from finance.services.statements import statement_close, statement_open_for, sta
 __all__ = [
     "adjustment_create",
     "adjustment_validate",
+    "carrier_remittance_lines_record",
     "export_job_create",
     "export_job_run",
     "fee_rule_check_editable",
