@@ -530,6 +530,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
                 "shipment": shipment,
                 "barcode": member_code_barcode_svg(shipment.tracking_number),
                 "pickup": shipment.account,
+                "cod": money_format(shipment.cod_amount, order.currency),
             }
             for order in orders
             if (shipment := shipments.get(order.pk)) is not None and shipment.tracking_number
@@ -546,7 +547,8 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         for order in orders:
             shipment = shipments.get(order.pk)
             if shipment is not None and shipment.tracking_number:
-                groups.setdefault(shipment.account, []).append({"order": order, "shipment": shipment})
+                row = {"order": order, "shipment": shipment, "cod": money_format(shipment.cod_amount, order.currency)}
+                groups.setdefault(shipment.account, []).append(row)
         context = {"groups": [{"account": a, "rows": rows} for a, rows in groups.items()], "printed_at": timezone.now()}
         return TemplateResponse(request, "admin/orders/order/handover_list.html", context)
 

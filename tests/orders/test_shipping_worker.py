@@ -12,6 +12,7 @@ from finance.models import LineKind, StatementLine
 from orders import services
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus, TrackingEvent
 from sellercenter.celery import app
+from sellercenter.money import money_format
 from tests.orders.factories import ProductFactory, advance, place, staff_actor
 from tests.sellercenter.factories import UserFactory
 from tests.sellercenter.test_celery_worker import worker  # noqa: F401 - the fixture
@@ -34,14 +35,23 @@ def _status(order) -> str:
 
 
 @pytest.fixture
-def on_the_worker(worker, settings):  # noqa: F811
+def on_the_worker(worker, redis_url):  # noqa: F811
     """Tasks enqueued by this process go to the worker's queue on Redis instead of running here."""
-    client, queue = worker
+    _client, queue = worker
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=client.conf.broker_url, task_default_queue=queue)
-    app.pool.force_close_all()
+    app.conf.update(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
+    _connections_reset()
     yield
     app.conf.update(saved)
+    _connections_reset()
+
+
+def _connections_reset() -> None:
+    """Drop the app's broker connections, so that the next message uses the broker now configured."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.postgres
@@ -63,7 +73,8 @@ def test_packed_to_delivered_with_no_person_after_hand_over(
     labels = client.post(
         reverse("admin:orders_order_changelist"), {"action": "print_labels", "_selected_action": [order.pk]}
     )
-    assert shipment.tracking_number in labels.content.decode() and "330.000" in labels.content.decode()
+    page = labels.content.decode()
+    assert shipment.tracking_number in page and money_format(Decimal("330000"), "VND") in page
     assert services.shipment_label(shipment=shipment).url.startswith(ghn_server.url)
 
     code = shipment.tracking_number
