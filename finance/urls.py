@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from finance import api
+from finance.api import lines, overview, statements
 
 urlpatterns = [
-    path("statements", api.StatementListView.as_view(), name="finance-statements"),
-    path("statements/<int:pk>", api.StatementDetailView.as_view(), name="finance-statement"),
-    path("statements/<int:pk>/lines.csv", api.StatementLinesCsvView.as_view(), name="finance-statement-lines-csv"),
-    path("lines.csv", api.LinesCsvView.as_view(), name="finance-lines-csv"),
-    path("overview", api.OverviewView.as_view(), name="finance-overview"),
+    path("statements", statements.StatementListView.as_view(), name="finance-statements"),
+    path("statements/<int:pk>", statements.StatementDetailView.as_view(), name="finance-statement"),
+    path(
+        "statements/<int:pk>/lines.csv",
+        statements.StatementLinesCsvView.as_view(),
+        name="finance-statement-lines-csv",
+    ),
+    path("lines.csv", lines.LinesCsvView.as_view(), name="finance-lines-csv"),
+    path("overview", overview.OverviewView.as_view(), name="finance-overview"),
 ]

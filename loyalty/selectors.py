@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.selectors import customer_require
 from loyalty.member_card import member_code_barcode_svg
 from loyalty.models import (
     ONCE_PER_ORDER_KINDS,
@@ -18,11 +18,13 @@ from loyalty.models import (
     PointsEntry,
     PointsLot,
     ProgrammeSettings,
+    QualificationBasis,
+    QualifyingSpend,
     Tier,
 )
-from loyalty.services import qualifying_amount_at
+from loyalty.periods import window_at
 from sellercenter.errors import InvalidInput, NotFound
-from sellercenter.money import money_round
+from sellercenter.money import ZERO, money_round
 
 EXPIRING_SOON = timedelta(days=30)
 
@@ -32,15 +34,37 @@ def customer_tier(*, customer) -> Tier | None:
     return Tier.objects.filter(accounts__customer=customer).first()
 
 
-def customer_by_external_id(*, shop, external_id: str) -> Customer:
-    """The shop's customer with this storefront id; a profile merged into another one stands for the
-    one it was merged into. NotFound otherwise."""
-    customer = Customer.objects.filter(shop=shop, external_id=external_id).first()
-    if customer is None:
-        raise NotFound(_("No customer has this id."), fields={"external_id": [_("No customer has this id.")]})
-    while customer.merged_into_id is not None:
-        customer = Customer.objects.get(pk=customer.merged_into_id)
-    return customer
+def points_for_amount(*, amount: Decimal, programme: ProgrammeSettings, tier: Tier) -> int:
+    """Points an amount earns at a tier: whole points, rounded down."""
+    points = amount * tier.earn_multiplier / programme.spend_per_point
+    return int(points.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def qualifying_amount_between(
+    *, account: LoyaltyAccount, programme: ProgrammeSettings, start: datetime, end: datetime
+) -> Decimal:
+    """Spend (or points earned, net of clawbacks) in [start, end)."""
+    if programme.qualification_basis == QualificationBasis.SPEND:
+        rows = QualifyingSpend.objects.filter(account=account, occurred_at__gte=start, occurred_at__lt=end)
+        return rows.aggregate(total=Sum("amount"))["total"] or ZERO
+    rows = PointsEntry.objects.filter(
+        account=account, kind__in=[EntryKind.EARN, EntryKind.CLAWBACK], occurred_at__gte=start, occurred_at__lt=end
+    )
+    total = rows.aggregate(total=Sum(F("pending_delta") + F("available_delta") - F("debt_delta")))["total"]
+    return Decimal(total or 0)
+
+
+def qualifying_amount_at(*, account: LoyaltyAccount, programme: ProgrammeSettings, at: datetime) -> Decimal:
+    """What counts towards a tier at the instant `at`, in the programme's window."""
+    start, end = window_at(at, account.shop.tzinfo, programme.qualification_window)
+    return qualifying_amount_between(account=account, programme=programme, start=start, end=end)
+
+
+def tier_for_amount(*, shop_id: int, amount: Decimal) -> Tier:
+    """The highest tier whose threshold `amount` reaches (the lowest tier's threshold is 0)."""
+    return Tier.objects.filter(shop_id=shop_id, threshold__lte=amount).order_by("-rank").first() or Tier.objects.get(
+        shop_id=shop_id, rank=1
+    )
 
 
 def is_member(*, customer) -> bool:
@@ -49,7 +73,7 @@ def is_member(*, customer) -> bool:
 
 def account_for_customer(*, shop, external_id: str) -> LoyaltyAccount:
     """The loyalty account of the shop's customer with this storefront id; NotFound otherwise."""
-    customer = customer_by_external_id(shop=shop, external_id=external_id)
+    customer = customer_require(shop=shop, external_id=external_id)
     account = LoyaltyAccount.objects.select_related("customer", "tier", "shop").filter(customer=customer).first()
     if account is None:
         raise NotFound(_("This customer is not a loyalty member."), code="not_a_member")

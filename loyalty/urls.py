@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from loyalty import api
+from loyalty.api import ledger, members, redemptions
 
 urlpatterns = [
-    path("members", api.MemberEnrolView.as_view(), name="loyalty-member-enrol"),
-    path("members/<str:external_id>", api.MemberView.as_view(), name="loyalty-member"),
-    path("members/<str:external_id>/ledger", api.MemberLedgerView.as_view(), name="loyalty-member-ledger"),
-    path("members/<str:external_id>/adjustments", api.MemberAdjustmentView.as_view(), name="loyalty-member-adjust"),
-    path("redemption-quote", api.RedemptionQuoteView.as_view(), name="loyalty-redemption-quote"),
+    path("members", members.MemberEnrolView.as_view(), name="loyalty-member-enrol"),
+    path("members/<str:external_id>", members.MemberView.as_view(), name="loyalty-member"),
+    path("members/<str:external_id>/ledger", ledger.MemberLedgerView.as_view(), name="loyalty-member-ledger"),
+    path("members/<str:external_id>/adjustments", ledger.MemberAdjustmentView.as_view(), name="loyalty-member-adjust"),
+    path("redemption-quote", redemptions.RedemptionQuoteView.as_view(), name="loyalty-redemption-quote"),
 ]

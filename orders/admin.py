@@ -213,15 +213,30 @@ class StockForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=255, required=False)
 
 
+class StockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("out", _("Out of stock")), ("low", _("Low stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "out":
+            return queryset.filter(selectors.out_of_stock_q())
+        if self.value() == "low":
+            return queryset.filter(selectors.low_stock_q())
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     resource_classes = [ProductResource]
     list_display = ["sku", "name", "price_display", "stock_on_hand", "stock_reserved", "available", "is_active"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", StockFilter]
     list_select_related = ["shop"]
     search_fields = ["=sku", "name"]
     readonly_fields = ["stock_on_hand", "stock_reserved", "stock_link", "created_at", "updated_at"]
-    fields = ["shop", "sku", "name", "price", "is_active", *readonly_fields]
+    fields = ["shop", "sku", "name", "price", "low_stock_threshold", "is_active", *readonly_fields]
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj):
@@ -485,15 +500,12 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     def pick(self, request, queryset):
         """Turn the selected allocated orders into one pick list: each SKU once, with the units to
         take from the shelf and the orders they go to. Orders that cannot start picking are left out."""
+        # The chosen orders by id: the changelist's queryset may filter on "allocated", which the
+        # orders no longer are once they start picking.
+        chosen = list(queryset.values_list("pk", flat=True))
         self.run_bulk(request, queryset, "start_picking")
-        picking = queryset.filter(status=OrderStatus.PICKING)
-        rows = {}
-        lines = OrderLine.objects.filter(order__in=picking).values_list("sku", "name", "quantity", "order__number")
-        for sku, name, quantity, number in lines.order_by("sku", "order__number"):
-            row = rows.setdefault(sku, {"sku": sku, "name": name, "units": 0, "orders": []})
-            row["units"] += quantity
-            row["orders"].append(f"{number} × {quantity}")
-        context = {"rows": list(rows.values()), "orders": picking.count(), "printed_at": timezone.now()}
+        pick = selectors.pick_list(order_ids=chosen)
+        context = {"rows": pick.rows, "orders": pick.orders, "printed_at": timezone.now()}
         return TemplateResponse(request, "admin/orders/order/pick_list.html", context)
 
     @admin.action(description=_("Print packing slips"), permissions=["view"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel, Customer
+from sellercenter.actor import ActorKind
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import MoneyField
 
@@ -33,6 +34,11 @@ class Product(models.Model):
     price = MoneyField(_("price"))
     stock_on_hand = models.PositiveIntegerField(_("stock on hand"), default=0, editable=False)
     stock_reserved = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
+    low_stock_threshold = models.PositiveIntegerField(
+        _("low-stock threshold"),
+        default=5,
+        help_text=_("The home lists the product as low on stock when this many units or fewer are left to sell."),
+    )
     is_active = models.BooleanField(_("for sale"), default=True)
     # What carriers price a parcel by; the defaults fit a folded garment in a small bag.
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=500)
@@ -62,16 +68,6 @@ class Product(models.Model):
     @property
     def stock_available(self) -> int:
         return self.stock_on_hand - self.stock_reserved
-
-
-class ActorKind(models.TextChoices):
-    """Who moved an order or stock: the pipeline table says which kinds may make each transition."""
-
-    STAFF = "staff", _("Shop staff")
-    CUSTOMER = "customer", _("Customer")
-    CARRIER = "carrier", _("Carrier")
-    GATEWAY = "gateway", _("Payment gateway")
-    SYSTEM = "system", _("System")
 
 
 class StockMovementKind(models.TextChoices):

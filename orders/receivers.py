@@ -1,7 +1,9 @@
-"""Reactions to what the customers app signals, and to the order's own cancellation (its parcel)."""
+"""Reactions to what the customers app signals, the customers' side of orders' own transitions, and
+the parcel of a cancelled order."""
 
 from django.dispatch import receiver
 
+from customers.services import delivered_lines_record
 from customers.signals import customer_erased, customer_merged
 from orders import services
 from orders.models import OrderStatus
@@ -24,3 +26,15 @@ def cancel_shipments(sender, order, status, **kwargs) -> None:
     """An order cancelled before pick-up takes its booked parcel back from the carrier."""
     if status == OrderStatus.CANCELLED:
         services.shipments_cancel_for_order(order=order)
+
+
+@receiver(order_status_changed, dispatch_uid="orders.delivered_lines")
+def record_delivered_lines(sender, order, status, **kwargs) -> None:
+    """Delivered: the customer may now rate and review each line (and journeys ask them to)."""
+    if status == OrderStatus.DELIVERED:
+        delivered_lines_record(
+            customer=order.customer,
+            order_ref=order.number,
+            lines=[(line.sku, line.name) for line in order.lines.all()],
+            delivered_at=order.delivered_at,
+        )

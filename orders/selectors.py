@@ -8,7 +8,8 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel, Customer
+from customers.models import Channel
+from customers.selectors import customer_resolve
 from orders.models import (
     AWAITING_HANDOVER,
     SHIPMENT_CLOSED,
@@ -16,6 +17,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderEventType,
+    OrderLine,
     OrderStatus,
     Product,
     ReturnRequest,
@@ -49,6 +51,30 @@ def order_status_history(*, order: Order) -> QuerySet[OrderEvent]:
     return order.events.exclude(to_status="").order_by("created_at", "pk")
 
 
+@dataclass(frozen=True)
+class PickList:
+    # One row per SKU: {"sku", "name", "units", "orders": ["<number> × <units>", ...]}.
+    rows: list[dict]
+    orders: int
+
+
+def pick_list(*, order_ids: list[int]) -> PickList:
+    """What the warehouse takes from the shelves for the orders among `order_ids` that are picking:
+    each SKU once, with its units and the orders they go to. One query for the lines."""
+    lines = (
+        OrderLine.objects.filter(order__in=order_ids, order__status=OrderStatus.PICKING)
+        .values_list("sku", "name", "quantity", "order__number")
+        .order_by("sku", "order__number")
+    )
+    rows, numbers = {}, set()
+    for sku, name, quantity, number in lines:
+        row = rows.setdefault(sku, {"sku": sku, "name": name, "units": 0, "orders": []})
+        row["units"] += quantity
+        row["orders"].append(f"{number} × {quantity}")
+        numbers.add(number)
+    return PickList(rows=list(rows.values()), orders=len(numbers))
+
+
 def return_list(*, shop: Shop) -> QuerySet[ReturnRequest]:
     return (
         ReturnRequest.objects.filter(shop=shop)
@@ -69,9 +95,7 @@ def checkout_preview(
 ) -> Pricing:
     """What the order would cost if placed now: the checkout's own pricing, with nothing written,
     reserved or spent. Raises the same errors as the checkout's pricing."""
-    customer = (
-        Customer.objects.filter(shop=shop, external_id=customer_external_id).first() if customer_external_id else None
-    )
+    customer = customer_resolve(shop=shop, external_id=customer_external_id)
     products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
     return cart_price(
         shop=shop,
@@ -89,6 +113,18 @@ def checkout_preview(
 def at_risk_q(now: datetime) -> Q:
     """Not yet handed to the carrier, with the ship-by deadline in the next 24 hours."""
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__gte=now, ship_by_at__lt=now + AT_RISK_WITHIN)
+
+
+def out_of_stock_q() -> Q:
+    """For sale with nothing left to sell."""
+    return Q(is_active=True, stock_on_hand__lte=F("stock_reserved"))
+
+
+def low_stock_q() -> Q:
+    """For sale, some left, but no more than the product's low-stock threshold."""
+    return Q(is_active=True, stock_on_hand__gt=F("stock_reserved")) & Q(
+        stock_on_hand__lte=F("stock_reserved") + F("low_stock_threshold")
+    )
 
 
 def late_q(now: datetime) -> Q:

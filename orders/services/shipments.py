@@ -1,8 +1,9 @@
 """Shipments with carriers: accounts, fee quotes, booking and cancelling parcels, labels, and the
 tracking updates that move orders along the pipeline.
 
-Calls to a carrier never run inside a database transaction: a service writes what it decided,
-then a task (enqueued on commit) calls the carrier and records the answer in a second transaction.
+Calls to a carrier never run inside a database transaction: a service writes what it decided and
+records the call in the kernel's outbox, whose task calls the carrier after the commit (retrying with
+backoff while it is unavailable) and records the answer in a second transaction.
 Tracking updates are stored as received, once (unique per account and carrier event), and applied
 by a task: lock the order, then the shipment (always in that order), walk the pipeline to where the
 parcel is (orders.shipping.tracking), write each step's order event.
@@ -21,7 +22,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders import tasks
 from orders.models import (
     SHIPMENT_FINAL,
     Carrier,
@@ -52,13 +52,21 @@ from orders.shipping.carriers.base import (
 )
 from orders.shipping.credentials import credentials_open, credentials_seal
 from orders.shipping.units import ward_find, ward_resolve
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.models import Shop
 from sellercenter.money import ZERO
+from sellercenter.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 CREDENTIAL_NAMES = ("token", "webhook_secret")
+
+
+def _enqueue(task: str, *, shop: Shop, **kwargs) -> None:
+    """Record a carrier call (or an update to apply) in the kernel's outbox, in the caller's
+    transaction: it runs after the commit, is retried with backoff while the carrier is unavailable,
+    and exactly one row exists per shipment and kind (or per tracking event)."""
+    key = ":".join([task, *(str(value) for value in kwargs.values())])
+    outbox_enqueue(task=f"orders.tasks.{task}", kwargs=kwargs, key=key, shop=shop)
 
 
 # --- Accounts --------------------------------------------------------------------------------------
@@ -207,7 +215,7 @@ def shipment_create(
             raise Conflict(_("This order already has a parcel booked."), code="shipment_exists") from None
         if manual:
             return _booked(shipment, order, tracking_number.strip(), ZERO)
-        enqueue_on_commit(tasks.shipment_book, shipment.pk)
+        _enqueue("shipment_book", shipment_id=shipment.pk, shop=order.shop)
     return shipment
 
 
@@ -253,7 +261,7 @@ def shipment_book(*, shipment: Shipment) -> Shipment:
             shipment.tracking_number = booking.tracking_number
             shipment.status = ShipmentStatus.CANCELLED
             shipment.save(update_fields=["tracking_number", "status"])
-            enqueue_on_commit(tasks.shipment_cancel_at_carrier, shipment.pk)
+            _enqueue("shipment_cancel_at_carrier", shipment_id=shipment.pk, shop=order.shop)
             return shipment
         transitions.order_event_write(
             order=order,
@@ -296,7 +304,7 @@ def shipments_cancel_for_order(*, order: Order) -> int:
         shipment.status = ShipmentStatus.CANCELLED
         shipment.save(update_fields=["status"])
         if booked and shipment.carrier != Carrier.MANUAL:
-            enqueue_on_commit(tasks.shipment_cancel_at_carrier, shipment.pk)
+            _enqueue("shipment_cancel_at_carrier", shipment_id=shipment.pk, shop=order.shop)
         cancelled += 1
     return cancelled
 
@@ -356,7 +364,7 @@ def tracking_update_receive(
     except IntegrityError:
         return TrackingEvent.objects.get(account=account, dedup_key=update.dedup_key[:200]), False
     if shipment is not None and apply_later:
-        enqueue_on_commit(tasks.tracking_event_apply, event.pk)
+        _enqueue("tracking_event_apply", event_id=event.pk, shop=account.shop)
     return event, True
 
 

@@ -217,3 +217,20 @@ def test_allocated_orders_become_one_pick_list(owner_client, shop):
         {"sku": "AO-1", "name": shirt.name, "units": 3, "orders": [f"{first.number} × 2", f"{second.number} × 1"]}
     ]
     assert set(Order.objects.values_list("status", flat=True)) == {S.PICKING, S.CONFIRMED}
+
+
+def test_the_pick_list_of_orders_chosen_from_the_allocated_filter_lists_them(owner_client, shop):
+    """The changelist filtered on "allocated": the orders move to picking before the list is read,
+    so the list must follow the chosen orders, not the filter."""
+    shirt = ProductFactory(shop=shop, sku="AO-1")
+    first = advance(place(shop, lines=[(shirt.sku, 2)], customer_id="KH-1"), S.ALLOCATED)
+    second = advance(place(shop, lines=[(shirt.sku, 1)], customer_id="KH-2"), S.ALLOCATED)
+
+    response = owner_client.post(
+        f"{CHANGELIST}?status__exact=allocated", {"action": "pick", "_selected_action": [first.pk, second.pk]}
+    )
+
+    assert response.context["orders"] == 2
+    assert response.context["rows"] == [
+        {"sku": "AO-1", "name": shirt.name, "units": 3, "orders": [f"{first.number} × 2", f"{second.number} × 1"]}
+    ]

@@ -7,12 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from celery.exceptions import Retry
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from orders import services, tasks
+from orders import services
 from orders.models import (
     Carrier,
     OrderEventType,
@@ -22,6 +21,8 @@ from orders.models import (
     TrackingEvent,
 )
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
+from sellercenter.models import OutboxMessage, OutboxStatus
+from sellercenter.outbox import outbox_message_run
 from tests.orders.factories import ADDRESS, ProductFactory, advance, carrier_account, place, staff_actor
 
 pytestmark = pytest.mark.django_db
@@ -130,18 +131,19 @@ def test_a_carrier_refusal_leaves_the_order_packed_with_the_carriers_words(
     assert _book(order, django_capture_on_commit_callbacks).status == ShipmentStatus.BOOKED
 
 
-def test_a_rate_limited_booking_is_retried_after_the_carriers_retry_after(
+def test_a_rate_limited_booking_waits_in_the_outbox_and_is_retried(
     shop, ghn_account, ghn_server, django_capture_on_commit_callbacks
 ):
     ghn_server.rate_limit_next(1)
     order = _packed(shop)
 
-    with pytest.raises(Retry) as retry, django_capture_on_commit_callbacks(execute=True):
-        services.shipment_create(order=order, actor=staff_actor())
+    shipment = _book(order, django_capture_on_commit_callbacks)
 
-    shipment = Shipment.objects.get(order=order)
-    assert retry.value.when == 1 and shipment.status == ShipmentStatus.REQUESTED
-    tasks.shipment_book(shipment.pk)  # what the worker runs when the countdown is over
+    message = OutboxMessage.objects.get(key=f"shipment_book:{shipment.pk}")
+    assert shipment.status == ShipmentStatus.REQUESTED and order.status == S.PACKED
+    assert message.status == OutboxStatus.PENDING and "rate limited" in message.last_error
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())  # the backoff is over
+    assert outbox_message_run(message_id=message.pk) == OutboxStatus.DONE
     shipment.refresh_from_db()
     assert shipment.status == ShipmentStatus.BOOKED
     assert len([r for r in ghn_server.requests if r[1].endswith("/create")]) == 2

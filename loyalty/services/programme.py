@@ -1,0 +1,82 @@
+"""The shop's programme settings and its tiers: set-up, changes, and the rules a tier set must keep."""
+
+from itertools import pairwise
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from loyalty.defaults import DEFAULT_TIERS
+from loyalty.models import (
+    ProgrammeSettings,
+    Tier,
+)
+from sellercenter.errors import InvalidInput
+from sellercenter.models import Shop
+
+
+def programme_set_up(*, shop: Shop) -> ProgrammeSettings:
+    """Give `shop` its programme settings and the five default tiers. Keeps whatever already exists,
+    so it is safe to run twice (the shop_created receiver and the data migration both use it)."""
+    with transaction.atomic():
+        programme, _created = ProgrammeSettings.objects.get_or_create(shop=shop)
+        existing = set(Tier.objects.filter(shop=shop).values_list("rank", flat=True))
+        Tier.objects.bulk_create([Tier(shop=shop, **spec) for spec in DEFAULT_TIERS if spec["rank"] not in existing])
+    return programme
+
+
+def programme_update(*, programme: ProgrammeSettings, **fields) -> ProgrammeSettings:
+    """Change the programme rules. Refuses values outside the fields' limits (InvalidInput naming them)."""
+    editable = {f.name for f in ProgrammeSettings._meta.concrete_fields} - {"id", "shop", "updated_at"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise InvalidInput(fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    _full_clean(programme, exclude=["shop"])
+    programme.save()
+    return programme
+
+
+def tiers_check(*, tiers: list[dict]) -> None:
+    """Refuse a tier set that breaks the rules: the lowest tier is for everyone (threshold 0) and
+    thresholds strictly increase with rank. `tiers` are dicts with `rank` and `threshold`."""
+    ordered = sorted(tiers, key=lambda tier: tier["rank"])
+    errors: dict[str, list[str]] = {}
+    if ordered and ordered[0]["threshold"] != 0:
+        errors["tiers.1.threshold"] = [_("The lowest tier is for every member: its threshold must be 0.")]
+    for lower, higher in pairwise(ordered):
+        if higher["threshold"] <= lower["threshold"]:
+            errors[f"tiers.{higher['rank']}.threshold"] = [
+                _("Thresholds must strictly increase with rank: %(name)s needs more than %(lower)s.")
+                % {"name": higher.get("name", higher["rank"]), "lower": lower["threshold"]}
+            ]
+    if errors:
+        raise InvalidInput(_("The tiers are not in order."), fields=errors)
+
+
+def tiers_update(*, shop: Shop, changes: dict[int, dict]) -> list[Tier]:
+    """Change the shop's tiers at once: {rank: {"name": ..., "threshold": ..., "earn_multiplier": ...,
+    "benefits": ...}}. The new set is checked as a whole (`tiers_check`), so thresholds can be moved
+    past each other in one change. Refuses unknown ranks and invalid values; nothing is saved then."""
+    editable = {"name", "threshold", "earn_multiplier", "benefits"}
+    with transaction.atomic():
+        tiers = {tier.rank: tier for tier in Tier.objects.select_for_update().filter(shop=shop).order_by("pk")}
+        for rank, values in changes.items():
+            if rank not in tiers or set(values) - editable:
+                raise InvalidInput(fields={f"tiers.{rank}": [_("Unknown tier or field.")]})
+            for name, value in values.items():
+                setattr(tiers[rank], name, value)
+        for tier in tiers.values():
+            _full_clean(tier, exclude=["shop"], prefix=f"tiers.{tier.rank}.")
+        tiers_check(tiers=[{"rank": t.rank, "threshold": t.threshold, "name": t.name} for t in tiers.values()])
+        for rank in changes:
+            tiers[rank].save()
+    return [tiers[rank] for rank in sorted(tiers)]
+
+
+def _full_clean(instance, *, exclude: list[str], prefix: str = "") -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise InvalidInput(fields={f"{prefix}{name}": msgs for name, msgs in error.message_dict.items()}) from None
