@@ -237,8 +237,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# The queue tasks go to unless routed elsewhere (workers of one deployment share it).
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Reliability with a Redis broker:
 # - acks_late is NOT the default: a task acknowledged late is redelivered when a worker dies mid-task,
 #   so only tasks that are safe to run twice opt in (`acks_late=True` on the task).
@@ -310,6 +308,7 @@ CELERY_TASK_DEFAULT_QUEUE = "interactive"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
+    "promotions.tasks.message_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
 CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)

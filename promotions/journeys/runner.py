@@ -15,6 +15,7 @@ from django.utils import timezone
 from customers.channels import channel_for
 from customers.models import Customer, CustomerEvent, CustomerPurchase, EventType, Segment
 from customers.selectors import customer_cart, marketing_allowed, segment_includes
+from promotions import tasks
 from promotions.journeys.content import message_content
 from promotions.journeys.definitions import journey_settings_for
 from promotions.journeys.vouchers import voucher_issue_for_enrolment
@@ -150,8 +151,6 @@ def _skip_reason(enrolment: Enrolment, step: JourneyStep, settings_row, now: dat
 
 
 def _queue(message: Message, enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime) -> None:
-    from promotions import tasks
-
     message.payload = message_content(enrolment=enrolment, step=step, token=message.token, settings=settings_row)
     message.voucher_id = enrolment.voucher_id
     message.queued_at = now
@@ -316,8 +315,6 @@ def messages_requeue_stale(*, now: datetime) -> int:
     """Queue again the messages whose task was lost (queued long ago, never claimed) and those whose
     sender died mid-send (claimed longer ago than the lease); after MAX_ATTEMPTS a message fails.
     Returns how many were queued again."""
-    from promotions import tasks
-
     with transaction.atomic():
         Message.objects.filter(
             status=MessageStatus.SENDING, claimed_at__lt=now - SEND_LEASE, attempts__gte=MAX_ATTEMPTS
