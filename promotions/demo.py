@@ -1,5 +1,6 @@
 """Promotions demo data: campaigns of every kind and status, one offer per member tier, unique
-voucher codes, and a campaign nearly out of budget with two weeks of redemptions behind it.
+voucher codes, a campaign nearly out of budget with two weeks of redemptions behind it, and the
+abandoned-cart journey live (promotions.journeys.demo).
 
 Everything is made through the services (create, publish, pause, end, generate, record), so spend
 always equals the redemptions. Idempotent: a campaign whose name the shop already has is left alone.
@@ -14,6 +15,7 @@ from django.utils import timezone
 from customers.models import Channel, Customer
 from loyalty.models import Tier
 from promotions import services
+from promotions.journeys import demo as journeys_demo
 from promotions.models import Campaign, CodeMode, Kind, Redemption
 from promotions.quotes import QuoteLine
 from promotions.selectors import quote
@@ -234,3 +236,4 @@ def seed(*, shops, stdout) -> None:
             if campaign.name == NEARLY_EXHAUSTED:
                 _spend_nearly_all(shop, campaign, now)
         stdout.write(f"Promotions: {shop.name}: {created} campaigns created ({len(existing)} were already there).")
+    journeys_demo.seed(shops=shops, stdout=stdout)

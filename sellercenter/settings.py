@@ -476,6 +476,7 @@ CELERY_BEAT_SCHEDULE = {
 # a broker with others).
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
+    "promotions.tasks.message_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")
