@@ -15,7 +15,6 @@ from django.utils import timezone
 from customers.channels import channel_for
 from customers.models import Customer, CustomerEvent, CustomerPurchase, EventType, Segment
 from customers.selectors import customer_cart, marketing_allowed, segment_includes
-from promotions import tasks
 from promotions.journeys.content import message_content
 from promotions.journeys.definitions import journey_settings_for
 from promotions.journeys.vouchers import voucher_issue_for_enrolment
