@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import (
     PROFILE_FIELDS,
@@ -20,10 +21,12 @@ from customers.models import (
     CustomerTag,
     EventType,
     MarketingChannel,
+    Review,
     Segment,
 )
 from customers.phones import phone_search_fragments
 from customers.segment_rules import rules_filter, rules_validate
+from sellercenter.errors import NotFound
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 from sellercenter.periods import local_days_bounds
@@ -35,6 +38,43 @@ def duplicate_exists() -> Exists:
     """For a customer row: another current profile of the shop has the same e-mail or phone."""
     same_contact = (Q(email=OuterRef("email")) & ~Q(email="")) | (Q(phone=OuterRef("phone")) & ~Q(phone=""))
     return Exists(Customer.objects.current().filter(same_contact, shop=OuterRef("shop")).exclude(pk=OuterRef("pk")))
+
+
+def customer_survivor(customer: Customer, *, for_update: bool = False) -> Customer:
+    """The profile that stands for `customer`: itself, or the profile it was merged into. A merge
+    moves everything the customer has (orders, points, redemptions) to the survivor and repoints
+    earlier merges at it, so the survivor is one step away; following on is a safeguard."""
+    while customer.merged_into_id is not None:
+        rows = Customer.objects.select_for_update() if for_update else Customer.objects
+        customer = rows.get(pk=customer.merged_into_id)
+    return customer
+
+
+def customer_resolve(
+    *, shop: Shop, external_id: str | None = None, pk: int | None = None, for_update: bool = False
+) -> Customer | None:
+    """The shop's customer named by the storefront's id (`external_id`) or by ours (`pk`), following
+    merges: a storefront still sending the id of a merged-away profile gets the survivor, in every
+    app alike. None when the shop has no such customer. `for_update` locks the rows read."""
+    if pk is not None:
+        lookup = {"pk": pk}
+    elif external_id:
+        lookup = {"external_id": external_id}
+    else:
+        return None
+    rows = Customer.objects.select_for_update() if for_update else Customer.objects
+    customer = rows.filter(shop=shop, **lookup).first()
+    return customer_survivor(customer, for_update=for_update) if customer is not None else None
+
+
+def customer_require(*, shop: Shop, external_id: str, field: str = "external_id") -> Customer:
+    """`customer_resolve` by storefront id for a caller that cannot go on without the customer:
+    NotFound naming `field` when the shop has none with this id."""
+    customer = customer_resolve(shop=shop, external_id=external_id)
+    if customer is None:
+        message = _("No customer has this id.")
+        raise NotFound(message, fields={field: [message]})
+    return customer
 
 
 def customer_list(*, shop: Shop) -> QuerySet[Customer]:
@@ -334,3 +374,69 @@ def customer_metrics(*, shop: Shop, date_from: date, date_to: date) -> dict:
         "retention_by_cohort": _retention_by_cohort(shop, start, end),
         **_session_rates(shop, start, end),
     }
+
+
+# --- Carts -----------------------------------------------------------------------------------------
+
+CART_EVENTS = (EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART)
+
+
+def customer_cart(*, customer: Customer, since: datetime, until: datetime | None = None) -> list[dict]:
+    """What the customer's cart holds, as their add-to-cart and remove-from-cart events since `since`
+    tell it: one line per SKU with quantity > 0 ({sku, name, price, quantity, image, url}), in the
+    order first added. Quantity defaults to 1; a removal without a quantity removes the whole line."""
+    events = CustomerEvent.objects.filter(customer=customer, type__in=CART_EVENTS, occurred_at__gte=since)
+    if until is not None:
+        events = events.filter(occurred_at__lte=until)
+    lines: dict[str, dict] = {}
+    for event_type, properties in events.order_by("occurred_at", "pk").values_list("type", "properties"):
+        sku = str(properties.get("sku") or "")
+        if not sku:
+            continue
+        quantity = properties.get("quantity")
+        if event_type == EventType.ADD_TO_CART:
+            line = lines.setdefault(sku, {"sku": sku, "quantity": 0})
+            line["quantity"] += quantity if isinstance(quantity, int) and quantity > 0 else 1
+            for key in ("name", "price", "image", "url"):
+                if properties.get(key) not in (None, ""):
+                    line[key] = properties[key]
+        elif sku in lines:
+            lines[sku]["quantity"] -= quantity if isinstance(quantity, int) and quantity > 0 else lines[sku]["quantity"]
+    return [line for line in lines.values() if line["quantity"] > 0]
+
+
+def customer_last_viewed(*, customer: Customer, limit: int = 3) -> list[dict]:
+    """The products the customer looked at last, newest first, one per SKU ({sku, name, price, image, url})."""
+    seen, products = set(), []
+    views = CustomerEvent.objects.filter(customer=customer, type=EventType.PRODUCT_VIEW).order_by("-occurred_at", "-pk")
+    for properties in views.values_list("properties", flat=True)[: limit * 10]:
+        sku = str(properties.get("sku") or "")
+        if sku and sku not in seen:
+            seen.add(sku)
+            products.append(
+                {key: properties[key] for key in ("sku", "name", "price", "image", "url") if key in properties}
+            )
+        if len(products) == limit:
+            break
+    return products
+
+
+# --- Reviews ---------------------------------------------------------------------------------------
+
+LOW_RATING = 2
+
+
+def review_satisfaction(*, shop: Shop, since: datetime | None = None) -> dict:
+    """The shop's customer satisfaction from reviews (since `since`): how many, the average rating
+    (2 decimals, None without reviews) and the share of low ones (1-2 stars, a fraction such as 0.1250)."""
+    reviews = Review.objects.filter(shop=shop)
+    if since is not None:
+        reviews = reviews.filter(created_at__gte=since)
+    figures = reviews.aggregate(
+        count=Count("pk"), total=Sum("rating"), low=Count("pk", filter=Q(rating__lte=LOW_RATING))
+    )
+    count = figures["count"]
+    if not count:
+        return {"count": 0, "average": None, "low_share": None}
+    average = (Decimal(figures["total"]) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {"count": count, "average": average, "low_share": _rate(figures["low"], count)}

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.selectors import customer_require
 from loyalty.member_card import member_code_barcode_svg
 from loyalty.models import (
     ONCE_PER_ORDER_KINDS,
@@ -67,24 +67,13 @@ def tier_for_amount(*, shop_id: int, amount: Decimal) -> Tier:
     )
 
 
-def customer_by_external_id(*, shop, external_id: str) -> Customer:
-    """The shop's customer with this storefront id; a profile merged into another one stands for the
-    one it was merged into. NotFound otherwise."""
-    customer = Customer.objects.filter(shop=shop, external_id=external_id).first()
-    if customer is None:
-        raise NotFound(_("No customer has this id."), fields={"external_id": [_("No customer has this id.")]})
-    while customer.merged_into_id is not None:
-        customer = Customer.objects.get(pk=customer.merged_into_id)
-    return customer
-
-
 def is_member(*, customer) -> bool:
     return LoyaltyAccount.objects.filter(customer=customer).exists()
 
 
 def account_for_customer(*, shop, external_id: str) -> LoyaltyAccount:
     """The loyalty account of the shop's customer with this storefront id; NotFound otherwise."""
-    customer = customer_by_external_id(shop=shop, external_id=external_id)
+    customer = customer_require(shop=shop, external_id=external_id)
     account = LoyaltyAccount.objects.select_related("customer", "tier", "shop").filter(customer=customer).first()
     if account is None:
         raise NotFound(_("This customer is not a loyalty member."), code="not_a_member")

@@ -34,6 +34,11 @@ class Product(models.Model):
     price = MoneyField(_("price"))
     stock_on_hand = models.PositiveIntegerField(_("stock on hand"), default=0, editable=False)
     stock_reserved = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
+    low_stock_threshold = models.PositiveIntegerField(
+        _("low-stock threshold"),
+        default=5,
+        help_text=_("The home lists the product as low on stock when this many units or fewer are left to sell."),
+    )
     is_active = models.BooleanField(_("for sale"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -8,7 +8,8 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel, Customer
+from customers.models import Channel
+from customers.selectors import customer_resolve
 from orders.models import (
     AWAITING_HANDOVER,
     CancelledBy,
@@ -92,9 +93,7 @@ def checkout_preview(
 ) -> Pricing:
     """What the order would cost if placed now: the checkout's own pricing, with nothing written,
     reserved or spent. Raises the same errors as the checkout's pricing."""
-    customer = (
-        Customer.objects.filter(shop=shop, external_id=customer_external_id).first() if customer_external_id else None
-    )
+    customer = customer_resolve(shop=shop, external_id=customer_external_id)
     products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
     return cart_price(
         shop=shop,
@@ -112,6 +111,18 @@ def checkout_preview(
 def at_risk_q(now: datetime) -> Q:
     """Not yet handed to the carrier, with the ship-by deadline in the next 24 hours."""
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__gte=now, ship_by_at__lt=now + AT_RISK_WITHIN)
+
+
+def out_of_stock_q() -> Q:
+    """For sale with nothing left to sell."""
+    return Q(is_active=True, stock_on_hand__lte=F("stock_reserved"))
+
+
+def low_stock_q() -> Q:
+    """For sale, some left, but no more than the product's low-stock threshold."""
+    return Q(is_active=True, stock_on_hand__gt=F("stock_reserved")) & Q(
+        stock_on_hand__lte=F("stock_reserved") + F("low_stock_threshold")
+    )
 
 
 def late_q(now: datetime) -> Q:

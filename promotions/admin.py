@@ -108,6 +108,22 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(current_status=self.value()) if self.value() else queryset
 
 
+class BudgetFilter(admin.SimpleListFilter):
+    title = _("budget")
+    parameter_name = "budget"
+
+    def lookups(self, request, model_admin):
+        return [("running_out", _("Runs out before the end"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "running_out":
+            return queryset
+        now = timezone.now()
+        # Few campaigns run at once: the pace is checked on them in Python.
+        running = queryset.model.objects.filter(pk__in=queryset.values("pk")).running(now)
+        return queryset.filter(pk__in=[c.pk for c in running if c.runs_out_before_end(now)])
+
+
 def status_badge(status: str):
     return format_html(
         '<span style="color:#fff;background:{};padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
@@ -146,7 +162,7 @@ class ShopTimeZoneMixin:
 class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
     form = CampaignForm
     list_display = ["name", "shop", "kind", "status_display", "budget_bar", "starts_at", "ends_at", "uses", "code_mode"]
-    list_filter = [StatusFilter, "kind", "code_mode"]
+    list_filter = [StatusFilter, BudgetFilter, "kind", "code_mode"]
     list_select_related = ["shop"]
     search_fields = ["name", "code"]
     filter_horizontal = ["tiers"]
@@ -417,3 +433,7 @@ class RedemptionAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_select_related = ["campaign", "customer", "tier", "shop"]
     search_fields = ["order_ref", "code", "campaign__name"]
     date_hierarchy = "created_at"
+
+
+# Journeys (automations) have their own admin module beside their services.
+from promotions.journeys import admin as journeys_admin  # noqa: E402, F401

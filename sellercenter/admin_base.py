@@ -8,7 +8,7 @@ Every shop-owned model has its own `shop` foreign key, so one rule serves them a
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -16,7 +16,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
@@ -101,7 +103,12 @@ class ShopScopedMixin:
         return request.user.has_perm(perm, obj) if obj is not None else request.user.has_perm(perm)
 
 
-class ShopScopedAdmin(ShopScopedMixin, admin.ModelAdmin):
+class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
+    """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
+
+    list_filter_submit = True
+    warn_unsaved_form = True
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -129,11 +136,11 @@ class ShopScopedAdmin(ShopScopedMixin, admin.ModelAdmin):
             return None
 
 
-class ShopScopedTabularInline(ShopScopedMixin, admin.TabularInline):
+class ShopScopedTabularInline(ShopScopedMixin, TabularInline):
     pass
 
 
-class ShopScopedStackedInline(ShopScopedMixin, admin.StackedInline):
+class ShopScopedStackedInline(ShopScopedMixin, StackedInline):
     pass
 
 
@@ -153,6 +160,7 @@ class ShopImportMixin(ImportExportMixin):
 
     import_form_class = ShopImportForm
     confirm_form_class = ShopConfirmImportForm
+    export_form_class = ExportForm
 
     def _limit_shops(self, form, request):
         form.fields["shop"].queryset = shops_for_user(request.user)

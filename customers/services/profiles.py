@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import PROFILE_FIELDS, Address, Customer, CustomerEvent, CustomerTag
 from customers.phones import phone_to_e164
+from customers.selectors import customer_survivor
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.models import Shop
@@ -185,8 +186,7 @@ def customer_create_or_update(*, shop: Shop, external_id: str, **fields) -> tupl
     cleaned = profile_clean(shop=shop, fields=fields)
     with transaction.atomic():
         customer, created = _lock_or_create(shop, external_id)
-        if customer.merged_into_id is not None:
-            customer = Customer.objects.select_for_update().get(pk=customer.merged_into_id)
+        customer = customer_survivor(customer, for_update=True)
         _save_changes(customer, cleaned, keep_filled=not created)
         _tags_add(customer, tags)
         if created:

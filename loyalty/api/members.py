@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.selectors import customer_require
 from loyalty import selectors, services
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
@@ -86,7 +87,7 @@ class MemberEnrolView(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = selectors.customer_by_external_id(shop=request.shop, external_id=data.validated_data["external_id"])
+        customer = customer_require(shop=request.shop, external_id=data.validated_data["external_id"])
         created = not selectors.is_member(customer=customer)
         services.account_enrol(customer=customer)
         return _card_response(request, customer.external_id, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.selectors import customer_require
 from loyalty import selectors
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 
@@ -45,7 +46,7 @@ class RedemptionQuoteView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        customer = selectors.customer_by_external_id(shop=request.shop, external_id=values["external_id"])
+        customer = customer_require(shop=request.shop, external_id=values["external_id"])
         quote = selectors.points_quote_redemption(
             customer=customer, order_amount=values["order_amount"], points=values.get("points")
         )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Customer
+from customers.selectors import customer_resolve
 from promotions.models import Status
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 
@@ -47,7 +48,7 @@ class CustomerInput(serializers.Serializer):
             lookup, field = {"external_id": data["customer_external_id"]}, "customer_external_id"
         else:
             return None
-        customer = Customer.objects.filter(shop=shop, **lookup).first()
+        customer = customer_resolve(shop=shop, **lookup)
         if customer is None:
             raise serializers.ValidationError({field: [_("Unknown customer.")]})
         return customer
