@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sellercenter.formatting.ShopLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sellercenter.headers.ContentSecurityPolicyMiddleware",
@@ -179,19 +180,20 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
     "STYLES": [lambda request: static("sellercenter/admin.css")],
     "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
+    # Orange, the colour of the shop's own orders: Tailwind's orange scale.
     "COLORS": {
         "primary": {
-            "50": "255, 247, 237",
-            "100": "255, 237, 213",
-            "200": "254, 215, 170",
-            "300": "253, 186, 116",
-            "400": "251, 146, 60",
-            "500": "249, 115, 22",
-            "600": "234, 88, 12",
-            "700": "194, 65, 12",
-            "800": "154, 52, 18",
-            "900": "124, 45, 18",
-            "950": "67, 20, 7",
+            "50": "#fff7ed",
+            "100": "#ffedd5",
+            "200": "#fed7aa",
+            "300": "#fdba74",
+            "400": "#fb923c",
+            "500": "#f97316",
+            "600": "#ea580c",
+            "700": "#c2410c",
+            "800": "#9a3412",
+            "900": "#7c2d12",
+            "950": "#431407",
         },
     },
 }
@@ -351,6 +353,17 @@ API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
 # --- Idempotency ------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
+# --- Shipping carriers ------------------------------------------------------------------------------
+# Fernet key (urlsafe base64 of 32 bytes) that encrypts carrier credentials; derived from SECRET_KEY
+# when unset in development, required in production.
+SHIPPING_CREDENTIALS_KEY = env_str("SHIPPING_CREDENTIALS_KEY")
+if PRODUCTION and not SHIPPING_CREDENTIALS_KEY:
+    raise ImproperlyConfigured("SHIPPING_CREDENTIALS_KEY must be set when DJANGO_ENV=production")
+# Shipments with no tracking update for this long are asked for their status by the polling job.
+SHIPPING_POLL_AFTER_MINUTES = env_int("SHIPPING_POLL_AFTER_MINUTES", 120)
+# Seconds a call to a carrier's API may take before it counts as unreachable.
+SHIPPING_CARRIER_TIMEOUT = env_int("SHIPPING_CARRIER_TIMEOUT", 10)
+
 # --- Celery -----------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
@@ -443,6 +456,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.orders_complete_due",
         "schedule": crontab(minute=40),
     },
+    # Carriers' webhooks get lost now and then: ask for the status of shipments that went quiet.
+    "orders-shipments-poll": {
+        "task": "orders.tasks.shipments_poll",
+        "schedule": 900.0,
+    },
     # Statement periods end at midnight in each shop's own time zone: hourly closes them within the hour
     # (a line made payable after the end already goes to the next period's statement).
     "finance-statements-close-due": {
@@ -458,6 +476,7 @@ CELERY_BEAT_SCHEDULE = {
 # a broker with others).
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
+    "promotions.tasks.message_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")

@@ -25,6 +25,7 @@ from promotions.api.serializers import (
     campaign_output,
 )
 from promotions.models import Campaign, CodeMode, Kind, Status
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
@@ -119,7 +120,9 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
     def post(self, request):
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_create(shop=request.shop, **data.terms(request.shop))
+        campaign = services.campaign_create(
+            shop=request.shop, actor=actor_from_request(request), **data.terms(request.shop)
+        )
         return Response(StaffCampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -137,7 +140,9 @@ class CampaignDetailView(ReadForStorefrontsMixin, APIView):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         data = CampaignInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_update(campaign=campaign, **data.terms(request.shop))
+        campaign = services.campaign_update(
+            campaign=campaign, actor=actor_from_request(request), **data.terms(request.shop)
+        )
         return Response(StaffCampaignSerializer(campaign).data)
 
 
@@ -159,7 +164,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     @extend_schema(request=None, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_action")
     def post(self, request, pk: int, action: str):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
-        campaign = CAMPAIGN_ACTIONS[action](campaign=campaign)
+        campaign = CAMPAIGN_ACTIONS[action](campaign=campaign, actor=actor_from_request(request))
         return Response(StaffCampaignSerializer(campaign).data)
 
 
@@ -175,7 +180,7 @@ class CampaignDuplicateView(ShopTimeMixin, APIView):
     @idempotent
     def post(self, request, pk: int):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
-        copy = services.campaign_duplicate(campaign=campaign)
+        copy = services.campaign_duplicate(campaign=campaign, actor=actor_from_request(request))
         return Response(StaffCampaignSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 

@@ -19,4 +19,14 @@ class CsvDownloadRenderer(BaseRenderer):
         return JSONRenderer().render(data, "application/json", renderer_context)
 
 
+class XlsxDownloadRenderer(CsvDownloadRenderer):
+    """The same for a view that answers an XLSX file itself."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+
+
 CSV_DOWNLOAD_RENDERERS = [JSONRenderer, CsvDownloadRenderer]
+XLSX_DOWNLOAD_RENDERERS = [JSONRenderer, XlsxDownloadRenderer]
+XLSX_MEDIA_TYPE = XlsxDownloadRenderer.media_type

@@ -11,6 +11,7 @@ from promotions.models import CodeMode, Kind
 from promotions.quotes import QuoteLine
 from promotions.selectors import quote
 from sellercenter.errors import InvalidInput
+from tests.orders.factories import ProductFactory
 from tests.promotions.factories import (
     CampaignFactory,
     CustomerFactory,
@@ -347,6 +348,9 @@ def _campaigns(shop, specs):
         ranks = spec.pop("tier_ranks", [])
         if spec.get("segment") == "repeat":
             spec["segment"] = repeat_buyers_segment(shop)
+        if spec.get("gift_sku"):
+            # A gift is a product of the shop, in stock: a gift that is not is left out of the quote.
+            ProductFactory(shop=shop, sku=spec["gift_sku"], stock_on_hand=50)
         campaign = CampaignFactory(shop=shop, **spec)
         campaign.tiers.set([tier_of(shop, rank) for rank in ranks])
         campaigns[campaign.name] = campaign
