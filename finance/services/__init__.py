@@ -1,6 +1,6 @@
 """Finance writes. Other apps and the admin, API, tasks and receivers call these."""
 
-from finance.services.exports import export_job_create, export_job_run
+from finance.services.exports import export_job_create, export_job_run, export_job_xlsx_name
 from finance.services.fees import fee_rule_check_editable, fee_rule_create
 from finance.services.lines import (
     adjustment_create,
@@ -18,6 +18,7 @@ __all__ = [
     "adjustment_validate",
     "export_job_create",
     "export_job_run",
+    "export_job_xlsx_name",
     "fee_rule_check_editable",
     "fee_rule_create",
     "lines_backfill",
