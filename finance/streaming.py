@@ -96,10 +96,15 @@ def csv_download(filename: str, chunks: Iterable[bytes]) -> StreamingHttpRespons
     return response
 
 
+def xlsx_rows(queryset: QuerySet, columns) -> tuple[list[str], Iterator[list]]:
+    """The header and the typed rows (Decimal, date) of an XLSX, in the active language."""
+    convert = row_converter(columns, native=True)
+    values = queryset.values_list(*query_sources(columns)).iterator(chunk_size=CHUNK_ROWS)
+    return headers(columns), (convert(row) for row in values)
+
+
 def xlsx_rows_download(filename: str, queryset: QuerySet, columns) -> FileResponse:
     """The same rows and headers as the CSV, as an XLSX of real numbers and dates (labels in the
     active language: the workbook is written before this returns)."""
-    convert = row_converter(columns, native=True)
-    values = queryset.values_list(*query_sources(columns)).iterator(chunk_size=CHUNK_ROWS)
-    title = filename.rsplit(".", 1)[0]
-    return xlsx_download(filename, title, headers(columns), (convert(row) for row in values))
+    header, rows = xlsx_rows(queryset, columns)
+    return xlsx_download(filename, filename.rsplit(".", 1)[0], header, rows)

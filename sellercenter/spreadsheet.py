@@ -72,10 +72,10 @@ def _xlsx_cell(sheet, value):
     return cell
 
 
-def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> FileResponse:
-    """An XLSX download of `rows`: Decimals and ints as real numbers (whole ones shown without
-    decimals), dates as real dates, text spreadsheet-safe (never a formula). The workbook is written
-    in openpyxl's write-only mode to a temporary file, so memory stays flat however many rows."""
+def xlsx_write(target, title: str, header: Iterable, rows: Iterable[Iterable]) -> None:
+    """Write `rows` as an XLSX workbook to `target` (a path or a binary file): Decimals and ints as
+    real numbers (whole ones shown without decimals), dates as real dates, text spreadsheet-safe
+    (never a formula). openpyxl's write-only mode keeps memory flat however many rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
@@ -87,9 +87,14 @@ def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[It
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> FileResponse:
+    """An XLSX download of `rows` (see xlsx_write), built in a temporary file."""
     # The response closes the file once it is sent; it is deleted when closed.
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    workbook.save(target)
+    xlsx_write(target, title, header, rows)
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 

@@ -1,6 +1,6 @@
 """Finance writes. Other apps and the admin, API, tasks and receivers call these."""
 
-from finance.services.exports import export_job_create, export_job_run
+from finance.services.exports import export_job_create, export_job_run, export_job_xlsx_name
 from finance.services.fees import (
     FEE_RULE_FIELDS,
     fee_rule_check_editable,
@@ -28,6 +28,7 @@ __all__ = [
     "carrier_remittance_lines_record",
     "export_job_create",
     "export_job_run",
+    "export_job_xlsx_name",
     "fee_rule_check_editable",
     "fee_rule_create",
     "fee_rule_delete",
