@@ -23,6 +23,8 @@ from orders.deadlines import deliver_by_deadline, return_window_end, ship_by_dea
 from orders.models import (
     ActorKind,
     CancelledBy,
+    Carrier,
+    CarrierAccount,
     Order,
     OrderEvent,
     OrderEventType,
@@ -42,6 +44,7 @@ from orders.models import (
     ReturnStatus,
     StockMovement,
     StockMovementKind,
+    Ward,
 )
 from orders.services.checkout import order_numbers_take
 from promotions.quotes import allocate
@@ -510,10 +513,57 @@ def seed_catalogue(*, shops, stdout) -> None:
 
 
 def seed(*, shops, stdout) -> None:
-    """~1.000 orders and a VNPay account per shop; shops that have orders are skipped."""
+    """~1.000 orders and a VNPay account per shop; shops that have orders are skipped. The first shop
+    ships with GHN and GHTK on loopback (`make demo` starts them)."""
     stdout.write("Orders:")
     for shop in shops:
         if Order.objects.filter(shop=shop).exists():
             stdout.write(f"  {shop.name}: already has orders, left alone")
             continue
         ShopDemo(shop, stdout).run()
+    if shops:
+        carrier_accounts_seed(shop=shops[0], stdout=stdout)
+
+
+# The loopback carriers of `make demo` (orders.shipping.demo_servers) and the webhook keys in the
+# URLs scripts/demo.sh gives them.
+DEMO_CARRIERS = [
+    (Carrier.GHN, "GHN", "http://127.0.0.1:8701", {"token": "demo-ghn-token"}, "885", "demo-ghn"),
+    (
+        Carrier.GHTK,
+        "GHTK",
+        "http://127.0.0.1:8702",
+        {"token": "demo-ghtk-token", "webhook_secret": "demo-ghtk-hash"},
+        "",
+        "demo-ghtk",
+    ),
+]
+
+
+def carrier_accounts_seed(*, shop, stdout) -> None:
+    """The sample provinces and wards, and the shop's GHN (default) and GHTK accounts on loopback,
+    picking up in Phường Bến Thành. Idempotent."""
+    from orders.services import carrier_account_save
+    from orders.shipping.units import units_load_file
+
+    units_load_file()
+    pickup = Ward.objects.get(name="Phường Bến Thành")
+    for carrier, name, url, credentials, carrier_shop_id, key in DEMO_CARRIERS:
+        account = CarrierAccount.objects.filter(shop=shop, carrier=carrier).first()
+        account = carrier_account_save(
+            shop=shop,
+            carrier=carrier,
+            account=account,
+            credentials=credentials,
+            name=name,
+            base_url=url,
+            carrier_shop_id=carrier_shop_id,
+            service="2" if carrier == Carrier.GHN else "road",
+            pickup_name=f"Kho {shop.name}",
+            pickup_phone="02838221234",
+            pickup_street="45 Lê Thánh Tôn",
+            pickup_ward=pickup,
+            is_default=carrier == Carrier.GHN,
+        )
+        CarrierAccount.objects.filter(pk=account.pk).update(webhook_key=key)
+        stdout.write(f"    {name} on {url}, webhook /api/v1/carriers/webhooks/{key}")

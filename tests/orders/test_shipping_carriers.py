@@ -159,3 +159,31 @@ def test_ghtk_webhook_needs_the_agreed_hash(ghtk_account):
         adapter.webhook_updates(body=body, query={"hash": "doan-mo"})
     with pytest.raises(WebhookUnreadable):
         adapter.webhook_updates(body=b"status_id=5", query={"hash": "ghtk-bi-mat"})
+
+
+def test_the_demo_accounts_talk_to_the_demo_servers(shop):
+    from io import StringIO
+
+    from orders.demo import carrier_accounts_seed
+    from orders.models import CarrierAccount
+    from orders.shipping.demo_servers import GHNServer, GHTKServer
+
+    carrier_accounts_seed(shop=shop, stdout=StringIO())
+    carrier_accounts_seed(shop=shop, stdout=StringIO())  # idempotent
+
+    accounts = {a.carrier: a for a in CarrierAccount.objects.filter(shop=shop)}
+    assert {(a.base_url, a.webhook_key, a.is_default) for a in accounts.values()} == {
+        ("http://127.0.0.1:8701", "demo-ghn", True),
+        ("http://127.0.0.1:8702", "demo-ghtk", False),
+    }
+    # The demo servers' default credentials are the accounts' (ports aside).
+    for server, account in (
+        (GHNServer(token="demo-ghn-token", shop_id="885"), accounts["ghn"]),
+        (GHTKServer(token="demo-ghtk-token"), accounts["ghtk"]),
+    ):
+        server.start()
+        try:
+            account.base_url = server.url
+            assert adapter_for(account).quote(parcel=PARCEL, destination=_destination().ward).fee > 0
+        finally:
+            server.stop()
