@@ -2,20 +2,18 @@
 
 The services import this module to enqueue tasks, so the tasks import the services when they run."""
 
-import smtplib
-
 from celery import shared_task
 
 
-@shared_task(autoretry_for=(smtplib.SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def order_email_send(order_id: int, kind: str) -> bool:
-    """E-mail the customer about their order. Not acks_late: a mail must not go out twice; the
-    service also skips a kind already sent."""
+@shared_task(acks_late=True)
+def order_email_send(order_id: int, kind: str, refund_due_id: int | None = None) -> bool:
+    """E-mail the customer about their order. Run through the outbox, which retries it with backoff;
+    the service skips a kind already sent and gives every attempt the same Message-ID."""
     from orders import services
     from orders.models import Order
 
     order = Order.objects.select_related("shop").get(pk=order_id)
-    return services.order_email_send(order=order, kind=kind)
+    return services.order_email_send(order=order, kind=kind, refund_due_id=refund_due_id)
 
 
 @shared_task(acks_late=True)

@@ -25,10 +25,18 @@ TIER_PERCENT = {1: D("3"), 2: D("5"), 3: D("7"), 4: D("10"), 5: D("15")}
 NEARLY_EXHAUSTED = "Giảm 50K đơn từ 400K (sắp hết ngân sách)"
 NEARLY_EXHAUSTED_ORDERS = 38
 CHANNELS = [Channel.WEBSITE, Channel.APP, Channel.APP, Channel.FANPAGE, Channel.MARKETPLACE]
+# Products of each demo shop's catalogue (orders.demo) that campaigns name: published campaigns must
+# name real products.
+GIFT_SKU = "TUI-VAI-01"
+FLASH_SALE = {
+    "hoa-mai": ("Flash sale áo dài -20%", ["AO-DAI-01", "AO-DAI-02", "AO-DAI-03"]),
+    "sen-viet": ("Flash sale serum và kem dưỡng -20%", ["SERUM-VITC", "KEM-CHONG-NANG", "KEM-DUONG-DEM"]),
+}
 
 
-def _campaigns(now) -> list[tuple[dict, str]]:
+def _campaigns(shop, now) -> list[tuple[dict, str]]:
     """(terms, what happens after it is created: publish / pause / end / draft)."""
+    flash_name, flash_skus = FLASH_SALE.get(shop.slug, FLASH_SALE["hoa-mai"])
     month = {"starts_at": now - timedelta(days=14), "ends_at": now + timedelta(days=16)}
     return [
         (
@@ -59,7 +67,7 @@ def _campaigns(now) -> list[tuple[dict, str]]:
                 "name": "Quà tặng túi vải cho đơn từ 500K",
                 "kind": Kind.FREE_GIFT,
                 "value": D("35000"),
-                "gift_sku": "TUI-VAI-01",
+                "gift_sku": GIFT_SKU,
                 "min_subtotal": D("500000"),
                 "budget": D("3500000"),
                 "usage_limit_total": 100,
@@ -69,10 +77,10 @@ def _campaigns(now) -> list[tuple[dict, str]]:
         ),
         (
             {
-                "name": "Flash sale áo dài -20%",
+                "name": flash_name,
                 "kind": Kind.SKU_PERCENTAGE,
                 "value": D("20"),
-                "skus": ["AO-DAI-01", "AO-DAI-02", "AO-DAI-03"],
+                "skus": flash_skus,
                 "exclusive": True,
                 "priority": 10,
                 "budget": D("8000000"),
@@ -218,7 +226,7 @@ def seed(*, shops, stdout) -> None:
     for shop in shops:
         existing = set(Campaign.objects.filter(shop=shop).values_list("name", flat=True))
         created = 0
-        for terms, then in _campaigns(now) + _tier_campaigns(shop, now):
+        for terms, then in _campaigns(shop, now) + _tier_campaigns(shop, now):
             if terms["name"] in existing:
                 continue
             campaign = _create(shop, terms, then)

@@ -187,6 +187,14 @@ class Campaign(models.Model):
         limit_reached = self.usage_limit_total is not None and self.uses_count >= self.usage_limit_total
         return self.spent >= self.budget or limit_reached
 
+    def runs_out_before_end(self, at) -> bool:
+        """Active, and spending at its pace so far it would use up its budget before it ends."""
+        if self.status_at(at) != Status.ACTIVE or at <= self.starts_at:
+            return False
+        elapsed = Decimal((at - self.starts_at).total_seconds())
+        planned = Decimal((self.ends_at - self.starts_at).total_seconds())
+        return self.spent * planned > self.budget * elapsed
+
 
 class Voucher(models.Model):
     """One unique, single-use code of a campaign, generated in batches."""

@@ -1,18 +1,44 @@
-"""Admin for the kernel: shops, staff memberships, API keys."""
+"""Admin for the kernel: shops, staff memberships, API keys, the audit log, the outbox's background tasks.
+
+Saves go through the kernel's services, so each change of a setting writes its audit row."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from sellercenter import services
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm
+from sellercenter import outbox, services
+from sellercenter.actor import Actor
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm
 from sellercenter.errors import DomainError
-from sellercenter.models import ApiKey, ApiScope, Membership, Shop
+from sellercenter.models import ApiKey, ApiScope, AuditEntry, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")
-admin.site.index_title = _("Shop administration")
+admin.site.index_title = _("Home")
+# The index is the seller's home: to-dos, figures and charts (sellercenter.insights.admin_home).
+admin.site.index_template = "admin/sellercenter/home.html"
+
+# Staff accounts and roles in the admin theme too.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
 
 
 @admin.register(Shop)
@@ -35,7 +61,9 @@ class ShopAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            saved = services.shop_update(shop=obj, actor=Actor.staff(request.user), **changed)
+            obj._state = saved._state
             return
         shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
         obj.pk = shop.pk
@@ -50,9 +78,18 @@ class MembershipAdmin(ShopScopedAdmin):
     search_fields = ["user__username", "user__email", "shop__name"]
 
     def save_model(self, request, obj, form, change):
-        membership = services.membership_set(user=obj.user, shop=obj.shop, role=obj.role)
+        membership = services.membership_set(
+            user=obj.user, shop=obj.shop, role=obj.role, actor=Actor.staff(request.user)
+        )
         obj.pk = membership.pk
         obj._state = membership._state
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, actor=Actor.staff(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("shop"):
+            self.delete_model(request, membership)
 
 
 class ApiKeyCreateForm(ShopScopedForm):
@@ -118,7 +155,7 @@ class ApiKeyAdmin(ShopScopedAdmin):
         revoked = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
             try:
-                services.api_key_revoke(api_key=api_key)
+                services.api_key_revoke(api_key=api_key, actor=Actor.staff(request.user))
             except DomainError as error:
                 self.message_user(request, str(error), level=messages.ERROR)
                 continue
@@ -127,3 +164,89 @@ class ApiKeyAdmin(ShopScopedAdmin):
             request,
             ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", revoked) % {"count": revoked},
         )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
+    """Every side effect waiting, running, done or failed; dead letters can be sent again."""
+
+    list_display = ["key", "task", "shop", "status", "attempts", "available_at", "short_error", "created_at"]
+    list_filter = ["status", "task"]
+    list_select_related = ["shop"]
+    search_fields = ["key", "task"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    fields = [
+        "key",
+        "task",
+        "kwargs",
+        "queue",
+        "shop",
+        "status",
+        "attempts",
+        "available_at",
+        "dispatched_at",
+        "lease_expires_at",
+        "done_at",
+        "last_error",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:120]
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("sellercenter.change_outboxmessage")
+
+    @admin.action(description=_("Retry selected failed tasks"), permissions=["retry"])
+    def retry(self, request, queryset):
+        retried = 0
+        for message in queryset.filter(status=OutboxStatus.DEAD):
+            if self.call_service(request, outbox.outbox_retry, message=message) is not None:
+                retried += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", retried) % {"count": retried},
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
+    """The audit log ("Nhật ký thay đổi"): read only, each shop's own rows (every shop's for the operator)."""
+
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "at",
+        "actor_kind",
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["shop", "user", "api_key", "content_type"]
+    search_fields = ["object_repr", "actor_label"]
+    date_hierarchy = "at"
+    fields = [
+        "shop",
+        "at",
+        "actor_kind",
+        "user",
+        "api_key",
+        "actor_label",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("who"), ordering="actor_label")
+    def actor(self, obj):
+        label = obj.get_actor_kind_display()
+        return f"{label} ({obj.actor_label})" if obj.actor_label else label
+
+    @admin.display(description=_("changes"))
+    def changed_fields(self, obj):
+        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in obj.changes.items())

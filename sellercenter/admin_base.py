@@ -8,7 +8,7 @@ Every shop-owned model has its own `shop` foreign key, so one rule serves them a
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -16,7 +16,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
@@ -101,13 +103,25 @@ class ShopScopedMixin:
         return request.user.has_perm(perm, obj) if obj is not None else request.user.has_perm(perm)
 
 
-class ShopScopedAdmin(ShopScopedMixin, admin.ModelAdmin):
+class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
+    """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
+
+    list_filter_submit = True
+    warn_unsaved_form = True
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             # Django would redirect with "does not exist"; another shop's object must look absent.
             raise Http404(_("Not found."))
         return obj
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        shop_ids = shop_ids_for_user(request.user)
+        if shop_ids is not None and len(shop_ids) == 1 and "shop" in columns[1:]:
+            columns.remove("shop")  # The same shop on every row: room for what differs.
+        return columns
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -129,11 +143,19 @@ class ShopScopedAdmin(ShopScopedMixin, admin.ModelAdmin):
             return None
 
 
-class ShopScopedTabularInline(ShopScopedMixin, admin.TabularInline):
+class InlineTabMixin:
+    """Inlines open as tabs of the change page (long pages stay short); the row title repeats the
+    row's own columns, so it is hidden."""
+
+    tab = True
+    hide_title = True
+
+
+class ShopScopedTabularInline(InlineTabMixin, ShopScopedMixin, TabularInline):
     pass
 
 
-class ShopScopedStackedInline(ShopScopedMixin, admin.StackedInline):
+class ShopScopedStackedInline(InlineTabMixin, ShopScopedMixin, StackedInline):
     pass
 
 
@@ -153,6 +175,7 @@ class ShopImportMixin(ImportExportMixin):
 
     import_form_class = ShopImportForm
     confirm_form_class = ShopConfirmImportForm
+    export_form_class = ExportForm
 
     def _limit_shops(self, form, request):
         form.fields["shop"].queryset = shops_for_user(request.user)

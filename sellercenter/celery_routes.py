@@ -11,8 +11,16 @@ def _periodic_tasks() -> frozenset[str]:
     return frozenset(entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values())
 
 
-def route_task(name, args, kwargs, options, task=None, **_kw):
+def queue_for_task(name: str) -> str | None:
+    """The queue of `name`'s kind, or None for the default queue (or when every task shares one)."""
+    if not settings.CELERY_TASK_ROUTES:
+        return None
     queue = settings.CELERY_TASK_QUEUE_BY_NAME.get(name)
     if queue is None and name in _periodic_tasks():
         queue = "periodic"
+    return queue
+
+
+def route_task(name, args, kwargs, options, task=None, **_kw):
+    queue = queue_for_task(name)
     return {"queue": queue} if queue else None

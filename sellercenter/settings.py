@@ -5,15 +5,19 @@ DJANGO_ENV picks the defaults: `development` (the default: SQLite, eager Celery 
 Every variable is documented in the README's configuration table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from sellercenter.environment import (
+    cache_settings_from_url,
     email_settings_from_url,
     env_bool,
     env_float,
@@ -42,6 +46,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The admin theme: before django.contrib.admin, whose templates it replaces (assets ship with it).
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,6 +61,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "import_export",
     # Ordered bottom-up, as the apps depend on each other (see the README's architecture).
     "sellercenter",
@@ -65,14 +75,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CSRF and sessions: it refuses an oversized body before anything reads it.
+    "sellercenter.api.middleware.ApiEdgeMiddleware",
     "sellercenter.db_router.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sellercenter.formatting.ShopLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sellercenter.headers.ContentSecurityPolicyMiddleware",
+    "sellercenter.headers.PermissionsPolicyMiddleware",
+    # Last: it turns a login locked out by the backend below into its own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sellercenter.urls"
@@ -129,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     # Model permissions come from the staff member's role in each shop, not from global groups.
     "sellercenter.auth_backends.ShopRoleBackend",
 ]
@@ -140,10 +159,44 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 
+# One rule for dates and numbers, whatever the language: sellercenter/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["sellercenter.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# --- Admin theme (django-unfold) ---------------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("Seller Center"),
+    "SITE_HEADER": _("Seller Center"),
+    "SITE_SYMBOL": "storefront",
+    # "View site" leads to the seller's home: the project has no public site.
+    "SITE_URL": "/admin/",
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "SHOW_HISTORY": False,
+    "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
+    "STYLES": [lambda request: static("sellercenter/admin.css")],
+    "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
+    # Orange, the colour of the shop's own orders: Tailwind's orange scale.
+    "COLORS": {
+        "primary": {
+            "50": "#fff7ed",
+            "100": "#ffedd5",
+            "200": "#fed7aa",
+            "300": "#fdba74",
+            "400": "#fb923c",
+            "500": "#f97316",
+            "600": "#ea580c",
+            "700": "#c2410c",
+            "800": "#9a3412",
+            "900": "#7c2d12",
+            "950": "#431407",
+        },
+    },
+}
 
 # --- E-mail -----------------------------------------------------------------------------------------
 vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
@@ -180,6 +233,47 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy and Permissions-Policy (every page) -------------------------------------
+# One block to extend: the admin and the API docs (Swagger UI and Redoc from drf-spectacular-sidecar,
+# served from STATIC_URL) run under it. No inline script anywhere: Swagger UI's start-up script is
+# served as a file (SpectacularSwaggerSplitView). Inline styles are allowed, because the admin's
+# widgets and Redoc set style attributes; they cannot run code. Redoc parses the schema in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# What a path prefix adds to the policy above. The admin (django-unfold) runs Alpine.js, whose standard
+# build evaluates its x-data/@click attributes with `new Function`: that needs 'unsafe-eval' (still no
+# inline <script>). Swap in Alpine's CSP build to drop it.
+CONTENT_SECURITY_POLICY_PATH_UPDATES = {
+    "/admin/": {"script-src": ["'unsafe-eval'"]},
+}
+# Nothing here uses a device or a browser feature beyond the page itself.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# --- Admin login lockout (django-axes) --------------------------------------------------------------
+# After ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked out for ADMIN_LOGIN_LOCKOUT_MINUTES (even with the right password); `manage.py axes_reset`
+# (or axes_reset_username <name>) unlocks at once. A successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -192,6 +286,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "sellercenter.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "sellercenter.api.exceptions.exception_handler",
+    # JSON only: no endpoint takes a file, and form encodings cannot carry nested bodies.
+    "DEFAULT_PARSER_CLASSES": ["sellercenter.api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "sellercenter.api.metadata.ApiMetadata",
+    # The per-address limit is checked first of all, by sellercenter.api.middleware.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "sellercenter.api.throttling.KeyRateThrottle",
+        "sellercenter.api.throttling.GuessRateThrottle",
+    ],
+    # Proxies in front of the app that append to X-Forwarded-For: the client address is the one
+    # they saw. None (no proxy): the connection's own address.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) or None,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -209,6 +314,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "GET_MOCK_REQUEST": "sellercenter.api.schema.build_mock_request",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sellercenter.api.schema.alternatives_as_any_of",
+    ],
     # Choice sets that several apps' serializers share, or whose field names repeat across apps, get
     # one stable name each instead of a hash-suffixed one.
     "ENUM_NAME_OVERRIDES": {
@@ -219,10 +328,27 @@ SPECTACULAR_SETTINGS = {
         "ReturnKindEnum": "orders.models.ReturnKind",
         "ReturnReasonEnum": "orders.models.ReturnReason",
         "CampaignKindEnum": "promotions.models.Kind",
+        "JourneyStepKindEnum": "promotions.models.StepKind",
         "CampaignStatusEnum": "promotions.models.Status",
         "PromotionRejectionReasonEnum": "promotions.quotes.Reason",
     },
 }
+
+# --- API input limits -------------------------------------------------------------------------------
+# Bytes a request body may have, unless the view says otherwise (the events batch has its own).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+API_EVENTS_MAX_BODY_BYTES = env_int("API_EVENTS_MAX_BODY_BYTES", 4 * 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
+# Django's own cap on a body read into memory must not be below the largest API limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, API_EVENTS_MAX_BODY_BYTES, 2_621_440)
+CSRF_FAILURE_VIEW = "sellercenter.api.exceptions.csrf_failure"
+
+# --- Rate limits (sellercenter.api.throttling), counted in the cache --------------------------------
+CACHES = cache_settings_from_url(env_str("CACHE_URL", "locmem://"))
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "1200/minute")
+API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/minute")
+API_RATE_VOUCHER_VALIDATE = env_str("API_RATE_VOUCHER_VALIDATE", "30/minute")
+API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
 
 # --- Idempotency ------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
@@ -238,21 +364,47 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Reliability with a Redis broker:
-# - acks_late is NOT the default: a task acknowledged late is redelivered when a worker dies mid-task,
-#   so only tasks that are safe to run twice opt in (`acks_late=True` on the task).
+# - Every task is safe to run twice (keyed by its outbox row or its job), so every task is acknowledged
+#   when done: a worker that dies mid-task gets it redelivered instead of losing it.
 # - The visibility timeout is how long Redis waits for an ack before redelivering; it must exceed the
 #   longest task and any countdown/ETA, or a slow task would run twice.
 # - Prefetch 1: long tasks do not sit reserved behind each other on one busy worker.
-CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that does not answer must not hold a web request for long: the outbox keeps the work.
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The transactional outbox (sellercenter.outbox): how side effects are retried and relayed.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BACKOFF_SECONDS = env_int("OUTBOX_RETRY_BACKOFF_SECONDS", 30)
+# A running task whose worker stopped renewing for this long is handed to another worker.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+# A row handed to the broker and not started after this long is handed over again.
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 10)
+# Long jobs (sellercenter.leases): a worker renews its job's lease at every checkpoint; a job whose
+# lease expired is taken over by the next worker, and fails after this many starts.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # The beat schedule: every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # Side effects the on-commit nudge could not hand over (broker down) wait at most this long.
+    "outbox-relay": {
+        "task": "sellercenter.tasks.outbox_relay",
+        "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS),
+    },
+    # The home's figures read daily rollups: a few minutes behind the orders at most.
+    "rollups-refresh": {
+        "task": "sellercenter.tasks.rollups_refresh_due",
+        "schedule": 300.0,
+    },
     # Journey steps are due at any minute; each run takes what is due in batches.
     "promotions-journeys-run-due": {
         "task": "promotions.tasks.journeys_run_due",
@@ -304,14 +456,21 @@ CELERY_BEAT_SCHEDULE = {
 # Queues by kind, so that a slow export never delays an e-mail and nightly jobs never delay a checkout's
 # follow-up. A worker started without -Q takes every queue (the demo, a small shop); production runs
 # workers per queue (README). Tasks not named here go to `interactive`, periodic ones to `periodic`.
-CELERY_TASK_DEFAULT_QUEUE = "interactive"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+# CELERY_TASK_DEFAULT_QUEUE puts every task on that one queue instead (deployments or tests that share
+# a broker with others).
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
     "promotions.tasks.message_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
-CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")
+if CELERY_TASK_DEFAULT_QUEUE:
+    CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE)]
+    CELERY_TASK_ROUTES = ()
+else:
+    CELERY_TASK_DEFAULT_QUEUE = "interactive"
+    CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+    CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
 
 LOGGING = {
     "version": 1,

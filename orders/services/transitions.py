@@ -3,8 +3,8 @@ delivered ones.
 
 Each transition locks the order row, asks the pipeline table (orders.pipeline) whether this actor may
 make this move from the order's current status (NotAllowed otherwise, nothing changed), makes its
-changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and enqueues
-its side effects (e-mails) for after the commit. Each returns the order as it now is.
+changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and records
+its side effects (e-mails) in the kernel's outbox, in the same transaction. Each returns the order as it now is.
 """
 
 import logging
@@ -22,26 +22,27 @@ from loyalty.services import (
     points_reverse_redemption,
     tier_record_qualifying_spend,
 )
-from orders import tasks
 from orders.deadlines import deliver_by_deadline, return_window_end, ship_by_deadline
 from orders.models import (
     OPEN_RETURN_STATUSES,
     ActorKind,
     CancelledBy,
     Order,
-    OrderEvent,
     OrderEventType,
     OrderStatus,
     Payment,
     PaymentMethod,
     PaymentOutcome,
+    RefundSource,
     StockMovementKind,
 )
 from orders.pipeline import SYSTEM, TRANSITIONS, Actor, transition_check
+from orders.services.events import order_event_write
+from orders.services.messages import order_email_enqueue
+from orders.services.refunds import refund_due_open
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
 from promotions.services import redemptions_release_for_order
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import InvalidInput, NotAllowed, NotFound
 
 logger = logging.getLogger(__name__)
@@ -62,23 +63,6 @@ def _begin(order: Order, transition: str, actor: Actor) -> Order:
     locked = order_lock(order=order)
     transition_check(transition=transition, current=locked.status, actor=actor)
     return locked
-
-
-def order_event_write(
-    *, order: Order, type: str, actor: Actor, note: str = "", data: dict | None = None, **statuses
-) -> OrderEvent:
-    """Append an event to the order's timeline (`statuses`: from_status, to_status)."""
-    return OrderEvent.objects.create(
-        shop_id=order.shop_id,
-        order=order,
-        type=type,
-        actor_kind=actor.kind,
-        user=actor.user,
-        api_key=actor.api_key,
-        note=note,
-        data=data or {},
-        **statuses,
-    )
 
 
 def _finish(
@@ -172,7 +156,7 @@ def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: dateti
                 discounted=order.seller_funded_discount > 0,
                 reference=order.number,
             )
-        enqueue_on_commit(tasks.order_email_send, order.pk, "confirmation")
+        order_email_enqueue(order=order, kind="confirmation")
     return order
 
 
@@ -275,14 +259,14 @@ def order_ship(*, order: Order, actor: Actor, at: datetime | None = None) -> Ord
             order=order,
         )
         order = _finish(order, "ship", actor=actor, shipped_at=at)
-        enqueue_on_commit(tasks.order_email_send, order.pk, "shipped")
+        order_email_enqueue(order=order, kind="shipped")
     return order
 
 
 def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> Order:
     """shipped -> delivered (at `at`, default now). Cash on delivery is recorded as paid; loyalty
-    points are awarded (pending until completion) and the spend counts towards the tier; the return
-    window opens."""
+    points are awarded (pending until completion); the return window opens and the customer is told.
+    The spend counts towards the tier only when the order completes (see order_complete)."""
     at = _moment(at, "at")
     with transaction.atomic():
         order = _begin(order, "deliver", actor)
@@ -299,10 +283,10 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
                 received_at=at,
             )
         order = _finish(order, "deliver", actor=actor, **fields)
+        order_email_enqueue(order=order, kind="delivered")
         amount = order.merchandise_paid
         if amount > 0:
             points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at)
-            tier_record_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=at)
     return order
 
 
@@ -337,7 +321,8 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """-> cancelled. Customers may cancel until the order is packed, staff until it is handed to the
     carrier, the system only unpaid orders (the pipeline table decides). Releases the reserved
     stock, the promotion budget and the points, and takes the purchase back from the customer's
-    facts — exactly once: the status check under the row lock refuses a second cancellation."""
+    facts — exactly once: the status check under the row lock refuses a second cancellation. A paid
+    order's total becomes a refund due (orders.services.refunds)."""
     with transaction.atomic():
         order = _begin(order, "cancel", actor)
         _undo_checkout(
@@ -346,7 +331,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             actor=actor,
             reason=_("Order %(number)s cancelled") % {"number": order.number},
         )
-        return _finish(
+        order = _finish(
             order,
             "cancel",
             actor=actor,
@@ -356,11 +341,18 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             cancelled_by=CANCELLED_BY.get(actor.kind, CancelledBy.SELLER),
             cancel_reason=reason.strip()[:255],
         )
+        if order.paid_at:
+            refund_due_open(order=order, source=RefundSource.CANCELLED, amount=order.total, at=order.cancelled_at)
+        if order.confirmed_at:
+            # An unpaid order that was never confirmed was never announced to the customer either.
+            order_email_enqueue(order=order, kind="cancelled")
+    return order
 
 
 def order_complete(*, order: Order, actor: Actor) -> Order:
     """delivered -> completed, once the return window has closed and no return is open: the order's
-    pending points become spendable. Refuses (NotAllowed) an open window or an open return."""
+    pending points become spendable, and what the customer kept of it (paid for the goods, less
+    refunds) counts towards their tier. Refuses (NotAllowed) an open window or an open return."""
     with transaction.atomic():
         order = _begin(order, "complete", actor)
         now = timezone.now()
@@ -370,6 +362,10 @@ def order_complete(*, order: Order, actor: Actor) -> Order:
             raise NotAllowed(_("This order has a return in progress."), code="return_open")
         order = _finish(order, "complete", actor=actor, completed_at=now)
         points_release_for_order(customer=order.customer, order_ref=order.number, at=now)
+        # Only what was kept counts towards the tier: buying and returning never lifts one.
+        kept = order.merchandise_paid - order.refunded_amount
+        if kept > 0:
+            tier_record_qualifying_spend(customer=order.customer, order_ref=order.number, amount=kept, at=now)
     return order
 
 

@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from orders.demo import seed_catalogue
 from sellercenter import services
+from sellercenter.insights.rollups import rollups_rebuild
 from sellercenter.models import ApiKey, ApiScope, Role, Shop
 
 DEMO_PASSWORD = "demo-12345"  # noqa: S105 - local demo logins, printed on purpose
@@ -58,6 +60,8 @@ class Command(BaseCommand):
             secret = self._api_key(shops[0])
             for seed in self._app_seeders():
                 seed(shops=shops, stdout=self.stdout)
+            for shop in shops:
+                rollups_rebuild(shop=shop)
         self._report(logins, shops[0], secret)
 
     def _shop(self, spec: dict) -> Shop:
@@ -96,7 +100,9 @@ class Command(BaseCommand):
         return secret
 
     def _app_seeders(self):
-        """`seed(shops, stdout)` of every project app that has a `demo` module, in INSTALLED_APPS order."""
+        """`seed(shops, stdout)` of every project app that has a `demo` module, in INSTALLED_APPS order,
+        after the orders catalogue: campaigns may only name products of their shop."""
+        yield seed_catalogue
         for app_config in apps.get_app_configs():
             if app_config.name == "sellercenter" or not str(app_config.path).startswith(str(settings.BASE_DIR)):
                 continue
