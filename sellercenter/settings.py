@@ -353,6 +353,17 @@ API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
 # --- Idempotency ------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
+# --- Shipping carriers ------------------------------------------------------------------------------
+# Fernet key (urlsafe base64 of 32 bytes) that encrypts carrier credentials; derived from SECRET_KEY
+# when unset in development, required in production.
+SHIPPING_CREDENTIALS_KEY = env_str("SHIPPING_CREDENTIALS_KEY")
+if PRODUCTION and not SHIPPING_CREDENTIALS_KEY:
+    raise ImproperlyConfigured("SHIPPING_CREDENTIALS_KEY must be set when DJANGO_ENV=production")
+# Shipments with no tracking update for this long are asked for their status by the polling job.
+SHIPPING_POLL_AFTER_MINUTES = env_int("SHIPPING_POLL_AFTER_MINUTES", 120)
+# Seconds a call to a carrier's API may take before it counts as unreachable.
+SHIPPING_CARRIER_TIMEOUT = env_int("SHIPPING_CARRIER_TIMEOUT", 10)
+
 # --- Celery -----------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
@@ -444,6 +455,11 @@ CELERY_BEAT_SCHEDULE = {
     "orders-complete-due": {
         "task": "orders.tasks.orders_complete_due",
         "schedule": crontab(minute=40),
+    },
+    # Carriers' webhooks get lost now and then: ask for the status of shipments that went quiet.
+    "orders-shipments-poll": {
+        "task": "orders.tasks.shipments_poll",
+        "schedule": 900.0,
     },
     # Statement periods end at midnight in each shop's own time zone: hourly closes them within the hour
     # (a line made payable after the end already goes to the next period's statement).

@@ -174,6 +174,18 @@ class OrderListCreateView(generics.ListAPIView):
         return Response(OrderOutput(order).data, status=201)
 
 
+class QuoteShippingOutput(serializers.Serializer):
+    carrier = serializers.CharField()
+    account = serializers.CharField()
+    fee = serializers.DecimalField(allow_null=True, **MONEY)
+    insurance_fee = serializers.DecimalField(**MONEY)
+    service = serializers.CharField()
+    error = serializers.CharField(help_text=_("Why the carrier gave no fee right now; empty with a fee."))
+
+    class Meta:
+        ref_name = "OrderQuoteShipping"
+
+
 class CheckoutQuoteView(APIView):
     """What the cart would cost if ordered now, priced exactly as the checkout will price it
     (products' prices, promotions, points). Nothing is reserved or spent."""
@@ -183,7 +195,19 @@ class CheckoutQuoteView(APIView):
     required_permissions = "orders.view_product"
 
     class InputSerializer(CartInput):
+        class DestinationSerializer(serializers.Serializer):
+            province = serializers.CharField(max_length=100)
+            ward = serializers.CharField(max_length=100)
+
+            class Meta:
+                ref_name = "OrderQuoteDestination"
+
         customer_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        shipping_address = DestinationSerializer(
+            required=False,
+            default=None,
+            help_text=_("Where the parcel goes: with it, the answer has the shop's carrier's real fee."),
+        )
 
         class Meta:
             ref_name = "OrderQuoteInput"
@@ -235,9 +259,15 @@ class CheckoutQuoteView(APIView):
 
         promotions = AppliedSerializer(many=True, source="quote.applied")
         gifts_dropped = GiftDroppedSerializer(many=True)
+        shipping = serializers.SerializerMethodField()
 
         class Meta:
             ref_name = "OrderQuote"
+
+        @extend_schema_field(QuoteShippingOutput(allow_null=True))
+        def get_shipping(self, pricing) -> dict | None:
+            quote = self.context.get("shipping")
+            return QuoteShippingOutput(quote).data if quote else None
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="orders_quote")
     def post(self, request):
@@ -253,7 +283,17 @@ class CheckoutQuoteView(APIView):
             shipping_fee=values["shipping_fee"],
             points=values["points"],
         )
-        return Response(self.OutputSerializer(pricing).data)
+        shipping = None
+        if values["shipping_address"]:
+            # Cash on delivery of the whole total, the goods insured at their value: the common case.
+            shipping = services.shipment_quote(
+                shop=request.shop,
+                lines=data.cart_lines(),
+                address=values["shipping_address"],
+                cod_amount=pricing.total,
+                insurance_value=pricing.subtotal,
+            )
+        return Response(self.OutputSerializer(pricing, context={"shipping": shipping}).data)
 
 
 class OrderDetailView(APIView):
