@@ -350,6 +350,13 @@ API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/minute")
 API_RATE_VOUCHER_VALIDATE = env_str("API_RATE_VOUCHER_VALIDATE", "30/minute")
 API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
 
+# --- Behaviour events -------------------------------------------------------------------------------
+# How long behaviour events are kept: older months are dropped whole (partitions on PostgreSQL), and
+# the API refuses events older than that.
+EVENTS_RETENTION_MONTHS = env_int("EVENTS_RETENTION_MONTHS", 24)
+if EVENTS_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("EVENTS_RETENTION_MONTHS must be at least 1")
+
 # --- Idempotency ------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
@@ -440,6 +447,11 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-tiers-reevaluate": {
         "task": "loyalty.tasks.tiers_reevaluate_due",
         "schedule": crontab(minute=20),
+    },
+    # Old months of behaviour events go whole; next months' partitions are made ahead.
+    "customers-events-retention": {
+        "task": "customers.tasks.events_retention_apply_due",
+        "schedule": crontab(hour=3, minute=10),
     },
     # Events and purchases keep journey stages current during the day; the night pass catches the rest.
     "customers-journey-stages-recompute": {

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -49,6 +50,11 @@ class EventInputSerializer(serializers.Serializer):
     def validate_occurred_at(self, value):
         if value > timezone.now() + CLOCK_SKEW:
             raise serializers.ValidationError(_("The event cannot have happened in the future."))
+        if value < services.events_kept_since():
+            raise serializers.ValidationError(
+                _("The shop keeps events of the last %(months)d months only.")
+                % {"months": settings.EVENTS_RETENTION_MONTHS}
+            )
         return value
 
     def validate_properties(self, value: dict) -> dict:
