@@ -12,6 +12,7 @@ from finance.api.base import (
     lines_download,
     request_date_range,
 )
+from sellercenter.api.renderers import CSV_DOWNLOAD_RENDERERS, XLSX_DOWNLOAD_RENDERERS, XLSX_MEDIA_TYPE
 
 RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, required=True),
@@ -26,8 +27,11 @@ class LinesCsvView(FinanceView):
 
     file_format = "csv"
     required_permissions = "finance.view_statementline"
+    renderer_classes = CSV_DOWNLOAD_RENDERERS
 
-    @extend_schema(parameters=RANGE_PARAMETERS, responses={200: CSV_RESPONSE}, operation_id="finance_lines_csv")
+    @extend_schema(
+        parameters=RANGE_PARAMETERS, responses={(200, "text/csv"): CSV_RESPONSE}, operation_id="finance_lines_csv"
+    )
     def get(self, request):
         days = request_date_range(request)
         lines = selectors.lines_booked_between(shop=request.shop, date_from=days["from"], date_to=days["to"])
@@ -39,7 +43,12 @@ class LinesXlsxView(LinesCsvView):
     """The same lines as XLSX, with real numbers and dates."""
 
     file_format = "xlsx"
+    renderer_classes = XLSX_DOWNLOAD_RENDERERS
 
-    @extend_schema(parameters=RANGE_PARAMETERS, responses={200: XLSX_RESPONSE}, operation_id="finance_lines_xlsx")
+    @extend_schema(
+        parameters=RANGE_PARAMETERS,
+        responses={(200, XLSX_MEDIA_TYPE): XLSX_RESPONSE},
+        operation_id="finance_lines_xlsx",
+    )
     def get(self, request):
         return super().get(request)

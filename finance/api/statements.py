@@ -17,13 +17,14 @@ from finance.api.base import (
 from finance.models import Statement
 from sellercenter.api.base import ShopScopedMixin
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.renderers import CSV_DOWNLOAD_RENDERERS, XLSX_DOWNLOAD_RENDERERS, XLSX_MEDIA_TYPE
 
 TOTAL_FIELDS = tuple(f"total_{column}" for column in AMOUNT_FIELDS)
 
 
 class StatementOutputSerializer(serializers.ModelSerializer):
-    paid_on = serializers.DateField(source="payout.paid_on", default=None)
-    bank_reference = serializers.CharField(source="payout.bank_reference", default=None)
+    paid_on = serializers.DateField(source="payout.paid_on", default=None, allow_null=True)
+    bank_reference = serializers.CharField(source="payout.bank_reference", default=None, allow_null=True)
 
     class Meta:
         model = Statement
@@ -73,9 +74,12 @@ class StatementLinesCsvView(FinanceView):
 
     file_format = "csv"
     required_permissions = "finance.view_statementline"
+    renderer_classes = CSV_DOWNLOAD_RENDERERS
 
     @extend_schema(
-        parameters=[LANG_PARAMETER], responses={200: CSV_RESPONSE}, operation_id="finance_statement_lines_csv"
+        parameters=[LANG_PARAMETER],
+        responses={(200, "text/csv"): CSV_RESPONSE},
+        operation_id="finance_statement_lines_csv",
     )
     def get(self, request, pk: int):
         statement = get_object_or_404(Statement, pk=pk, shop=request.shop)
@@ -87,9 +91,12 @@ class StatementLinesXlsxView(StatementLinesCsvView):
     """Every line of one statement as XLSX, with real numbers and dates."""
 
     file_format = "xlsx"
+    renderer_classes = XLSX_DOWNLOAD_RENDERERS
 
     @extend_schema(
-        parameters=[LANG_PARAMETER], responses={200: XLSX_RESPONSE}, operation_id="finance_statement_lines_xlsx"
+        parameters=[LANG_PARAMETER],
+        responses={(200, XLSX_MEDIA_TYPE): XLSX_RESPONSE},
+        operation_id="finance_statement_lines_xlsx",
     )
     def get(self, request, pk: int):
         return super().get(request, pk)
