@@ -249,8 +249,8 @@ class CodRemittanceAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
         return TemplateResponse(request, "admin/orders/codremittance/import.html", context)
 
     def has_import_permission(self, request) -> bool:
-        # Adding rows by hand stays impossible (read-only admin); importing is the one way in.
-        return request.user.has_perm("orders.add_codremittance")
+        # Rows are never edited by hand (read-only admin): "change" is the right to import a statement.
+        return request.user.has_perm("orders.change_codremittance")
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
