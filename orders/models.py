@@ -554,6 +554,101 @@ class ReturnLine(models.Model):
         return f"{self.quantity} × {self.order_line.sku}"
 
 
+class OrderNumberCounter(models.Model):
+    """The last order number a shop gave out. Taken by a conditional update inside the checkout's
+    transaction: a checkout that rolls back gives its number back with the rest of its writes."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order number counter")
+        verbose_name_plural = _("order number counters")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}: {self.last_number}"
+
+
+class RefundSource(models.TextChoices):
+    CANCELLED = "cancelled", _("Paid order cancelled")
+    RETURN = "return", _("Return approved")
+    LATE_PAYMENT = "late_payment", _("Paid after cancellation")
+
+
+class RefundDueStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+
+
+class RefundDue(models.Model):
+    """Money the shop owes a customer: for a paid order cancelled, an approved return, or a payment that
+    arrived for an order no longer payable. Due until staff record the bank or gateway reference of the
+    refund. A return's refund has no deadline until its items are back (its amount is fixed then)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds_due", verbose_name=_("order"))
+    source = models.CharField(_("because"), max_length=20, choices=RefundSource.choices)
+    return_request = models.OneToOneField(
+        ReturnRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_due",
+        verbose_name=_("return request"),
+    )
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_due",
+        verbose_name=_("payment"),
+    )
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    method = models.CharField(_("paid by"), max_length=20, choices=PaymentMethod.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefundDueStatus.choices, default=RefundDueStatus.DUE, editable=False
+    )
+    created_at = models.DateTimeField(_("owed since"), default=timezone.now)
+    due_at = models.DateTimeField(_("refund by"), null=True, blank=True)
+    done_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
+    done_actor_kind = models.CharField(_("refunded by (kind)"), max_length=10, choices=ActorKind.choices, blank=True)
+    reference = models.CharField(_("bank or gateway reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("refund due")
+        verbose_name_plural = _("refunds due")
+        ordering = ["status", "due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="refunddue_amount_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=RefundDueStatus.values), name="refunddue_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=RefundSource.values), name="refunddue_source_valid"),
+            models.CheckConstraint(
+                condition=Q(status=RefundDueStatus.DUE) | Q(done_at__isnull=False),
+                name="refunddue_done_has_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(source="cancelled"), name="refunddue_one_per_cancelled_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "status", "due_at"], name="refunddue_shop_status_due")]
+
+    def __str__(self) -> str:
+        return _("Refund of %(order)s") % {"order": self.order}
+
+    def is_late(self, now=None) -> bool:
+        return self.status == RefundDueStatus.DUE and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
 # --- Shipping: carriers, shipments, tracking, COD remittances ---------------------------------------
 
 

@@ -6,14 +6,14 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True)
-def order_email_send(order_id: int, kind: str) -> bool:
+def order_email_send(order_id: int, kind: str, refund_due_id: int | None = None) -> bool:
     """E-mail the customer about their order. Run through the outbox, which retries it with backoff;
     the service skips a kind already sent and gives every attempt the same Message-ID."""
     from orders import services
     from orders.models import Order
 
     order = Order.objects.select_related("shop").get(pk=order_id)
-    return services.order_email_send(order=order, kind=kind)
+    return services.order_email_send(order=order, kind=kind, refund_due_id=refund_due_id)
 
 
 @shared_task(acks_late=True)

@@ -11,6 +11,7 @@ from orders.services.payments import (
     payment_notification_handle,
     payment_signature,
 )
+from orders.services.refunds import refund_due_complete
 from orders.services.remittances import RemittanceFile, cod_remittance_import
 from orders.services.returns import (
     ReturnItem,
@@ -96,6 +97,7 @@ __all__ = [
     "payment_notification_handle",
     "payment_signature",
     "product_upsert",
+    "refund_due_complete",
     "return_approve",
     "return_exchange",
     "return_receive",
