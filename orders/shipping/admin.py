@@ -83,12 +83,13 @@ class CarrierAccountAdmin(ShopScopedAdmin):
     def webhook_url(self, obj):
         if not obj or not obj.pk:
             return gettext("shown once the account is saved")
-        url = self._request.build_absolute_uri(reverse("api:carriers-webhook", args=[obj.webhook_key]))
-        return f"{url}?hash=…" if obj.carrier == "ghtk" else url
-
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
+        # The path on this site's public address (https://<host>); GHTK also gets the agreed hash.
+        path = reverse("api:carriers-webhook", args=[obj.webhook_key])
+        return (
+            f"https://<host>{path}?hash=<{gettext('webhook secret')}>"
+            if obj.carrier == "ghtk"
+            else f"https://<host>{path}"
+        )
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
