@@ -948,7 +948,7 @@ class CodRemittanceLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tracking_number} · {self.get_check_display()}"
+        return f"{self.tracking_number} · {self.get_outcome_display()}"
 
     @property
     def cod_difference(self) -> Decimal:

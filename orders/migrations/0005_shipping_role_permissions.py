@@ -10,7 +10,7 @@ READ_SHIPPING = [
     "orders.view_province",
     "orders.view_ward",
 ]
-REMITTANCES = ["orders.view_codremittance", "orders.view_codremittanceline", "orders.add_codremittance"]
+REMITTANCES = ["orders.view_codremittance", "orders.view_codremittanceline", "orders.change_codremittance"]
 GRANTS = {
     "owner": [
         *READ_SHIPPING,

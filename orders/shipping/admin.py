@@ -83,12 +83,13 @@ class CarrierAccountAdmin(ShopScopedAdmin):
     def webhook_url(self, obj):
         if not obj or not obj.pk:
             return gettext("shown once the account is saved")
-        url = self._request.build_absolute_uri(reverse("api:carriers-webhook", args=[obj.webhook_key]))
-        return f"{url}?hash=…" if obj.carrier == "ghtk" else url
-
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
+        # The path on this site's public address (https://<host>); GHTK also gets the agreed hash.
+        path = reverse("api:carriers-webhook", args=[obj.webhook_key])
+        return (
+            f"https://<host>{path}?hash=<{gettext('webhook secret')}>"
+            if obj.carrier == "ghtk"
+            else f"https://<host>{path}"
+        )
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
@@ -249,8 +250,8 @@ class CodRemittanceAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
         return TemplateResponse(request, "admin/orders/codremittance/import.html", context)
 
     def has_import_permission(self, request) -> bool:
-        # Adding rows by hand stays impossible (read-only admin); importing is the one way in.
-        return request.user.has_perm("orders.add_codremittance")
+        # Rows are never edited by hand (read-only admin): "change" is the right to import a statement.
+        return request.user.has_perm("orders.change_codremittance")
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
