@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import MoneyField
@@ -109,7 +110,8 @@ class Customer(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     # Purchase facts, kept by customers.services when orders records a purchase.
-    orders_count = models.PositiveIntegerField(_("orders"), default=0)
+    # A context of its own: "orders" alone is the orders app's model name ("đơn hàng"), not a count.
+    orders_count = models.PositiveIntegerField(pgettext_lazy("customer profile", "orders"), default=0)
     discounted_orders_count = models.PositiveIntegerField(_("orders with a discount"), default=0)
     total_spent = MoneyField(_("total spent"), default=Decimal("0"))
     first_order_at = models.DateTimeField(_("first order at"), null=True, blank=True)

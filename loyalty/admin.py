@@ -26,7 +26,7 @@ from sellercenter.access import has_shop_permission
 from sellercenter.actor import Actor
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import DomainError
-from sellercenter.money import money_format
+from sellercenter.money import MoneyFormField, money_format
 from sellercenter.selectors import filter_by_user_shops
 
 LEDGER_INLINE_ROWS = 100
@@ -52,7 +52,7 @@ def _tier_fields() -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for rank in TIER_RANKS:
         fields[f"tier{rank}_name"] = forms.CharField(label=_("name"), max_length=100)
-        fields[f"tier{rank}_threshold"] = forms.DecimalField(
+        fields[f"tier{rank}_threshold"] = MoneyFormField(
             label=_("qualification threshold"), max_digits=18, decimal_places=2, min_value=0
         )
         fields[f"tier{rank}_earn_multiplier"] = forms.DecimalField(

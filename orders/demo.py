@@ -43,7 +43,7 @@ from orders.models import (
     StockMovement,
     StockMovementKind,
 )
-from orders.services.checkout import order_number
+from orders.services.checkout import order_numbers_take
 from promotions.quotes import allocate
 from sellercenter.money import ZERO, money_round
 
@@ -55,9 +55,9 @@ DEMO_GATEWAY_SECRET = "demo-vnpay-secret"  # noqa: S105 - printed on purpose, to
 
 CATALOGUES = {
     "hoa-mai": [
-        ("AD-LUA-DO", "Áo dài lụa tơ tằm đỏ", 1250000),
-        ("AD-LUA-TRANG", "Áo dài lụa trắng", 1150000),
-        ("AD-CACH-TAN", "Áo dài cách tân hoa sen", 690000),
+        ("AO-DAI-01", "Áo dài lụa tơ tằm đỏ", 1250000),
+        ("AO-DAI-02", "Áo dài lụa trắng", 1150000),
+        ("AO-DAI-03", "Áo dài cách tân hoa sen", 690000),
         ("SM-LINEN", "Sơ mi linen nữ", 320000),
         ("SM-CONG-SO", "Sơ mi công sở tay dài", 280000),
         ("VAY-HOA-NHI", "Váy hoa nhí dáng xòe", 450000),
@@ -71,6 +71,7 @@ CATALOGUES = {
         ("NON-LA", "Nón lá Huế", 95000),
         ("TUI-COI", "Túi cói đi biển", 210000),
         ("DEP-QUAI-NGANG", "Dép quai ngang da", 250000),
+        ("TUI-VAI-01", "Túi vải canvas in hoa mai (quà tặng)", 35000),
     ],
     "sen-viet": [
         ("SRM-NGHE", "Sữa rửa mặt nghệ Hưng Yên", 145000),
@@ -85,6 +86,7 @@ CATALOGUES = {
         ("TINH-DAU-SA", "Tinh dầu sả chanh", 99000),
         ("XA-BONG-QUE", "Xà bông quế handmade", 65000),
         ("TAY-TE-BAO-CHET", "Tẩy tế bào chết cà phê Đắk Lắk", 155000),
+        ("TUI-VAI-01", "Túi vải canvas Sen Việt (quà tặng)", 35000),
     ],
 }
 DEFAULT_CATALOGUE = CATALOGUES["hoa-mai"]
@@ -158,20 +160,12 @@ class ShopDemo:
         self.built = Built()
 
     def run(self) -> None:
-        self.products = self._products()
+        self.products = list(Product.objects.filter(shop=self.shop).order_by("pk"))
         self.customers = self._customers()
         for index in range(ORDERS_PER_SHOP):
             self._order(index)
         self._insert()
         self._gateway()
-
-    def _products(self) -> list[Product]:
-        catalogue = CATALOGUES.get(self.shop.slug, DEFAULT_CATALOGUE)
-        products = [
-            Product(shop=self.shop, sku=sku, name=name, price=Decimal(price), stock_on_hand=0, is_active=True)
-            for sku, name, price in catalogue
-        ]
-        return Product.objects.bulk_create(products)
 
     def _customers(self) -> list[Customer]:
         customers = list(Customer.objects.current().filter(shop=self.shop).order_by("pk")[:400])
@@ -352,8 +346,8 @@ class ShopDemo:
     @transaction.atomic
     def _insert(self) -> None:
         orders = Order.objects.bulk_create(self.built.orders, batch_size=BATCH)
-        for order in orders:
-            order.number = order_number(order.pk)
+        for order, number in zip(orders, order_numbers_take(shop=self.shop, count=len(orders)), strict=True):
+            order.number = number
         Order.objects.bulk_update(orders, ["number"], batch_size=BATCH)
         lines, events, movements, counters = [], [], [], Counter()
         for order in orders:
@@ -502,11 +496,24 @@ class ShopDemo:
         self.stdout.write(f"    VNPay notifications: merchant_code {code}, secret {DEMO_GATEWAY_SECRET}")
 
 
+def seed_catalogue(*, shops, stdout) -> None:
+    """Each shop's products (no stock yet), before the promotions that name them are published."""
+    for shop in shops:
+        catalogue = CATALOGUES.get(shop.slug, DEFAULT_CATALOGUE)
+        known = set(Product.objects.filter(shop=shop).values_list("sku", flat=True))
+        created = Product.objects.bulk_create(
+            Product(shop=shop, sku=sku, name=name, price=Decimal(price), stock_on_hand=0, is_active=True)
+            for sku, name, price in catalogue
+            if sku not in known
+        )
+        stdout.write(f"Catalogue: {shop.name}: {len(created)} products created ({len(known)} were already there).")
+
+
 def seed(*, shops, stdout) -> None:
-    """Products, ~1.000 orders and a VNPay account per shop; shops that have orders are skipped."""
+    """~1.000 orders and a VNPay account per shop; shops that have orders are skipped."""
     stdout.write("Orders:")
     for shop in shops:
-        if Order.objects.filter(shop=shop).exists() or Product.objects.filter(shop=shop).exists():
+        if Order.objects.filter(shop=shop).exists():
             stdout.write(f"  {shop.name}: already has orders, left alone")
             continue
         ShopDemo(shop, stdout).run()

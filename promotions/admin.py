@@ -22,7 +22,8 @@ from import_export.admin import ExportMixin
 
 from customers.models import Channel
 from promotions import selectors, services
-from promotions.models import Campaign, CodeMode, Redemption, Status, Voucher
+from promotions.models import Campaign, CodeMode, Kind, Redemption, Status, Voucher
+from promotions.quotes import Reason
 from promotions.resources import VoucherResource
 from sellercenter.access import ROLE_REFUSED, has_shop_permission
 from sellercenter.actor import Actor
@@ -172,6 +173,27 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
+
+    def _warn_gifts(self, request, campaigns) -> None:
+        """A running gift campaign whose gift ran out gives nothing: say so where staff look."""
+        for campaign, reason in selectors.gifts_unavailable(campaigns=campaigns):
+            self.message_user(
+                request,
+                gettext("%(campaign)s: %(reason)s (gift %(sku)s)")
+                % {"campaign": campaign.name, "reason": Reason(reason).label, "sku": campaign.gift_sku},
+                level=messages.WARNING,
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and request.method == "GET":
+            self._warn_gifts(request, self.get_queryset(request).filter(pk=object_id).select_related("shop"))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            gifts = self.get_queryset(request).filter(kind=Kind.FREE_GIFT).running(timezone.now())
+            self._warn_gifts(request, gifts.select_related("shop"))
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [

@@ -12,6 +12,7 @@ from finance.services.finance_settings import finance_settings_save
 from finance.services.lines import (
     adjustment_create,
     adjustment_validate,
+    carrier_remittance_lines_record,
     lines_backfill,
     order_lines_release,
     refund_line_record,
@@ -24,6 +25,7 @@ __all__ = [
     "FEE_RULE_FIELDS",
     "adjustment_create",
     "adjustment_validate",
+    "carrier_remittance_lines_record",
     "export_job_create",
     "export_job_run",
     "fee_rule_check_editable",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Channel
 from promotions.models import PERCENTAGE_KINDS, Campaign, CodeMode, Kind, Status, Voucher
-from promotions.selectors import normalize_code
+from promotions.selectors import catalogue_products, normalize_code
 from sellercenter.actor import Actor
 from sellercenter.audit import audit_record, audit_snapshot
 from sellercenter.errors import InvalidInput, NotAllowed
@@ -268,15 +268,36 @@ def _mark(campaign: Campaign, *, allowed, refusal, field: str, value, action: st
     return campaign
 
 
+def _unknown_products(campaign: Campaign) -> dict[str, list[str]]:
+    """The campaign's SKUs and gift SKU that are no product of its shop, by field."""
+    wanted = set(campaign.skus if campaign.kind == Kind.SKU_PERCENTAGE else [])
+    if campaign.kind == Kind.FREE_GIFT:
+        wanted.add(campaign.gift_sku)
+    known = catalogue_products(shop=campaign.shop, skus=wanted)
+    errors = {}
+    missing = [sku for sku in campaign.skus if sku not in known] if campaign.kind == Kind.SKU_PERCENTAGE else []
+    if missing:
+        errors["skus"] = [_("No product of the shop has the SKU %(skus)s.") % {"skus": ", ".join(missing)}]
+    if campaign.kind == Kind.FREE_GIFT and campaign.gift_sku not in known:
+        errors["gift_sku"] = [_("No product of the shop has the SKU %(skus)s.") % {"skus": campaign.gift_sku}]
+    return errors
+
+
 def _publishable(campaign: Campaign) -> bool:
     if campaign.published_at is None and campaign.ends_at <= timezone.now():
         raise InvalidInput(fields={"ends_at": [_("The end has already passed; move it before publishing.")]})
+    if campaign.published_at is None:
+        errors = _unknown_products(campaign)
+        if errors:
+            message = " ".join(message for messages in errors.values() for message in messages)
+            raise InvalidInput(message, fields=errors, code="unknown_products")
     return campaign.published_at is None
 
 
 def campaign_publish(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """Publish a draft: from now on it runs by its dates. Refuses a campaign already published
-    (NotAllowed) or whose end has passed (InvalidInput on `ends_at`)."""
+    (NotAllowed), one whose end has passed (InvalidInput on `ends_at`), and one whose SKUs or gift
+    SKU are no products of the shop (InvalidInput on `skus` / `gift_sku`, code `unknown_products`)."""
     return _mark(
         campaign,
         allowed=_publishable,

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 
+from orders.demo import seed_catalogue
 from promotions import demo
 from promotions.models import Campaign, Kind, Redemption, Status, Voucher
 from promotions.selectors import campaign_results
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_is_idempotent_and_covers_kinds_states_and_tiers(shop):
     out = StringIO()
+    seed_catalogue(shops=[shop], stdout=out)  # the products campaigns name
     demo.seed(shops=[shop], stdout=out)
     counts = (Campaign.objects.count(), Redemption.objects.count(), Voucher.objects.count())
     demo.seed(shops=[shop], stdout=out)

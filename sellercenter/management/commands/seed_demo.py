@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from orders.demo import seed_catalogue
 from sellercenter import services
 from sellercenter.insights.rollups import rollups_rebuild
 from sellercenter.models import ApiKey, ApiScope, Role, Shop
@@ -99,7 +100,9 @@ class Command(BaseCommand):
         return secret
 
     def _app_seeders(self):
-        """`seed(shops, stdout)` of every project app that has a `demo` module, in INSTALLED_APPS order."""
+        """`seed(shops, stdout)` of every project app that has a `demo` module, in INSTALLED_APPS order,
+        after the orders catalogue: campaigns may only name products of their shop."""
+        yield seed_catalogue
         for app_config in apps.get_app_configs():
             if app_config.name == "sellercenter" or not str(app_config.path).startswith(str(settings.BASE_DIR)):
                 continue
