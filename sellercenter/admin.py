@@ -1,5 +1,6 @@
-"""Admin for the kernel: shops, staff memberships, API keys, the outbox's background tasks, the audit
-log. Saves of settings go through the kernel's services, so each change writes its audit row."""
+"""Admin for the kernel: shops, staff memberships, API keys, the audit log, the outbox's background tasks.
+
+Saves go through the kernel's services, so each change of a setting writes its audit row."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -165,46 +166,6 @@ class ApiKeyAdmin(ShopScopedAdmin):
         )
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    """The audit log ("Nhật ký thay đổi"): read only, each shop's own rows (every shop's for the operator)."""
-
-    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
-    list_filter = [
-        "action",
-        ("content_type", admin.RelatedOnlyFieldListFilter),
-        "at",
-        "actor_kind",
-        ("user", admin.RelatedOnlyFieldListFilter),
-    ]
-    list_select_related = ["shop", "user", "api_key", "content_type"]
-    search_fields = ["object_repr", "actor_label"]
-    date_hierarchy = "at"
-    fields = [
-        "shop",
-        "at",
-        "actor_kind",
-        "user",
-        "api_key",
-        "actor_label",
-        "action",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "changes",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description=_("who"), ordering="actor_label")
-    def actor(self, obj):
-        label = obj.get_actor_kind_display()
-        return f"{label} ({obj.actor_label})" if obj.actor_label else label
-
-    @admin.display(description=_("changes"))
-    def changed_fields(self, obj):
-        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in obj.changes.items())
-
-
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     """Every side effect waiting, running, done or failed; dead letters can be sent again."""
@@ -249,3 +210,43 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
             request,
             ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", retried) % {"count": retried},
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
+    """The audit log ("Nhật ký thay đổi"): read only, each shop's own rows (every shop's for the operator)."""
+
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "at",
+        "actor_kind",
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["shop", "user", "api_key", "content_type"]
+    search_fields = ["object_repr", "actor_label"]
+    date_hierarchy = "at"
+    fields = [
+        "shop",
+        "at",
+        "actor_kind",
+        "user",
+        "api_key",
+        "actor_label",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("who"), ordering="actor_label")
+    def actor(self, obj):
+        label = obj.get_actor_kind_display()
+        return f"{label} ({obj.actor_label})" if obj.actor_label else label
+
+    @admin.display(description=_("changes"))
+    def changed_fields(self, obj):
+        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in obj.changes.items())

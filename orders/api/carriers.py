@@ -59,6 +59,11 @@ class CarrierWebhookAuthentication(authentication.BaseAuthentication):
 
 
 class SentByCarrier(permissions.BasePermission):
+    """Only the carrier, by its webhook key and signature: no API key or staff session may call it."""
+
+    # The README's access table names the endpoints that ShopAccess does not guard by this label.
+    access_label = "carrier webhook signature"
+
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, CarrierAccount):
             raise exceptions.NotAuthenticated()
