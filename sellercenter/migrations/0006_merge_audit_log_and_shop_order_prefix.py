@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sellercenter', '0005_audit_log'),
+        ('sellercenter', '0003_audit_log'),
         ('sellercenter', '0005_shop_order_prefix_refund_days'),
     ]
 
