@@ -8,10 +8,5 @@ from rest_framework.metadata import SimpleMetadata
 
 
 class ApiMetadata(SimpleMetadata):
-    def determine_metadata(self, request, view):
-        metadata = super().determine_metadata(request, view)
-        metadata.pop("actions", None)
-        return metadata
-
     def determine_actions(self, request, view):
         return {}

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from django.test import Client, override_settings
@@ -80,8 +81,6 @@ def _api_paths(resolver=None, prefix=""):
 
 
 def _fill(route: str) -> str:
-    import re
-
     route = re.sub(r"<(?:\w+:)?\w+>", "1", route)
     # re_path actions: the first alternative of the group.
     return re.sub(r"\(\?P<\w+>([^|)]+)[^)]*\)", r"\1", route)
@@ -263,8 +262,6 @@ def test_only_the_admin_may_evaluate_strings_for_its_alpine_js(client):
 
 
 def test_the_api_docs_have_no_inline_script(client):
-    import re
-
     html = client.get("/api/docs/").content.decode()
 
     inline = [tag for tag in re.findall(r"<script[^>]*>", html) if "src=" not in tag]
