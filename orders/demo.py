@@ -22,7 +22,18 @@ from django.utils import timezone
 from customers.models import Channel, Customer
 from loyalty.models import LoyaltyAccount
 from orders import services
-from orders.models import Order, OrderStatus, PaymentGateway, PaymentMethod, PaymentProvider, Product, RefundDue
+from orders.models import (
+    Carrier,
+    CarrierAccount,
+    Order,
+    OrderStatus,
+    PaymentGateway,
+    PaymentMethod,
+    PaymentProvider,
+    Product,
+    RefundDue,
+    Ward,
+)
 from orders.pipeline import Actor
 from orders.pricing import CartLine
 from sellercenter.clock import demo_clock
@@ -379,10 +390,57 @@ class ShopDemo:
 
 
 def seed(*, shops, stdout, size: int | None = None) -> None:
-    """About ORDERS_PER_SHOP orders (`size`) and a VNPay account per shop; shops with orders are skipped."""
+    """About ORDERS_PER_SHOP orders (`size`) and a VNPay account per shop; shops with orders are skipped.
+    The first shop ships with GHN and GHTK on loopback (`make demo` starts them)."""
     stdout.write("Orders (placed and moved by the services, under the demo clock):")
     for shop in shops:
         if Order.objects.filter(shop=shop).exists():
             stdout.write(f"  {shop.name}: already has orders, left alone")
             continue
         ShopDemo(shop, stdout, size or ORDERS_PER_SHOP).run()
+    if shops:
+        carrier_accounts_seed(shop=shops[0], stdout=stdout)
+
+
+# The loopback carriers of `make demo` (orders.shipping.demo_servers) and the webhook keys in the
+# URLs scripts/demo.sh gives them.
+DEMO_CARRIERS = [
+    (Carrier.GHN, "GHN", "http://127.0.0.1:8701", {"token": "demo-ghn-token"}, "885", "demo-ghn"),
+    (
+        Carrier.GHTK,
+        "GHTK",
+        "http://127.0.0.1:8702",
+        {"token": "demo-ghtk-token", "webhook_secret": "demo-ghtk-hash"},
+        "",
+        "demo-ghtk",
+    ),
+]
+
+
+def carrier_accounts_seed(*, shop, stdout) -> None:
+    """The sample provinces and wards, and the shop's GHN (default) and GHTK accounts on loopback,
+    picking up in Phường Bến Thành. Idempotent."""
+    from orders.services import carrier_account_save
+    from orders.shipping.units import units_load_file
+
+    units_load_file()
+    pickup = Ward.objects.get(name="Phường Bến Thành")
+    for carrier, name, url, credentials, carrier_shop_id, key in DEMO_CARRIERS:
+        account = CarrierAccount.objects.filter(shop=shop, carrier=carrier).first()
+        account = carrier_account_save(
+            shop=shop,
+            carrier=carrier,
+            account=account,
+            credentials=credentials,
+            name=name,
+            base_url=url,
+            carrier_shop_id=carrier_shop_id,
+            service="2" if carrier == Carrier.GHN else "road",
+            pickup_name=f"Kho {shop.name}",
+            pickup_phone="02838221234",
+            pickup_street="45 Lê Thánh Tôn",
+            pickup_ward=pickup,
+            is_default=carrier == Carrier.GHN,
+        )
+        CarrierAccount.objects.filter(pk=account.pk).update(webhook_key=key)
+        stdout.write(f"    {name} on {url}, webhook /api/v1/carriers/webhooks/{key}")

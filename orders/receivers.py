@@ -1,5 +1,5 @@
-"""Reactions to what the customers and promotions apps signal, and the customers' side of orders'
-own transitions."""
+"""Reactions to what the customers and promotions apps signal, the customers' side of orders' own
+transitions, and the parcel of a cancelled order."""
 
 from django.dispatch import receiver
 
@@ -26,6 +26,13 @@ def anonymise_orders(sender, customer, **kwargs) -> None:
 def answer_catalogue(sender, shop, skus, **kwargs) -> dict:
     """Promotions asks which of these SKUs are the shop's products (gifts, campaign SKUs)."""
     return selectors.products_by_sku(shop=shop, skus=skus)
+
+
+@receiver(order_status_changed, dispatch_uid="orders.cancel_shipments")
+def cancel_shipments(sender, order, status, **kwargs) -> None:
+    """An order cancelled before pick-up takes its booked parcel back from the carrier."""
+    if status == OrderStatus.CANCELLED:
+        services.shipments_cancel_for_order(order=order)
 
 
 @receiver(order_status_changed, dispatch_uid="orders.delivered_lines")

@@ -24,6 +24,7 @@ from customers.models import Channel
 from customers.selectors import customer_resolve
 from orders.models import (
     AWAITING_HANDOVER,
+    SHIPMENT_CLOSED,
     CancelledBy,
     Order,
     OrderEvent,
@@ -35,6 +36,7 @@ from orders.models import (
     RefundDueStatus,
     ReturnRequest,
     ReturnStatus,
+    Shipment,
 )
 from orders.pricing import CartLine, Pricing, cart_price
 from sellercenter.errors import InvalidInput, NotFound
@@ -295,3 +297,9 @@ def shop_performance(*, shop: Shop, start: date, end: date, now: datetime | None
         average_delivery_hours=_hours(counts["delivery"]),
         by_channel=_by_channel(orders),
     )
+
+
+def shipments_open_for(*, orders) -> dict:
+    """The latest shipment of each order that is not cancelled or refused, by order id."""
+    rows = Shipment.objects.filter(order__in=orders).exclude(status__in=SHIPMENT_CLOSED).select_related("account")
+    return {shipment.order_id: shipment for shipment in rows.order_by("created_at")}

@@ -1,5 +1,6 @@
 """Promotions demo data: campaigns of every kind and status, one offer per member tier, unique
-voucher codes, and a shared code (GIAM50K) with a small budget that the orders demo nearly spends.
+voucher codes, a shared code (GIAM50K) with a small budget that the orders demo nearly spends, and
+the abandoned-cart journey live (promotions.journeys.demo).
 
 Everything is made through the services (create, publish, pause, end, generate); redemptions come
 only from the orders demo's checkouts, so spend always equals the redemptions and the orders.
@@ -14,6 +15,7 @@ from django.utils import timezone
 from customers.models import Channel
 from loyalty.models import Tier
 from promotions import services
+from promotions.journeys import demo as journeys_demo
 from promotions.models import Campaign, CodeMode, Kind
 
 D = Decimal
@@ -212,3 +214,4 @@ def seed(*, shops, stdout) -> None:
             if campaign.code_mode == CodeMode.UNIQUE:
                 services.vouchers_generate(campaign=campaign, count=20, prefix="CHAO")
         stdout.write(f"Promotions: {shop.name}: {created} campaigns created ({len(existing)} were already there).")
+    journeys_demo.seed(shops=shops, stdout=stdout)

@@ -142,6 +142,12 @@ def _resolve_codes(shop, codes: list[str]) -> dict[str, tuple[Campaign | None, V
     return resolved
 
 
+def _as_seen_by_a_guesser(reason: str | None) -> str | None:
+    """A code whose campaign has not started answers as an unknown one: otherwise guessing codes
+    would confirm the real ones before the campaign is announced."""
+    return Reason.UNKNOWN_CODE if reason == Reason.NOT_STARTED else reason
+
+
 def _code_rejection(campaign: Campaign | None, voucher: Voucher | None) -> str | None:
     if campaign is None or campaign.published_at is None:
         return Reason.UNKNOWN_CODE
@@ -208,7 +214,7 @@ def quote(
         reason = _code_rejection(campaign, voucher)
         if reason is None and campaign.pk in taken:
             reason = Reason.ALREADY_APPLIED
-        reason = reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts)
+        reason = _as_seen_by_a_guesser(reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts))
         if reason:
             rejected.append(Rejection(reason, campaign.pk if reason != Reason.UNKNOWN_CODE else None, code))
             continue
@@ -357,8 +363,8 @@ def voucher_check(
     if reason == Reason.UNKNOWN_CODE:
         return VoucherCheck(code, reason, None)
     facts = CustomerFacts(customer=customer, campaigns=_with_rules([campaign]))
-    reason = reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts)
-    return VoucherCheck(code, reason, campaign)
+    reason = _as_seen_by_a_guesser(reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts))
+    return VoucherCheck(code, reason, None if reason == Reason.UNKNOWN_CODE else campaign)
 
 
 def campaigns_offered(*, shop, customer=None, channel: str | None = None, at: datetime | None = None) -> list[Campaign]:

@@ -24,5 +24,14 @@ started=$SECONDS
 "$VENV_PY" manage.py seed_demo
 say "Demo data loaded in $((SECONDS - started)) s"
 
+# GHN and GHTK on loopback, for the demo shop's carrier accounts: every 20 s each booked parcel moves
+# one step and its webhook reaches the server below.
+say "Starting GHN (127.0.0.1:8701) and GHTK (127.0.0.1:8702) on loopback"
+WEBHOOKS="http://127.0.0.1:$PORT/api/v1/carriers/webhooks"
+"$VENV_PY" -m orders.shipping.demo_servers --advance-every 20 \
+    --ghn-webhook "$WEBHOOKS/demo-ghn" --ghtk-webhook "$WEBHOOKS/demo-ghtk" &
+CARRIERS_PID=$!
+trap 'kill "$CARRIERS_PID" 2>/dev/null || true' EXIT
+
 say "Starting the development server on http://127.0.0.1:$PORT/ (Ctrl-C to stop)"
-exec "$VENV_PY" manage.py runserver "127.0.0.1:$PORT"
+"$VENV_PY" manage.py runserver "127.0.0.1:$PORT"

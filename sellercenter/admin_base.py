@@ -116,6 +116,13 @@ class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
             raise Http404(_("Not found."))
         return obj
 
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        shop_ids = shop_ids_for_user(request.user)
+        if shop_ids is not None and len(shop_ids) == 1 and "shop" in columns[1:]:
+            columns.remove("shop")  # The same shop on every row: room for what differs.
+        return columns
+
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if "shop" not in filters:
@@ -136,11 +143,19 @@ class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
             return None
 
 
-class ShopScopedTabularInline(ShopScopedMixin, TabularInline):
+class InlineTabMixin:
+    """Inlines open as tabs of the change page (long pages stay short); the row title repeats the
+    row's own columns, so it is hidden."""
+
+    tab = True
+    hide_title = True
+
+
+class ShopScopedTabularInline(InlineTabMixin, ShopScopedMixin, TabularInline):
     pass
 
 
-class ShopScopedStackedInline(ShopScopedMixin, StackedInline):
+class ShopScopedStackedInline(InlineTabMixin, ShopScopedMixin, StackedInline):
     pass
 
 

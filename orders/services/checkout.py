@@ -27,6 +27,7 @@ from orders.models import (
 )
 from orders.pipeline import Actor
 from orders.pricing import CartLine, PricedLine, Pricing, cart_price
+from orders.services.shipments import shipping_address_check
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm
 from promotions.journeys.tracking import journey_order_placed
@@ -273,12 +274,14 @@ def order_place(
     visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders.
 
     Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
-    `voucher_codes.1`, `points`, `shipping_address.phone`, ...); with Conflict a SKU out of stock
+    `voucher_codes.1`, `points`, `shipping_address.phone`, a ward the shop's carrier cannot place
+    `shipping_address.ward`, ...); with Conflict a SKU out of stock
     (`details.sku`), a campaign whose budget ran out (`details.campaign_id`), too few points."""
     fee = _check_choices(
         channel=channel, payment_method=payment_method, lines=lines, shipping_fee=shipping_fee, points=points
     )
     address = shipping_address_clean(shipping_address)
+    shipping_address_check(shop=shop, address=address)
     codes = [code for code in (voucher_codes or []) if code.strip()]
     now = timezone.now()
     with transaction.atomic():
