@@ -1,24 +1,22 @@
 """Promotions demo data: campaigns of every kind and status, one offer per member tier, unique
-voucher codes, a campaign nearly out of budget with two weeks of redemptions behind it, and the
-abandoned-cart journey live (promotions.journeys.demo).
+voucher codes, a shared code (GIAM50K) with a small budget that the orders demo nearly spends, and
+the abandoned-cart journey live (promotions.journeys.demo).
 
-Everything is made through the services (create, publish, pause, end, generate, record), so spend
-always equals the redemptions. Idempotent: a campaign whose name the shop already has is left alone.
+Everything is made through the services (create, publish, pause, end, generate); redemptions come
+only from the orders demo's checkouts, so spend always equals the redemptions and the orders.
+Idempotent: a campaign whose name the shop already has is left alone.
 """
 
-import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from customers.models import Channel, Customer
+from customers.models import Channel
 from loyalty.models import Tier
 from promotions import services
 from promotions.journeys import demo as journeys_demo
-from promotions.models import Campaign, CodeMode, Kind, Redemption
-from promotions.quotes import QuoteLine
-from promotions.selectors import quote
+from promotions.models import Campaign, CodeMode, Kind
 
 D = Decimal
 TIER_PERCENT = {1: D("3"), 2: D("5"), 3: D("7"), 4: D("10"), 5: D("15")}
@@ -203,24 +201,6 @@ def _create(shop, terms: dict, then: str) -> Campaign:
     return campaign
 
 
-def _spend_nearly_all(shop, campaign: Campaign, now) -> None:
-    """Orders that used the campaign over the last two weeks, recorded as orders would."""
-    customers = list(Customer.objects.filter(shop=shop).order_by("pk")[:NEARLY_EXHAUSTED_ORDERS])
-    for index in range(NEARLY_EXHAUSTED_ORDERS):
-        customer = customers[index % len(customers)] if customers else None
-        lines = [QuoteLine("AO-DAI-01", 1, D("450000")), QuoteLine("KHAN-LUA-02", 1 + index % 3, D("120000"))]
-        channel = CHANNELS[index % len(CHANNELS)]
-        cart = quote(shop=shop, lines=lines, channel=channel, codes=[campaign.code])
-        cart = dataclasses.replace(cart, applied=[a for a in cart.applied if a.campaign_id == campaign.pk])
-        order_ref = f"DEMO-KM-{campaign.pk}-{index + 1:03d}"
-        services.redemptions_record_for_order(
-            shop=shop, order_ref=order_ref, quote=cart, customer=customer, order_total=cart.total
-        )
-        Redemption.objects.filter(shop=shop, order_ref=order_ref).update(
-            created_at=now - timedelta(days=13 - index * 13 // NEARLY_EXHAUSTED_ORDERS, hours=index % 9)
-        )
-
-
 def seed(*, shops, stdout) -> None:
     now = timezone.now()
     for shop in shops:
@@ -233,7 +213,5 @@ def seed(*, shops, stdout) -> None:
             created += 1
             if campaign.code_mode == CodeMode.UNIQUE:
                 services.vouchers_generate(campaign=campaign, count=20, prefix="CHAO")
-            if campaign.name == NEARLY_EXHAUSTED:
-                _spend_nearly_all(shop, campaign, now)
         stdout.write(f"Promotions: {shop.name}: {created} campaigns created ({len(existing)} were already there).")
     journeys_demo.seed(shops=shops, stdout=stdout)

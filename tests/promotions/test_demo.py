@@ -1,6 +1,5 @@
 """promotions.demo.seed: every kind and status, one offer per tier, one campaign nearly out of budget."""
 
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -26,7 +25,8 @@ def test_seed_is_idempotent_and_covers_kinds_states_and_tiers(shop):
     statuses = {c.status for c in campaigns}
     assert {Status.DRAFT, Status.SCHEDULED, Status.ACTIVE, Status.PAUSED, Status.ENDED} <= statuses
     assert sorted(t.rank for c in campaigns for t in c.tiers.all()) == [1, 2, 3, 4, 5]
+    # Nothing is spent without an order: the orders demo's checkouts spend the budgets.
+    assert not Redemption.objects.filter(shop=shop).exists()
     nearly = Campaign.objects.get(shop=shop, name=demo.NEARLY_EXHAUSTED)
-    assert nearly.spent / nearly.budget >= Decimal("0.9")
-    assert campaign_results(campaign=nearly).cost == nearly.spent
+    assert campaign_results(campaign=nearly).cost == nearly.spent == 0
     assert "Promotions:" in out.getvalue()
