@@ -37,6 +37,7 @@ from customers.phones import phone_to_e164
 from customers.resources import CustomerResource
 from customers.segment_rules import rules_filter, rules_validate
 from customers.services.profiles import ADDRESS_FIELDS, PROFILE_FIELDS, profile_clean, tags_clean
+from sellercenter.access import ROLE_REFUSED, has_shop_permission, require_shop_permission
 from sellercenter.admin_base import (
     ReadOnlyAdminMixin,
     ShopImportMixin,
@@ -376,12 +377,20 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
         }
         return TemplateResponse(request, "admin/customers/customer/confirm_action.html", context)
 
+    def _allowed(self, request, permission: str, customer) -> bool:
+        """The user's role in this customer's shop allows it (a user may hold other roles elsewhere)."""
+        if has_shop_permission(request.user, permission, customer):
+            return True
+        self.message_user(request, f"{customer}: {ROLE_REFUSED}", level=messages.ERROR)
+        return False
+
     @admin.action(description=gettext_lazy("Export personal data (JSON)"), permissions=["personal_data_export"])
     def export_personal_data(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Choose exactly one customer to export."), level=messages.WARNING)
             return None
         customer = queryset.get()
+        require_shop_permission(request.user, "customers.export_customer", customer)
         data = services.customer_export(customer=customer, requested_by=request.user)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
@@ -407,7 +416,8 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
         erased = sum(
             1
             for customer in queryset
-            if self.call_service(
+            if self._allowed(request, "customers.erase_customer", customer)
+            and self.call_service(
                 request, services.customer_erase, customer=customer, requested_by=request.user, reason=reason
             )
         )
@@ -423,6 +433,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
             self.message_user(request, _("Choose two or more profiles of one shop."), level=messages.WARNING)
             return None
         target, sources = profiles[0], profiles[1:]
+        require_shop_permission(request.user, "customers.merge_customer", target)
         if request.POST.get("confirm") != "yes":
             return self._confirm(
                 request,

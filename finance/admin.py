@@ -38,6 +38,7 @@ from finance.resources import (
     StatementLineResource,
     StatementResource,
 )
+from sellercenter.actor import Actor
 from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.money import money_format
@@ -62,6 +63,16 @@ class SpreadsheetExportMixin(ExportMixin):
 class FinanceSettingsAdmin(ShopScopedAdmin):
     list_display = ["shop", "statement_period", "updated_at"]
     list_select_related = ["shop"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the change is in the audit log.
+        saved = services.finance_settings_save(
+            shop=form.cleaned_data.get("shop") or obj.shop,
+            actor=Actor.staff(request.user),
+            statement_period=form.cleaned_data["statement_period"],
+        )
+        obj.pk = saved.pk
+        obj._state = saved._state
 
 
 class PaymentFeeRateInline(ShopScopedTabularInline):
@@ -116,12 +127,36 @@ class FeeRuleAdmin(ShopScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._used(obj)
 
-    def save_formset(self, request, form, formset, change):
-        for rate in formset.save(commit=False):
-            rate.shop_id = form.instance.shop_id
-            rate.save()
-        for rate in formset.deleted_objects:
-            rate.delete()
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its payment rates by save_related, through the services (audited)
+
+    def save_related(self, request, form, formsets, change):
+        payment_rates = {
+            row.cleaned_data["payment_method"]: row.cleaned_data["rate"]
+            for formset in formsets
+            for row in formset.forms
+            if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        }
+        fields = {name: form.cleaned_data[name] for name in services.FEE_RULE_FIELDS if name in form.cleaned_data}
+        actor = Actor.staff(request.user)
+        if change:
+            rule = services.fee_rule_update(rule=form.instance, actor=actor, payment_rates=payment_rates, **fields)
+        else:
+            rule = services.fee_rule_create(
+                shop=form.cleaned_data["shop"], actor=actor, payment_rates=payment_rates, **fields
+            )
+        form.instance.pk = rule.pk
+        form.instance._state = rule._state
+        for formset in formsets:
+            # What the admin's change message reads; the rates were replaced as a whole.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        services.fee_rule_delete(rule=obj, actor=Actor.staff(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            self.delete_model(request, rule)
 
 
 @admin.register(Statement)
@@ -510,7 +545,7 @@ class ExportJobAdmin(ShopScopedAdmin):
         if obj.status != ExportStatus.DONE:
             return "—"
         url = reverse("admin:finance_exportjob_download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+        return format_html('<a href="{}">{} CSV</a> · <a href="{}?format=xlsx">XLSX</a>', url, gettext("Download"), url)
 
     def changelist_view(self, request, extra_context=None):
         busy = self.get_queryset(request).filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).exists()
@@ -525,11 +560,17 @@ class ExportJobAdmin(ShopScopedAdmin):
         return [download, *super().get_urls()]
 
     def download_view(self, request, object_id):
-        """The job's file, only for staff of its shop (another shop's job is a 404)."""
+        """The job's CSV, or with `?format=xlsx` its XLSX, only for staff of its shop (another shop's job
+        is a 404)."""
         job = self.get_object(request, object_id)
         if not self.has_view_permission(request, job) or job.status != ExportStatus.DONE or not job.file:
             raise Http404
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+        name = job.file.name
+        if request.GET.get("format") == "xlsx":
+            name = services.export_job_xlsx_name(name)
+        if not job.file.storage.exists(name):
+            raise Http404
+        return FileResponse(job.file.storage.open(name, "rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -22,6 +22,8 @@ from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.member_card import member_code_barcode_svg
 from loyalty.models import LoyaltyAccount, PointsEntry, ProgrammeSettings, Tier, TierChange
+from sellercenter.access import has_shop_permission
+from sellercenter.actor import Actor
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import DomainError
 from sellercenter.money import MoneyFormField, money_format
@@ -156,10 +158,13 @@ class ProgrammeSettingsAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         programme_fields = [name for name in form.changed_data if name in PROGRAMME_FIELDS]
-        services.programme_update(programme=obj, **{name: form.cleaned_data[name] for name in programme_fields})
+        actor = Actor.staff(request.user)
+        services.programme_update(
+            programme=obj, actor=actor, **{name: form.cleaned_data[name] for name in programme_fields}
+        )
         changes = form.tier_changes()
         if changes:
-            services.tiers_update(shop=obj.shop, changes=changes)
+            services.tiers_update(shop=obj.shop, changes=changes, actor=actor)
 
 
 @admin.register(Tier)
@@ -410,7 +415,7 @@ class LoyaltyAccountAdmin(ShopScopedAdmin):
         its keyword arguments. Returns how many succeeded; refusals become messages."""
         done = 0
         for account in queryset.select_related("shop"):
-            if not request.user.has_perm("loyalty.change_loyaltyaccount", account):
+            if not has_shop_permission(request.user, "loyalty.change_loyaltyaccount", account):
                 self.message_user(request, _("%(account)s: not allowed.") % {"account": account}, messages.ERROR)
                 continue
             result = self.call_service(request, service, account=account, actor=request.user, **arguments(account))

@@ -21,6 +21,7 @@ from loyalty.member_card import member_code_barcode_svg
 from orders import selectors, services
 from orders.models import (
     AWAITING_HANDOVER,
+    CarrierAccount,
     Order,
     OrderEvent,
     OrderLine,
@@ -28,6 +29,8 @@ from orders.models import (
     Payment,
     PaymentGateway,
     Product,
+    RefundDue,
+    RefundDueStatus,
     ReturnLine,
     ReturnOutcome,
     ReturnRequest,
@@ -99,6 +102,22 @@ class QualityCheckFailForm(ActionForm):
 class ReadyToShipForm(ActionForm):
     carrier = forms.CharField(label=_("carrier"), max_length=100, help_text=_("E.g. GHN, GHTK, Viettel Post."))
     tracking_number = forms.CharField(label=_("tracking number"), max_length=100)
+
+
+class ShipmentForm(ActionForm):
+    account = forms.ModelChoiceField(label=_("carrier account"), queryset=CarrierAccount.objects.none())
+    tracking_number = forms.CharField(
+        label=_("tracking number"),
+        max_length=100,
+        required=False,
+        help_text=_("Only for self-delivery / other carrier."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = CarrierAccount.objects.filter(shop_id=self.target.shop_id, is_active=True)
+        self.fields["account"].queryset = accounts
+        self.fields["account"].initial = accounts.filter(is_default=True).first()
 
 
 class ReceiveReturnForm(ActionForm):
@@ -363,6 +382,7 @@ ORDER_SERVICES = {
     "return_to_sender": (services.order_return_to_sender, None),
     "cancel": (services.order_cancel, ReasonForm),
 }
+CREATE_SHIPMENT = "create_shipment"
 # The common steps done for many orders at once (those that need no input).
 BULK = ["allocate", "start_picking", "send_to_quality_check", "pack", "ship", "deliver"]
 
@@ -378,7 +398,8 @@ def _bulk_action(name: str):
 @admin.register(Order)
 class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
-        name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()
+        CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
+        **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
     }
     service_target = "order"
     # What fits 1440 px: the channel is a filter, the deadline warning sits beside the ship-by time.
@@ -390,7 +411,14 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
-    actions = [*(_bulk_action(name) for name in BULK), "pick", "print_packing_slips"]
+    actions = [
+        *(_bulk_action(name) for name in BULK),
+        "pick",
+        "print_packing_slips",
+        "create_shipments",
+        "print_labels",
+        "print_handover_list",
+    ]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
@@ -421,7 +449,9 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     ]
 
     def available_actions(self, obj) -> list[str]:
-        return [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
+        steps = [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
+        # A packed order is booked with a carrier, which makes it ready to ship under the carrier's number.
+        return [CREATE_SHIPMENT, *steps] if obj.status == OrderStatus.PACKED else steps
 
     def has_add_permission(self, request):
         return False  # orders come from the checkout
@@ -475,6 +505,58 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     @admin.action(description=_("Print packing slips"), permissions=["view"])
     def print_packing_slips(self, request, queryset):
         return self._packing_slips(request, queryset.prefetch_related("lines").select_related("shop"))
+
+    @admin.action(description=_("Create shipments with the default carrier"), permissions=["change"])
+    def create_shipments(self, request, queryset):
+        """Book every selected packed order with the shop's default carrier account."""
+        actor, done, refused = Actor.staff(request.user), 0, []
+        for order in queryset.order_by("pk"):
+            try:
+                services.shipment_create(order=order, actor=actor)
+            except DomainError as error:
+                refused.append(f"{order.number}: {error}")
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d shipment requested.", "%(count)d shipments requested.", done) % {"count": done},
+        )
+        if refused:
+            self.message_user(request, "; ".join(refused[:20]), level=messages.WARNING)
+
+    @admin.action(description=_("Print shipping labels (A6)"), permissions=["view"])
+    def print_labels(self, request, queryset):
+        """Our A6 label for each selected order with a booked parcel: tracking barcode, both addresses,
+        COD amount, order number; a link to the carrier's own label where it has one."""
+        orders = list(queryset.select_related("shop").order_by("placed_at", "pk"))
+        shipments = selectors.shipments_open_for(orders=orders)
+        labels = [
+            {
+                "order": order,
+                "shipment": shipment,
+                "barcode": member_code_barcode_svg(shipment.tracking_number),
+                "pickup": shipment.account,
+                "cod": money_format(shipment.cod_amount, order.currency),
+            }
+            for order in orders
+            if (shipment := shipments.get(order.pk)) is not None and shipment.tracking_number
+        ]
+        return TemplateResponse(request, "admin/orders/order/labels.html", {"labels": labels})
+
+    @admin.action(description=_("Print the hand-over list for the pick-up"), permissions=["view"])
+    def print_handover_list(self, request, queryset):
+        """The parcels the carrier's driver takes, per carrier account: order, tracking number, COD,
+        the count, and room for both signatures."""
+        orders = list(queryset.select_related("shop").order_by("placed_at", "pk"))
+        shipments = selectors.shipments_open_for(orders=orders)
+        groups: dict = {}
+        for order in orders:
+            shipment = shipments.get(order.pk)
+            if shipment is not None and shipment.tracking_number:
+                row = {"order": order, "shipment": shipment, "cod": money_format(shipment.cod_amount, order.currency)}
+                groups.setdefault(shipment.account, []).append(row)
+        context = {"groups": [{"account": a, "rows": rows} for a, rows in groups.items()], "printed_at": timezone.now()}
+        return TemplateResponse(request, "admin/orders/order/handover_list.html", context)
 
     def get_urls(self):
         slip = path(
@@ -624,6 +706,79 @@ class ReturnRequestAdmin(ObjectActionsMixin, ShopScopedAdmin):
         return ["shop", *self.readonly_fields]
 
 
+# --- Refunds due -----------------------------------------------------------------------------------
+
+
+class RefundDoneForm(ActionForm):
+    reference = forms.CharField(
+        label=_("bank or gateway reference"), max_length=100, help_text=_("The reference of the transfer sent back.")
+    )
+
+
+class RefundLateFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Late")), ("waiting", _("Waiting for the returned items"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.refund_late_q(timezone.now()))
+        if self.value() == "waiting":
+            return queryset.filter(status=RefundDueStatus.DUE, due_at__isnull=True)
+        return queryset
+
+
+@admin.register(RefundDue)
+class RefundDueAdmin(ObjectActionsMixin, ShopScopedAdmin):
+    """What the shop owes its customers: the due ones first, by deadline; the late ones by filter."""
+
+    object_actions = {"complete": (_("Record the refund"), services.refund_due_complete, RefundDoneForm)}
+    service_target = "refund_due"
+    list_display = ["order", "source", "amount_display", "method", "due_at", "late", "status", "done_at", "reference"]
+    list_filter = ["status", RefundLateFilter, "source", "method"]
+    list_select_related = ["order", "shop"]
+    search_fields = ["=order__number", "=reference"]
+    show_full_result_count = False
+    readonly_fields = [
+        "order",
+        "source",
+        "return_request",
+        "payment",
+        "amount",
+        "currency",
+        "method",
+        "status",
+        "created_at",
+        "due_at",
+        "done_at",
+        "done_by",
+        "done_actor_kind",
+        "reference",
+    ]
+
+    def available_actions(self, obj) -> list[str]:
+        return ["complete"] if obj.status == RefundDueStatus.DUE else []
+
+    def has_add_permission(self, request):
+        return False  # opened by the cancellation, payment and return services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["shop", *self.readonly_fields]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return money_format(obj.amount, obj.currency)
+
+    @admin.display(description=_("late"), boolean=True)
+    def late(self, obj):
+        return obj.is_late()
+
+
 # --- Payments --------------------------------------------------------------------------------------
 
 
@@ -676,3 +831,6 @@ class PaymentAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_select_related = ["order", "shop"]
     search_fields = ["=transaction_id", "=order__number"]
     show_full_result_count = False
+
+
+from orders.shipping import admin as shipping_admin  # noqa: E402, F401 - registers the shipping pages

@@ -145,7 +145,7 @@ start_replica() {
     mkdir -p "$PG_TMP/replica-socket"
     is_root && chown postgres: "$PG_TMP/replica-socket"
     if ! (cd "$PG_TMP" && pg_as_owner "$PG_BINDIR/pg_basebackup" -h "$PG_TMP" -U postgres -D "$PG_TMP/replica" \
-        -R -X stream --no-sync) >"$PG_TMP/basebackup.log" 2>&1; then
+        -R -X stream --checkpoint=fast --no-sync) >"$PG_TMP/basebackup.log" 2>&1; then
         cat "$PG_TMP/basebackup.log" >&2
         die "pg_basebackup failed (output above)"
     fi

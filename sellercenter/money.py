@@ -61,6 +61,13 @@ def money_round(amount, currency: str = Currency.VND) -> Decimal:
     return to_decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+def money_plain(amount, currency: str = Currency.VND) -> str:
+    """The amount as a plain number for files: rounded to the currency's minor unit, so whole for VND
+    (`845000`, which a spreadsheet reads as a number in any locale, also one with a decimal comma)
+    and with two decimals for USD (`12.50`)."""
+    return str(money_round(amount, currency))
+
+
 def money_format(amount, currency: str = Currency.VND) -> str:
     """Format for people: `1.250.000 ₫` for VND (Vietnamese grouping), `$1,250.00` for USD."""
     rounded = money_round(amount, currency)

@@ -45,7 +45,7 @@ def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
 
     # +1 day: the reminder push, to those who accept push.
     worker(start + timedelta(days=1))
-    assert _titles(push, lan) == _titles(push, hoa) == ["Áo dài lụa is still in your cart"]
+    assert _titles(push, lan) == _titles(push, hoa) == ["Áo dài lụa vẫn đang chờ trong giỏ hàng"]
     assert _titles(push, minh) == []
     assert Message.objects.get(customer=minh, step__position=1).skip_reason == SkipReason.NO_CONSENT
 
@@ -63,7 +63,7 @@ def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
     worker(start + timedelta(days=3))
     voucher = VoucherIssue.objects.get(enrolment__customer=lan).voucher
     lan_push = push.payloads(lan.external_id)[1]
-    assert lan_push["title"] == f"A gift for your cart: code {voucher.code}"
+    assert lan_push["title"] == f"Quà cho giỏ hàng của bạn: mã {voucher.code}"
     assert len(push.payloads(hoa.external_id)) == 1
     assert Enrolment.objects.get(customer=hoa).exit_reason == ExitReason.NO_CONSENT
     assert VoucherIssue.objects.filter(enrolment__customer=minh, voucher__isnull=False).exists()

@@ -121,3 +121,26 @@ def test_a_request_while_the_first_is_running_is_409_then_replays(api, shop):
     assert after.status_code == 201
     assert after.json() == first["response"].json()
     assert _issued(shop) == 1
+
+
+@pytest.mark.django_db
+def test_the_same_json_re_encoded_is_replayed(api, shop):
+    first = api.generic(
+        "POST",
+        "/api/test/keys",
+        '{"name": "Kho Hà Nội", "wait": false}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-re",
+    )
+    again = api.generic(
+        "POST",
+        "/api/test/keys",
+        '{\n  "wait" : false,\n  "name" : "Kho H\\u00e0 N\\u1ed9i"\n}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-re",
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert _issued(shop) == 1

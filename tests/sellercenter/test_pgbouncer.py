@@ -99,8 +99,19 @@ def _drop_pooled_connections() -> None:
     name = connection.settings_dict["NAME"]
     for command in (f"KILL {name}", f"RESUME {name}"):
         subprocess.run(
-            ["psql", "-h", unquote(parts.hostname or ""), "-p", str(parts.port), "-U", "postgres", "-d", "pgbouncer",
-             "-c", command],
+            [
+                "psql",
+                "-h",
+                unquote(parts.hostname or ""),
+                "-p",
+                str(parts.port),
+                "-U",
+                "postgres",
+                "-d",
+                "pgbouncer",
+                "-c",
+                command,
+            ],
             capture_output=True,
             timeout=20,
             check=False,
