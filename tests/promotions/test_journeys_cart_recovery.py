@@ -20,7 +20,11 @@ from tests.promotions.journey_setup import (
     live_cart_journey,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _titles(push, customer) -> list[str]:
