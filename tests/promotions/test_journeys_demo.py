@@ -9,7 +9,7 @@ from promotions.models import Enrolment, Journey
 from tests.customers.factories import CustomerFactory
 
 # Committed for real: the journey enrols from the stored events on commit, as in `seed_demo`.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_journey_is_live_with_customers_at_every_stage(shop):
