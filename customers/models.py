@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sellercenter.formatting import format_datetime
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import MoneyField
 
@@ -313,7 +314,7 @@ class CustomerEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_type_display()} · {format_datetime(self.occurred_at)}"
 
 
 class CustomerEventKey(models.Model):

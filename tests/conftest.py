@@ -108,3 +108,16 @@ def _fresh_rate_limits():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Transactional tests flush the database and recreate content types under new ids; and eager
+    tasks run by several threads at once can leave Celery's process-wide "inside a task" flag set.
+    Neither happens in a served process; each test starts with both reset."""
+    from celery._state import _set_task_join_will_block
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    _set_task_join_will_block(False)
+    yield
