@@ -44,8 +44,7 @@ from orders.models import (
     StockMovementKind,
 )
 from orders.services.checkout import order_number
-from promotions.quotes import allocate
-from sellercenter.money import ZERO, money_round
+from sellercenter.money import ZERO, allocate, money_round
 
 S = OrderStatus
 ORDERS_PER_SHOP = 1000

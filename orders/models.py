@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel, Customer
 from sellercenter.models import ApiKey, Shop
-from sellercenter.money import MoneyField
-
-ZERO = Decimal("0")
+from sellercenter.money import ZERO, MoneyField
 
 
 class Product(models.Model):

@@ -14,11 +14,10 @@ from customers.models import Channel
 from promotions.models import Campaign, CodeMode, Redemption, Status, Voucher
 from promotions.quotes import Candidate, Quote, QuoteLine, Reason, Rejection, price_cart
 from sellercenter.errors import InvalidInput
-from sellercenter.money import money_round
+from sellercenter.money import ZERO, money_round
 
 __all__ = ["Quote", "QuoteLine", "campaign_results", "campaigns_offered", "quote", "voucher_check"]
 
-ZERO = Decimal("0")
 MAX_CODES = 10
 # The spend of the last days (today included) is "the current pace" of a campaign.
 PACE_DAYS = 7

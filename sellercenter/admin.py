@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sellercenter import services
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.errors import DomainError
 from sellercenter.models import ApiKey, ApiScope, Membership, Shop
 
@@ -38,8 +38,7 @@ class ShopAdmin(ShopScopedAdmin):
             obj.save()
             return
         shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
-        obj.pk = shop.pk
-        obj._state = shop._state
+        adopt_saved(obj, shop)
 
 
 @admin.register(Membership)
@@ -51,8 +50,7 @@ class MembershipAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         membership = services.membership_set(user=obj.user, shop=obj.shop, role=obj.role)
-        obj.pk = membership.pk
-        obj._state = membership._state
+        adopt_saved(obj, membership)
 
 
 class ApiKeyCreateForm(ShopScopedForm):
@@ -97,9 +95,7 @@ class ApiKeyAdmin(ShopScopedAdmin):
         api_key, secret = services.api_key_create(
             shop=data["shop"], name=data["name"], scopes=data["scopes"], created_by=request.user
         )
-        for field in ApiKey._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(api_key, field.attname))
-        obj._state = api_key._state
+        adopt_saved(obj, api_key)
         request.api_key_secret = secret
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -17,7 +17,7 @@ from customers.services.profiles import (
     customer_upsert,
 )
 from customers.services.purchases import customer_record_purchase, customer_reverse_purchase, purchase_facts_rebuild
-from customers.services.rights import customer_erase, customer_export, customer_merge
+from customers.services.rights import customer_erase, customer_export, customer_merge, customer_merge_duplicates
 from customers.services.segments import segment_create, segment_update, segments_create_builtin
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "customer_export",
     "customer_identify",
     "customer_merge",
+    "customer_merge_duplicates",
     "customer_record_purchase",
     "customer_reverse_purchase",
     "customer_tags_add",

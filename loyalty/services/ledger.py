@@ -18,8 +18,8 @@ from loyalty.models import (
     PointsLotUse,
     ProgrammeSettings,
 )
-from loyalty.periods import add_months
 from sellercenter.errors import InvalidInput
+from sellercenter.periods import add_months
 
 
 def order_source(order_ref: str) -> str:

@@ -15,6 +15,7 @@ from orders.pricing import CartLine
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.transactions import api_write
 
 
 class AddressSerializer(serializers.Serializer):
@@ -315,6 +316,7 @@ class OrderActionView(APIView):
     required_scopes = BACK_OFFICE_ONLY
 
     @extend_schema(request=None, responses=OrderOutput, operation_id="orders_action")
+    @api_write
     def post(self, request, number, action):
         check_staff_permission(request, "orders.change_order")
         service, input_class, kind = ACTIONS[action]
@@ -333,6 +335,7 @@ class OrderCancelView(APIView):
     required_scopes = STOREFRONT_AND_BACK_OFFICE
 
     @extend_schema(request=CancelInput, responses=OrderOutput, operation_id="orders_cancel")
+    @api_write
     def post(self, request, number):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from orders.api.base import MONEY, LineInput, LinesMixin, check_staff_permission
 from orders.models import ActorKind, ReturnKind, ReturnOutcome, ReturnReason, ReturnRequest, ReturnStatus
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
 
 
@@ -146,6 +147,7 @@ class ReturnActionView(APIView):
     required_scopes = BACK_OFFICE_ONLY
 
     @extend_schema(request=None, responses=ReturnOutput, operation_id="returns_action")
+    @api_write
     def post(self, request, pk, action):
         check_staff_permission(request, "orders.change_returnrequest")
         service, input_class = ACTIONS[action]

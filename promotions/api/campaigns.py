@@ -23,6 +23,7 @@ from promotions.api.serializers import PublicCampaignSerializer, StaffCampaignSe
 from promotions.models import Campaign, CodeMode, Kind, Status
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.transactions import api_write
 
 
 class CampaignFilter(filters.FilterSet):
@@ -124,6 +125,7 @@ class CampaignDetailView(ReadForStorefrontsMixin, APIView):
     @extend_schema(
         request=CampaignInputSerializer, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_update"
     )
+    @api_write
     def patch(self, request, pk: int):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         data = CampaignInputSerializer(data=request.data, partial=True)
@@ -147,6 +149,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     required_scopes = BACK_OFFICE_ONLY
 
     @extend_schema(request=None, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_action")
+    @api_write
     def post(self, request, pk: int, action: str):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         campaign = CAMPAIGN_ACTIONS[action](campaign=campaign)

@@ -1,19 +1,14 @@
-"""Admin for customers: profiles (with addresses, consent history, timeline, duplicates, merge, data
-export and erasure, CSV import), segments (live counts, member export), and the read-only records."""
+"""Customer profiles: addresses, consent history, timeline, duplicates, merge, data export and
+erasure, CSV import."""
 
 import json
 from datetime import UTC
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -24,16 +19,11 @@ from customers.models import (
     Address,
     ConsentRecord,
     Customer,
-    CustomerEvent,
-    CustomerMerge,
-    CustomerPurchase,
     MarketingChannel,
-    PersonalDataRequest,
-    Segment,
 )
 from customers.phones import phone_to_e164
 from customers.resources import CustomerResource
-from customers.segment_rules import rules_filter, rules_validate
+from customers.segment_rules import rules_filter
 from customers.services.profiles import ADDRESS_FIELDS, PROFILE_FIELDS, profile_clean, tags_clean
 from sellercenter.admin_base import (
     ReadOnlyAdminMixin,
@@ -41,25 +31,16 @@ from sellercenter.admin_base import (
     ShopScopedAdmin,
     ShopScopedForm,
     ShopScopedTabularInline,
+    adopt_saved,
+    form_add_domain_error,
 )
-from sellercenter.errors import DomainError, InvalidInput
+from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
-from sellercenter.spreadsheet import csv_streaming_response
 
 TIMELINE_LENGTH = 20
+
+
 SHOWN_PROPERTIES = ("sku", "quantity", "price", "query", "url", "utm_campaign")
-
-
-def add_domain_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form fields it names (or on the form when it names none)."""
-    for name, messages_ in (error.fields or {"": [str(error)]}).items():
-        field = name.split(".")[0]
-        form.add_error(
-            field if field in form.fields else None, messages_ if field in form.fields else f"{name}: {messages_}"
-        )
-
-
-# --- Customers -------------------------------------------------------------------------------------
 
 
 class CustomerAdminForm(ShopScopedForm):
@@ -85,7 +66,7 @@ class CustomerAdminForm(ShopScopedForm):
             if shop is not None:
                 cleaned.update(profile_clean(shop=shop, fields=given))
         except InvalidInput as error:
-            add_domain_errors(self, error)
+            form_add_domain_error(self, error)
         return cleaned
 
 
@@ -157,6 +138,12 @@ class ProfileStateFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (e.g. the customer's request of 12/03)"), max_length=255, required=False
+    )
+
+
 @admin.register(Customer)
 class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
     form = CustomerAdminForm
@@ -179,6 +166,8 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
     autocomplete_fields = ["referred_by"]
     inlines = [AddressInline, ConsentHistoryInline]
     actions = ["export_personal_data", "merge_duplicates", "erase_personal_data"]
+    # The confirmation page of erase and merge says "yes, I am sure".
+    action_submitted = ("confirm", "yes")
     readonly_fields = [
         "purchase_facts",
         "journey_stage",
@@ -334,9 +323,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
             customer = services.customer_create(
                 shop=data["shop"], external_id=data.get("external_id") or None, tags=data["tags"], **fields
             )
-        for field in Customer._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(customer, field.attname))
-        obj._state = customer._state
+        adopt_saved(obj, customer)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Address:
@@ -362,19 +349,6 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
 
     # Actions
 
-    def _confirm(self, request, queryset, *, action: str, title: str, message: str, needs_reason: bool = False):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "message": message,
-            "objects": queryset,
-            "action": action,
-            "needs_reason": needs_reason,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/customers/customer/confirm_action.html", context)
-
     @admin.action(description=gettext_lazy("Export personal data (JSON)"), permissions=["personal_data_export"])
     def export_personal_data(self, request, queryset):
         if queryset.count() != 1:
@@ -390,37 +364,60 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
 
     @admin.action(description=gettext_lazy("Erase personal data"), permissions=["erase"])
     def erase_personal_data(self, request, queryset):
-        if request.POST.get("confirm") != "yes":
-            return self._confirm(
-                request,
-                queryset,
-                action="erase_personal_data",
-                title=_("Erase personal data"),
-                message=_(
-                    "Names, contacts, addresses, tags and anonymous ids of these customers will be erased and "
-                    "their events detached. Purchases and consent records are kept. This cannot be undone."
-                ),
-                needs_reason=True,
-            )
-        reason = request.POST.get("reason", "")
-        erased = sum(
-            1
-            for customer in queryset
-            if self.call_service(
-                request, services.customer_erase, customer=customer, requested_by=request.user, reason=reason
-            )
+        form, page = self.service_action_form(
+            request,
+            queryset,
+            title=_("Erase personal data"),
+            form_class=EraseForm,
+            message=_(
+                "Names, contacts, addresses, tags and anonymous ids of these customers will be erased and "
+                "their events detached. Purchases and consent records are kept. This cannot be undone."
+            ),
+            submit_label=_("Yes, I am sure"),
         )
-        self.message_user(
-            request, ngettext("%(count)d customer erased.", "%(count)d customers erased.", erased) % {"count": erased}
+        if page is not None:
+            return page
+        reason = form.cleaned_data["reason"]
+        self.call_service_for_each(
+            request,
+            queryset,
+            services.customer_erase,
+            arguments=lambda customer: {"customer": customer, "requested_by": request.user, "reason": reason},
+            done_message=lambda done: ngettext("%(count)d customer erased.", "%(count)d customers erased.", done),
         )
         return None
 
     @admin.action(description=gettext_lazy("Merge selected duplicates"), permissions=["merge"])
     def merge_duplicates(self, request, queryset):
-        profiles = sorted(queryset, key=lambda c: (-c.orders_count, c.pk))
-        if len(profiles) < 2 or len({c.shop_id for c in profiles}) > 1:
-            self.message_user(request, _("Choose two or more profiles of one shop."), level=messages.WARNING)
+        profiles = list(queryset)
+        target = self.call_service(request, selectors.merge_survivor, customers=profiles)
+        if target is None:
             return None
+        _form, page = self.service_action_form(
+            request,
+            queryset,
+            title=_("Merge selected duplicates"),
+            message=_("Everything of the other profiles moves into #%(id)s %(name)s (the one with most orders).")
+            % {"id": target.pk, "name": target},
+            submit_label=_("Yes, I am sure"),
+        )
+        if page is not None:
+            return page
+        merged = self.call_service(
+            request, services.customer_merge_duplicates, customers=profiles, merged_by=request.user
+        )
+        if merged is not None:
+            target, merges = merged
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d profile merged into %(target)s.",
+                    "%(count)d profiles merged into %(target)s.",
+                    len(merges),
+                )
+                % {"count": len(merges), "target": target},
+            )
+        return None
         target, sources = profiles[0], profiles[1:]
         if request.POST.get("confirm") != "yes":
             return self._confirm(
@@ -442,202 +439,3 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
             % {"count": merged, "target": target},
         )
         return None
-
-
-# --- Segments --------------------------------------------------------------------------------------
-
-
-class SegmentAdminForm(ShopScopedForm):
-    class Meta:
-        model = Segment
-        fields = ["shop", "name", "description", "match", "rules"]
-        help_texts = {
-            "rules": gettext_lazy(
-                'A list of rules, e.g. [{"kind": "event", "type": "add_to_cart", "within_days": 1, '
-                '"after_last_order": true}]. Kinds: attribute, event, purchases, consent, discount_share, tag, '
-                "address (see the README)."
-            )
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if "rules" in cleaned and "match" in cleaned:
-            try:
-                cleaned["rules"] = rules_validate(cleaned["rules"], match=cleaned["match"])
-            except InvalidInput as error:
-                add_domain_errors(self, error)
-        return cleaned
-
-
-class SegmentChangeList(ChangeList):
-    """Counts the members of every segment on the page in one query."""
-
-    def get_results(self, request):
-        super().get_results(request)
-        counts = selectors.segments_member_counts(segments=list(self.result_list))
-        for segment in self.result_list:
-            segment.member_count = counts[segment.pk]
-
-
-def members_csv(segments: list[Segment]):
-    header = [
-        _("segment"),
-        _("customer id"),
-        _("external id"),
-        _("full name"),
-        _("e-mail"),
-        _("phone"),
-        _("journey stage"),
-        _("orders"),
-        _("total spent"),
-        _("last order at"),
-    ]
-    rows = (
-        (
-            segment.name,
-            customer.pk,
-            customer.external_id,
-            customer.full_name,
-            customer.email,
-            customer.phone,
-            customer.journey_stage,
-            customer.orders_count,
-            customer.total_spent,
-            customer.last_order_at.isoformat() if customer.last_order_at else "",
-        )
-        for segment in segments
-        for customer in selectors.segment_customers(segment=segment).order_by("pk").iterator(chunk_size=2000)
-    )
-    name = segments[0].name if len(segments) == 1 else _("segments")
-    return csv_streaming_response(f"{name}.csv", header, rows)
-
-
-@admin.register(Segment)
-class SegmentAdmin(ShopScopedAdmin):
-    form = SegmentAdminForm
-    list_display = ["name", "members", "builtin", "match", "description"]
-    list_filter = ["builtin", "match"]
-    list_select_related = ["shop"]
-    search_fields = ["name"]
-    actions = ["export_members"]
-    readonly_fields = ["builtin", "live_count"]
-
-    def get_changelist(self, request, **kwargs):
-        return SegmentChangeList
-
-    def get_urls(self):
-        export = path(
-            "<int:pk>/members.csv",
-            self.admin_site.admin_view(self.members_csv_view),
-            name="customers_segment_members_csv",
-        )
-        return [export, *super().get_urls()]
-
-    @admin.display(description=gettext_lazy("members"))
-    def members(self, obj):
-        return obj.member_count
-
-    @admin.display(description=gettext_lazy("members now"))
-    def live_count(self, obj):
-        if obj.pk is None:
-            return "—"
-        count = selectors.segment_customers(segment=obj).count()
-        url = reverse("admin:customers_segment_members_csv", args=[obj.pk])
-        return format_html('{} — <a href="{}">{}</a>', count, url, _("export the members to CSV"))
-
-    def members_csv_view(self, request, pk: int):
-        segment = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not self.has_view_permission(request, segment):
-            raise PermissionDenied
-        return members_csv([segment])
-
-    @admin.action(description=gettext_lazy("Export members to CSV"), permissions=["view"])
-    def export_members(self, request, queryset):
-        return members_csv(list(queryset.select_related("shop")))
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        fields = {name: data[name] for name in ("name", "description", "match", "rules")}
-        if change:
-            segment = services.segment_update(segment=obj, **fields)
-        else:
-            segment = services.segment_create(shop=data["shop"], **fields)
-        obj.pk = segment.pk
-        obj._state = segment._state
-
-
-# --- Read-only records -----------------------------------------------------------------------------
-
-
-@admin.register(CustomerEvent)
-class CustomerEventAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["occurred_at", "type", "customer", "channel", "session_id", "event_id"]
-    list_filter = ["type", "channel"]
-    list_select_related = ["customer"]
-    search_fields = ["event_id", "anonymous_id", "session_id", "customer_external_id"]
-    show_full_result_count = False
-
-
-class ConsentRecordForm(ShopScopedForm):
-    class Meta:
-        model = ConsentRecord
-        fields = ["customer", "channel", "granted", "source", "wording_version", "recorded_at", "evidence"]
-
-    def clean(self):
-        cleaned = super().clean()
-        customer = cleaned.get("customer")
-        if customer is not None and not self.errors:
-            try:
-                services.consent_check(**{name: cleaned.get(name) for name in self.Meta.fields})
-            except DomainError as error:
-                add_domain_errors(self, error)
-        return cleaned
-
-
-@admin.register(ConsentRecord)
-class ConsentRecordAdmin(ShopScopedAdmin):
-    """Consent history. Staff record a grant or a withdrawal here (e.g. from a phone call); records
-    are never changed or deleted: they are the proof."""
-
-    form = ConsentRecordForm
-    list_display = ["customer", "channel", "granted", "recorded_at", "source", "wording_version", "recorded_by"]
-    list_filter = ["channel", "granted", "source"]
-    list_select_related = ["customer", "recorded_by"]
-    search_fields = ["customer__full_name", "customer__email", "customer__phone", "source", "wording_version"]
-    autocomplete_fields = ["customer"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        record = services.consent_record(
-            recorded_by=request.user, **{name: data.get(name) for name in ConsentRecordForm.Meta.fields}
-        )
-        obj.pk = record.pk
-        obj._state = record._state
-
-
-@admin.register(CustomerPurchase)
-class CustomerPurchaseAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["ordered_at", "customer", "reference", "amount", "discounted", "reversed_at"]
-    list_filter = ["discounted", ("reversed_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["customer"]
-    search_fields = ["reference", "customer__full_name", "customer__phone"]
-
-
-@admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["merged_at", "target", "source", "merged_by"]
-    list_select_related = ["target", "source", "merged_by"]
-    search_fields = ["target__full_name", "target__email", "target__phone"]
-
-
-@admin.register(PersonalDataRequest)
-class PersonalDataRequestAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["created_at", "kind", "customer", "requested_by", "api_key", "reason"]
-    list_filter = ["kind"]
-    list_select_related = ["customer", "requested_by", "api_key"]
