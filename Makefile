@@ -11,7 +11,7 @@ help:
 	@echo "make setup                 create/refresh .venv and compile translations"
 	@echo "make demo                  migrate, load demo data, run the server on 127.0.0.1:8000"
 	@echo "make test [ARGS=...]       ruff + the whole test suite with coverage (ARGS go to pytest)"
-	@echo "make worker                Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make worker                Celery worker taking every queue (needs CELERY_BROKER_URL)"
 	@echo "make beat                  Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench NAME=<name>     run bench/<name>.py"
 	@echo "make messages              update each app's Vietnamese catalogue (<app>/locale/vi)"

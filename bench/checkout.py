@@ -63,6 +63,24 @@ def postgres_server():
         parts = urlsplit(given)
         yield f"{parts.scheme}://{parts.netloc}"
         return
+    with throwaway_cluster() as cluster:
+        yield cluster.url
+
+
+class Cluster:
+    """A throwaway cluster's folder (socket, data, log), binaries and the prefix that runs them as owner."""
+
+    def __init__(self, folder: Path, bindir: Path, as_owner: list[str]):
+        self.folder, self.bindir, self.as_owner = folder, bindir, as_owner
+        self.url = f"postgres://postgres@{quote(str(folder), safe='')}"
+
+    def run(self, program: str, *args) -> None:
+        subprocess.run([*self.as_owner, self.bindir / program, *args], check=True, capture_output=True, cwd=self.folder)
+
+
+@contextmanager
+def throwaway_cluster():
+    """A PostgreSQL cluster in a temporary folder, on a unix socket only, removed afterwards."""
     bindir = next(
         (p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True) if (p / "initdb").exists()), None
     )
@@ -80,7 +98,7 @@ def postgres_server():
     subprocess.run([*as_owner, bindir / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "-o", options, "start"],
                    check=True, capture_output=True)  # fmt: skip
     try:
-        yield f"postgres://postgres@{quote(str(folder), safe='')}"
+        yield Cluster(folder, bindir, as_owner)
     finally:
         subprocess.run([*as_owner, bindir / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)

@@ -478,3 +478,101 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (RFC 8030): where to post, and the keys to encrypt for it (RFC 8291).
+
+    Registered by the storefront for a customer, or for an anonymous id that identify later ties to one."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="push_subscriptions",
+        verbose_name=_("customer"),
+    )
+    anonymous_id = models.CharField(_("anonymous id"), max_length=100, blank=True)
+    endpoint = models.URLField(_("endpoint"), max_length=1000)
+    p256dh = models.CharField(_("public key (p256dh)"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "endpoint"], name="pushsubscription_unique_shop_endpoint"),
+        ]
+        indexes = [
+            models.Index(fields=["shop", "anonymous_id"], name="pushsub_shop_anonymous_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.endpoint[:60]
+
+
+class DeliveredLine(models.Model):
+    """An order line the customer received: what they may rate and review (told by orders at delivery)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="delivered_lines", verbose_name=_("customer")
+    )
+    order_ref = models.CharField(_("order"), max_length=64)
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("product"), max_length=255)
+    delivered_at = models.DateTimeField(_("delivered at"))
+
+    class Meta:
+        verbose_name = _("delivered line")
+        verbose_name_plural = _("delivered lines")
+        ordering = ["-delivered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "order_ref", "sku"], name="deliveredline_unique_order_sku"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} · {self.sku}"
+
+
+class Review(models.Model):
+    """A customer's rating (1-5) and comment on a delivered order line, with the shop's public reply.
+
+    Never deleted by the shop: a bad review is answered, not removed."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    line = models.OneToOneField(
+        DeliveredLine, on_delete=models.PROTECT, related_name="review", verbose_name=_("order line")
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("customer"))
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    reply = models.TextField(_("shop's reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["shop", "created_at"], name="review_shop_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ · {self.line}"

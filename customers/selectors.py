@@ -21,6 +21,7 @@ from customers.models import (
     CustomerTag,
     EventType,
     MarketingChannel,
+    Review,
     Segment,
 )
 from customers.phones import phone_search_fragments
@@ -108,6 +109,15 @@ def customer_duplicates(*, customer: Customer) -> QuerySet[Customer]:
     if not same_contact:
         return Customer.objects.none()
     return Customer.objects.current().filter(same_contact, shop_id=customer.shop_id).exclude(pk=customer.pk)
+
+
+def customer_named(*, shop: Shop, external_id: str, field: str) -> Customer:
+    """The current customer a request names by storefront id in its body (`field`), following
+    merges; InvalidInput naming `field` when the shop has none with this id, or it was erased."""
+    customer = customer_resolve(shop=shop, external_id=external_id)
+    if customer is None or customer.erased_at is not None:
+        raise InvalidInput(fields={field: [_("No customer has this id.")]})
+    return customer
 
 
 def merge_survivor(*, customers) -> Customer:
@@ -383,3 +393,69 @@ def customer_metrics(*, shop: Shop, date_from: date, date_to: date) -> dict:
         "retention_by_cohort": _retention_by_cohort(shop, start, end),
         **_session_rates(shop, start, end),
     }
+
+
+# --- Carts -----------------------------------------------------------------------------------------
+
+CART_EVENTS = (EventType.ADD_TO_CART, EventType.REMOVE_FROM_CART)
+
+
+def customer_cart(*, customer: Customer, since: datetime, until: datetime | None = None) -> list[dict]:
+    """What the customer's cart holds, as their add-to-cart and remove-from-cart events since `since`
+    tell it: one line per SKU with quantity > 0 ({sku, name, price, quantity, image, url}), in the
+    order first added. Quantity defaults to 1; a removal without a quantity removes the whole line."""
+    events = CustomerEvent.objects.filter(customer=customer, type__in=CART_EVENTS, occurred_at__gte=since)
+    if until is not None:
+        events = events.filter(occurred_at__lte=until)
+    lines: dict[str, dict] = {}
+    for event_type, properties in events.order_by("occurred_at", "pk").values_list("type", "properties"):
+        sku = str(properties.get("sku") or "")
+        if not sku:
+            continue
+        quantity = properties.get("quantity")
+        if event_type == EventType.ADD_TO_CART:
+            line = lines.setdefault(sku, {"sku": sku, "quantity": 0})
+            line["quantity"] += quantity if isinstance(quantity, int) and quantity > 0 else 1
+            for key in ("name", "price", "image", "url"):
+                if properties.get(key) not in (None, ""):
+                    line[key] = properties[key]
+        elif sku in lines:
+            lines[sku]["quantity"] -= quantity if isinstance(quantity, int) and quantity > 0 else lines[sku]["quantity"]
+    return [line for line in lines.values() if line["quantity"] > 0]
+
+
+def customer_last_viewed(*, customer: Customer, limit: int = 3) -> list[dict]:
+    """The products the customer looked at last, newest first, one per SKU ({sku, name, price, image, url})."""
+    seen, products = set(), []
+    views = CustomerEvent.objects.filter(customer=customer, type=EventType.PRODUCT_VIEW).order_by("-occurred_at", "-pk")
+    for properties in views.values_list("properties", flat=True)[: limit * 10]:
+        sku = str(properties.get("sku") or "")
+        if sku and sku not in seen:
+            seen.add(sku)
+            products.append(
+                {key: properties[key] for key in ("sku", "name", "price", "image", "url") if key in properties}
+            )
+        if len(products) == limit:
+            break
+    return products
+
+
+# --- Reviews ---------------------------------------------------------------------------------------
+
+LOW_RATING = 2
+
+
+def review_satisfaction(*, shop: Shop, since: datetime | None = None) -> dict:
+    """The shop's customer satisfaction from reviews (since `since`): how many, the average rating
+    (2 decimals, None without reviews) and the share of low ones (1-2 stars, a fraction such as 0.1250)."""
+    reviews = Review.objects.filter(shop=shop)
+    if since is not None:
+        reviews = reviews.filter(created_at__gte=since)
+    figures = reviews.aggregate(
+        count=Count("pk"), total=Sum("rating"), low=Count("pk", filter=Q(rating__lte=LOW_RATING))
+    )
+    count = figures["count"]
+    if not count:
+        return {"count": 0, "average": None, "low_share": None}
+    average = (Decimal(figures["total"]) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {"count": count, "average": average, "low_share": _rate(figures["low"], count)}

@@ -11,3 +11,11 @@ customer_merged = Signal()
 
 # A customer's personal data was erased. kwargs: customer. Receivers anonymise what they hold.
 customer_erased = Signal()
+
+# Behaviour events were stored (sent on commit of the batch). kwargs: shop, events (the stored
+# CustomerEvent rows that belong to a customer). Journeys (promotions) start and follow carts from them.
+events_recorded = Signal()
+
+# Order lines reached the customer and may now be reviewed. kwargs: shop, customer, order_ref,
+# delivered_at. The post-delivery journey asks for the review.
+order_delivered = Signal()

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from customers.api import customers, events, insights
+from customers.api import customers, events, insights, push, reviews
 
 urlpatterns = [
     path("events", events.EventBatchView.as_view(), name="customer-events-ingest"),
     path("customers", customers.CustomerListView.as_view(), name="customers"),
+    path("push-subscriptions", push.PushSubscriptionView.as_view(), name="push-subscriptions"),
+    path("reviews", reviews.ReviewView.as_view(), name="reviews"),
+    path("push-subscriptions/key", push.PushKeyView.as_view(), name="push-public-key"),
     path("customers/identify", events.IdentifyView.as_view(), name="customers-identify"),
     path("customers/metrics", insights.CustomerMetricsView.as_view(), name="customers-metrics"),
     path("customers/segments", insights.SegmentListView.as_view(), name="customer-segments"),

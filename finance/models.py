@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import PaymentMethod
+from sellercenter.leases import JobStates, LeasedJob
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, MoneyField
 
@@ -436,13 +437,17 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+EXPORT_JOB_STATES = JobStates(queued=ExportStatus.QUEUED, running=ExportStatus.RUNNING, failed=ExportStatus.FAILED)
+
+
 class ExportLanguage(models.TextChoices):
     VI = "vi", _("Vietnamese")
     EN = "en", _("English")
 
 
-class ExportJob(models.Model):
-    """A CSV of a shop's statement lines over a date range, written in the background to a file."""
+class ExportJob(LeasedJob):
+    """A CSV of a shop's statement lines over a date range, written in the background to a file by a
+    worker that holds the job's lease (a lost worker's job is restarted by the next one)."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
     date_from = models.DateField(_("from"))

@@ -14,7 +14,8 @@ def statements_close_due() -> int:
 
 @shared_task(acks_late=True)
 def export_job_run(job_id: int) -> str:
-    """Write an export job's file. A job already taken by an earlier delivery is left alone."""
+    """Write an export job's file under the job's lease: a finished job is left alone, a job whose
+    worker was lost is restarted, a job another worker is writing raises JobBusy (retried later)."""
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"

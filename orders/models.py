@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel, Customer
+from sellercenter.actor import ActorKind
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import ZERO, MoneyField
 
@@ -31,6 +32,11 @@ class Product(models.Model):
     price = MoneyField(_("price"))
     stock_on_hand = models.PositiveIntegerField(_("stock on hand"), default=0, editable=False)
     stock_reserved = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
+    low_stock_threshold = models.PositiveIntegerField(
+        _("low-stock threshold"),
+        default=5,
+        help_text=_("The home lists the product as low on stock when this many units or fewer are left to sell."),
+    )
     is_active = models.BooleanField(_("for sale"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -55,16 +61,6 @@ class Product(models.Model):
     @property
     def stock_available(self) -> int:
         return self.stock_on_hand - self.stock_reserved
-
-
-class ActorKind(models.TextChoices):
-    """Who moved an order or stock: the pipeline table says which kinds may make each transition."""
-
-    STAFF = "staff", _("Shop staff")
-    CUSTOMER = "customer", _("Customer")
-    CARRIER = "carrier", _("Carrier")
-    GATEWAY = "gateway", _("Payment gateway")
-    SYSTEM = "system", _("System")
 
 
 class StockMovementKind(models.TextChoices):
@@ -154,6 +150,21 @@ class CancelledBy(models.TextChoices):
     SELLER = "seller", _("Seller")
     CUSTOMER = "customer", _("Customer")
     SYSTEM = "system", _("System (payment timeout)")
+
+
+# The moments of an order's life, in the order they happen: shown together by the admin and the API.
+ORDER_DATE_FIELDS = (
+    "placed_at",
+    "payment_due_at",
+    "paid_at",
+    "confirmed_at",
+    "ship_by_at",
+    "shipped_at",
+    "delivered_at",
+    "return_window_ends_at",
+    "completed_at",
+    "cancelled_at",
+)
 
 
 class Order(models.Model):
@@ -476,6 +487,22 @@ class ReturnStatus(models.TextChoices):
 
 
 OPEN_RETURN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+
+
+# What a return request records, from the request to its close: shown by the admin and the API.
+RETURN_RECORD_FIELDS = (
+    "kind",
+    "reason",
+    "evidence_note",
+    "status",
+    "refund_amount",
+    "rejection_reason",
+    "replacement_order",
+    "requested_at",
+    "decided_at",
+    "received_at",
+    "closed_at",
+)
 
 
 class ReturnRequest(models.Model):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders.models import ActorKind, OrderStatus, ReturnKind, ReturnStatus
+from orders.models import OrderStatus, ReturnKind, ReturnStatus
+from sellercenter.actor import Actor, ActorKind
 from sellercenter.errors import NotAllowed
 
 S = OrderStatus
@@ -99,28 +100,6 @@ RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (R.RECEIVED, R.REFUNDED): frozenset({ReturnKind.REFUND}),
     (R.RECEIVED, R.EXCHANGED): frozenset({ReturnKind.EXCHANGE}),
 }
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: its kind (checked against the table), and the person or key behind it."""
-
-    kind: str
-    user: object = None
-    api_key: object = None
-
-    @classmethod
-    def system(cls) -> "Actor":
-        return cls(kind=SYSTEM)
-
-    @classmethod
-    def staff(cls, user) -> "Actor":
-        return cls(kind=STAFF, user=user)
-
-    def __str__(self) -> str:
-        who = self.user or self.api_key
-        label = ActorKind(self.kind).label
-        return f"{label} ({who})" if who else str(label)
 
 
 def transition_check(*, transition: str, current: str, actor: Actor) -> str:

@@ -113,6 +113,18 @@ def at_risk_q(now: datetime) -> Q:
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__gte=now, ship_by_at__lt=now + AT_RISK_WITHIN)
 
 
+def out_of_stock_q() -> Q:
+    """For sale with nothing left to sell."""
+    return Q(is_active=True, stock_on_hand__lte=F("stock_reserved"))
+
+
+def low_stock_q() -> Q:
+    """For sale, some left, but no more than the product's low-stock threshold."""
+    return Q(is_active=True, stock_on_hand__gt=F("stock_reserved")) & Q(
+        stock_on_hand__lte=F("stock_reserved") + F("low_stock_threshold")
+    )
+
+
 def late_q(now: datetime) -> Q:
     """Past the ship-by deadline and still not handed over, or handed over after it."""
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__lt=now) | Q(shipped_at__gt=F("ship_by_at"))

@@ -2,15 +2,13 @@
 
 The services import this module to enqueue tasks, so the tasks import the services when they run."""
 
-import smtplib
-
 from celery import shared_task
 
 
-@shared_task(autoretry_for=(smtplib.SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True)
 def order_email_send(order_id: int, kind: str) -> bool:
-    """E-mail the customer about their order. Not acks_late: a mail must not go out twice; the
-    service also skips a kind already sent."""
+    """E-mail the customer about their order. Run through the outbox, which retries it with backoff;
+    the service skips a kind already sent and gives every attempt the same Message-ID."""
     from orders import services
     from orders.models import Order
 

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from orders.api import orders, payments, products, returns
+from sellercenter.db_router import replica_reads
 
 ORDER_ACTIONS = "|".join(orders.ACTIONS)
 RETURN_ACTIONS = "|".join(returns.ACTIONS)
@@ -11,7 +12,7 @@ urlpatterns = [
     path("products", products.ProductListView.as_view(), name="orders-products"),
     path("orders", orders.OrderListCreateView.as_view(), name="orders"),
     path("orders/quote", orders.CheckoutQuoteView.as_view(), name="orders-quote"),
-    path("orders/metrics", orders.MetricsView.as_view(), name="orders-metrics"),
+    path("orders/metrics", replica_reads(orders.MetricsView.as_view()), name="orders-metrics"),
     path("orders/<str:number>", orders.OrderDetailView.as_view(), name="orders-detail"),
     path("orders/<str:number>/cancel", orders.OrderCancelView.as_view(), name="orders-cancel"),
     re_path(

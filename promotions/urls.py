@@ -2,9 +2,10 @@
 
 from django.urls import path, re_path
 
-from promotions.api import campaigns, carts, vouchers
+from promotions.api import campaigns, carts, journeys, vouchers
 
 ACTIONS = "|".join(campaigns.CAMPAIGN_ACTIONS)
+JOURNEY_ACTIONS = "|".join(journeys.JOURNEY_ACTIONS)
 
 urlpatterns = [
     path("quote", carts.QuoteView.as_view(), name="promotions-quote"),
@@ -22,4 +23,17 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/vouchers", vouchers.CampaignVouchersView.as_view(), name="promotions-campaign-vouchers"),
     path("campaigns/<int:pk>/results", campaigns.CampaignResultsView.as_view(), name="promotions-campaign-results"),
+    path("journeys", journeys.JourneyListView.as_view(), name="promotions-journeys"),
+    path(
+        "journeys/templates/cart-recovery",
+        journeys.CartRecoveryTemplateView.as_view(),
+        name="promotions-journey-template",
+    ),
+    path("journeys/<int:pk>", journeys.JourneyDetailView.as_view(), name="promotions-journey"),
+    re_path(
+        rf"^journeys/(?P<pk>[0-9]+)/(?P<action>{JOURNEY_ACTIONS})$",
+        journeys.JourneyActionView.as_view(),
+        name="promotions-journey-action",
+    ),
+    path("journeys/<int:pk>/results", journeys.JourneyResultsView.as_view(), name="promotions-journey-results"),
 ]

@@ -53,6 +53,13 @@ cleanup() {
             (cd "$PG_TMP" && pg_as_owner "$PG_BINDIR/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop) \
                 >/dev/null 2>&1
         fi
+        if [[ -f "$PG_TMP/replica/postmaster.pid" ]]; then
+            (cd "$PG_TMP" && pg_as_owner "$PG_BINDIR/pg_ctl" -D "$PG_TMP/replica" -m immediate -w stop) \
+                >/dev/null 2>&1
+        fi
+        if [[ -s "$PG_TMP/pgbouncer/pgbouncer.pid" ]]; then
+            kill "$(cat "$PG_TMP/pgbouncer/pgbouncer.pid")" >/dev/null 2>&1
+        fi
         rm -rf "$PG_TMP"
         PG_TMP=""
     fi
@@ -129,6 +136,74 @@ PY
     # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> "15.18"
     version="$("$PG_BINDIR/postgres" --version | sed -E 's/.*\(PostgreSQL\) ([^ ]+).*/\1/')"
     say "Tests run on PostgreSQL $version (throwaway cluster in $PG_TMP)"
+}
+
+# A streaming replica of the throwaway cluster (pg_basebackup -R), on a socket folder of its own, for
+# the tests of the replica router. The test database the suite creates on the primary is replicated too.
+start_replica() {
+    local url
+    mkdir -p "$PG_TMP/replica-socket"
+    is_root && chown postgres: "$PG_TMP/replica-socket"
+    if ! (cd "$PG_TMP" && pg_as_owner "$PG_BINDIR/pg_basebackup" -h "$PG_TMP" -U postgres -D "$PG_TMP/replica" \
+        -R -X stream --checkpoint=fast --no-sync) >"$PG_TMP/basebackup.log" 2>&1; then
+        cat "$PG_TMP/basebackup.log" >&2
+        die "pg_basebackup failed (output above)"
+    fi
+    # In its configuration, not on pg_ctl's command line, so that a test can stop and start it again.
+    printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = off\nhot_standby = on\n" \
+        "$PG_TMP/replica-socket" >>"$PG_TMP/replica/postgresql.auto.conf"
+    if ! (cd "$PG_TMP" && pg_as_owner "$PG_BINDIR/pg_ctl" -D "$PG_TMP/replica" -l "$PG_TMP/replica.log" -w \
+        start) >/dev/null 2>&1; then
+        cat "$PG_TMP/replica.log" >&2 || true
+        die "The streaming replica did not start (log above)"
+    fi
+    url="postgres://postgres@$("$VENV_PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$PG_TMP/replica-socket")/sellercenter"
+    export TEST_DATABASE_REPLICA_URL="$url"
+    export TEST_REPLICA_PGDATA="$PG_TMP/replica"
+    export TEST_PG_BINDIR="$PG_BINDIR"
+    say "Replica tests run on a streaming replica of it (socket in $PG_TMP/replica-socket)"
+}
+
+# PgBouncer in transaction mode in front of the throwaway cluster (unix socket only), for the test that
+# serves the application through it. Skipped (or, in CI, installed by .ci/run) when it is missing.
+PGBOUNCER_PORT=6432
+find_pgbouncer() {
+    command -v pgbouncer 2>/dev/null || { [[ -x /usr/sbin/pgbouncer ]] && echo /usr/sbin/pgbouncer; }
+}
+
+start_pgbouncer() {
+    local binary="$1" dir="$PG_TMP/pgbouncer"
+    mkdir -p "$dir"
+    cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=$PG_TMP
+[pgbouncer]
+listen_addr =
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir = $dir
+auth_type = trust
+admin_users = postgres
+auth_file = $dir/users.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 200
+ignore_startup_parameters = extra_float_digits,options
+pidfile = $dir/pgbouncer.pid
+logfile = $dir/pgbouncer.log
+INI
+    printf '"postgres" ""\n' >"$dir/users.txt"
+    is_root && chown -R postgres: "$dir"
+    # PgBouncer refuses to run as root.
+    if ! (cd "$dir" && pg_as_owner "$binary" -d "$dir/pgbouncer.ini") >/dev/null 2>&1; then
+        cat "$dir/pgbouncer.log" >&2 2>/dev/null || true
+        die "PgBouncer did not start (log above)"
+    fi
+    for _ in $(seq 50); do
+        [[ -S "$dir/.s.PGSQL.$PGBOUNCER_PORT" ]] && break
+        sleep 0.1
+    done
+    export TEST_PGBOUNCER_URL="postgres://postgres@$("$VENV_PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dir"):$PGBOUNCER_PORT/sellercenter"
+    say "PgBouncer tests run through PgBouncer $("$binary" --version | head -n 1 | awk '{print $2}') in transaction mode"
 }
 
 # --- Redis ---
@@ -218,6 +293,13 @@ if [[ -n "${DATABASE_URL:-}" ]]; then
     say "Tests run on the database of DATABASE_URL: $(sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#' <<<"$DATABASE_URL")"
 elif PG_BINDIR="$(find_pg_bindir)"; then
     start_postgres
+    start_replica
+    if pgbouncer_binary="$(find_pgbouncer)"; then
+        start_pgbouncer "$pgbouncer_binary"
+    else
+        require_services && die "SELLERCENTER_REQUIRE_SERVICES is set but pgbouncer is not installed"
+        say "pgbouncer not found: the PgBouncer test will be skipped"
+    fi
 else
     require_services && die "SELLERCENTER_REQUIRE_SERVICES is set but no PostgreSQL server binaries were found (and DATABASE_URL is not set)"
     say "No PostgreSQL server binaries found: tests run on SQLite; PostgreSQL-only tests will be skipped"

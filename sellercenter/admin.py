@@ -1,18 +1,41 @@
-"""Admin for the kernel: shops, staff memberships, API keys."""
+"""Admin for the kernel: shops, staff memberships, API keys, the outbox's background tasks."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from sellercenter import services
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved
+from sellercenter import outbox, services
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.errors import DomainError
-from sellercenter.models import ApiKey, ApiScope, Membership, Shop
+from sellercenter.models import ApiKey, ApiScope, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")
-admin.site.index_title = _("Shop administration")
+admin.site.index_title = _("Home")
+# The index is the seller's home: to-dos, figures and charts (sellercenter.insights.admin_home).
+admin.site.index_template = "admin/sellercenter/home.html"
+
+# Staff accounts and roles in the admin theme too.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass
 
 
 @admin.register(Shop)
@@ -122,4 +145,50 @@ class ApiKeyAdmin(ShopScopedAdmin):
         self.message_user(
             request,
             ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", revoked) % {"count": revoked},
+        )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
+    """Every side effect waiting, running, done or failed; dead letters can be sent again."""
+
+    list_display = ["key", "task", "shop", "status", "attempts", "available_at", "short_error", "created_at"]
+    list_filter = ["status", "task"]
+    list_select_related = ["shop"]
+    search_fields = ["key", "task"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    fields = [
+        "key",
+        "task",
+        "kwargs",
+        "queue",
+        "shop",
+        "status",
+        "attempts",
+        "available_at",
+        "dispatched_at",
+        "lease_expires_at",
+        "done_at",
+        "last_error",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:120]
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("sellercenter.change_outboxmessage")
+
+    @admin.action(description=_("Retry selected failed tasks"), permissions=["retry"])
+    def retry(self, request, queryset):
+        retried = 0
+        for message in queryset.filter(status=OutboxStatus.DEAD):
+            if self.call_service(request, outbox.outbox_retry, message=message) is not None:
+                retried += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", retried) % {"count": retried},
         )

@@ -8,7 +8,7 @@ Every shop-owned model has its own `shop` foreign key, so one rule serves them a
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,7 +18,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
@@ -130,8 +132,8 @@ def adopt_saved(obj, saved) -> None:
 class ServiceActionMixin:
     """Admin actions that run a service, optionally after an intermediate page with a form.
 
-    `service_action_form` shows the page (the selected rows, an optional message, the form) until it comes
-    back valid; `call_service` runs a service and turns its refusal into an error message, never a
+    `service_action_form` shows the page (the selected rows, an optional message, the form) until
+    it comes back valid; `call_service` runs a service and turns its refusal into an error message, never a
     500; `call_service_for_each` runs it per selected row and reports how many were done."""
 
     action_form_template = "admin/service_action.html"
@@ -185,7 +187,12 @@ class ServiceActionMixin:
         return done
 
 
-class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, admin.ModelAdmin):
+class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
+    """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
+
+    list_filter_submit = True
+    warn_unsaved_form = True
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -202,11 +209,11 @@ class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, admin.ModelAdmin):
         return filters
 
 
-class ShopScopedTabularInline(ShopScopedMixin, admin.TabularInline):
+class ShopScopedTabularInline(ShopScopedMixin, TabularInline):
     pass
 
 
-class ShopScopedStackedInline(ShopScopedMixin, admin.StackedInline):
+class ShopScopedStackedInline(ShopScopedMixin, StackedInline):
     pass
 
 
@@ -226,6 +233,7 @@ class ShopImportMixin(ImportExportMixin):
 
     import_form_class = ShopImportForm
     confirm_form_class = ShopConfirmImportForm
+    export_form_class = ExportForm
 
     def _limit_shops(self, form, request):
         form.fields["shop"].queryset = shops_for_user(request.user)

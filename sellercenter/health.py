@@ -1,6 +1,9 @@
-"""`/healthz`: 200 while the database answers, 503 when it does not; the broker's state is reported too."""
+"""`/healthz`: which part is down. 200 while the database answers (the web can serve), 503 when it
+does not; the broker and the cache are reported too ("degraded" when one of them is down: side
+effects wait in the outbox, rate limits and caches fall back)."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -30,9 +33,20 @@ def broker_status() -> str:
     return "ok"
 
 
+def cache_status() -> str:
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        answer = cache.get("healthz")
+    except Exception:  # Each cache backend raises its own errors; all mean the cache is unreachable.
+        return "unavailable"
+    return "ok" if answer == "ok" else "unavailable"
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": database_status(), "broker": broker_status()}
-    healthy = checks["database"] == "ok"
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    checks = {"database": database_status(), "broker": broker_status(), "cache": cache_status()}
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "unavailable", **checks}, status=503)
+    degraded = any(value == "unavailable" for value in checks.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", **checks}, status=200)

@@ -1,4 +1,4 @@
-"""The shared kernel's tables: shops, staff memberships with roles, API keys, idempotency keys."""
+"""The shared kernel's tables: shops, staff memberships with roles, API keys, idempotency keys, the outbox."""
 
 import zoneinfo
 
@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sellercenter.money import Currency
+from sellercenter.money import Currency, MoneyField
 
 
 def validate_time_zone(value: str) -> None:
@@ -160,3 +161,134 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ActorKind(models.TextChoices):
+    """Who made a change (sellercenter.actor): the order pipeline says which kinds may make each transition."""
+
+    STAFF = "staff", _("Shop staff")
+    CUSTOMER = "customer", _("Customer")
+    CARRIER = "carrier", _("Carrier")
+    GATEWAY = "gateway", _("Payment gateway")
+    SYSTEM = "system", _("System")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DISPATCHED = "dispatched", _("Handed to a worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    DEAD = "dead", _("Failed (dead letter)")
+
+
+class OutboxMessage(models.Model):
+    """A side effect of a write (an e-mail, an export, a webhook...), recorded in the same transaction
+    as the write and run later by a worker through sellercenter.outbox. Its key makes the same effect
+    recorded once; its status, attempts and last error show what happened to it."""
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("shop")
+    )
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    queue = models.CharField(_("queue"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, editable=False
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    available_at = models.DateTimeField(_("next attempt at"), default=timezone.now, editable=False)
+    dispatched_at = models.DateTimeField(_("handed to a worker at"), null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True, editable=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "available_at"], name="outbox_status_available")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ShopDayRollup(models.Model):
+    """One shop's figures for one local day, kept by `sellercenter.insights.rollups`, so the home and
+    the insights API read a handful of rows per day instead of every order, event and line.
+
+    Every column can be recomputed from the source rows (`manage.py rollups_rebuild`). Counts of
+    sessions are per local day: a visit across midnight counts on both days."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    day = models.DateField(_("day"))
+    orders = models.PositiveIntegerField(default=0)
+    confirmed = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    sales = MoneyField(default=0)
+    discounts = MoneyField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    delivered_on_time = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    preparation_seconds = models.BigIntegerField(default=0)
+    prepared = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    product_view_sessions = models.PositiveIntegerField(default=0)
+    cart_sessions = models.PositiveIntegerField(default=0)
+    checkout_sessions = models.PositiveIntegerField(default=0)
+    order_sessions = models.PositiveIntegerField(default=0)
+    abandoned_cart_sessions = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    first_purchases = models.PositiveIntegerField(default=0)
+    campaign_cost = MoneyField(default=0)
+    campaign_revenue = MoneyField(default=0)
+    fee_lines = models.PositiveIntegerField(default=0)
+    fees = MoneyField(default=0)
+    # {"website": {"orders": 3, "sales": "450000"}, ...}, {"Gold": "1250000", "": "..."}
+    by_channel = models.JSONField(default=dict)
+    by_tier = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="shopdayrollup_unique_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.day}"
+
+
+class ProductDayRollup(models.Model):
+    """Units and sales of one SKU in one shop on one local day, of orders kept (confirmed, not cancelled)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    day = models.DateField(_("day"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("name"), max_length=255)
+    quantity = models.PositiveIntegerField(default=0)
+    sales = MoneyField(default=0)
+
+    class Meta:
+        verbose_name = _("daily product figures")
+        verbose_name_plural = _("daily product figures")
+        constraints = [models.UniqueConstraint(fields=["shop", "day", "sku"], name="productdayrollup_unique")]
+        indexes = [models.Index(fields=["shop", "day"], name="productdayrollup_shop_day")]
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.day} · {self.sku}"
+
+
+class RollupCursor(models.Model):
+    """Up to when each shop's changed rows were folded into its rollups: the refresh job starts there."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="+")
+    changes_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.shop_id} · {self.changes_until}"

@@ -43,18 +43,24 @@ def shop_id_of(obj) -> int | None:
     return getattr(obj, "shop_id", None)
 
 
+def role_permissions(roles) -> dict[str, frozenset[str]]:
+    """{role: {"app_label.codename", ...}}: what each of `roles` grants (its group's permissions)."""
+    perms_by_role: dict[str, set[str]] = {role: set() for role in roles}
+    rows = Permission.objects.filter(group__name__in=perms_by_role).values_list(
+        "group__name", "content_type__app_label", "codename"
+    )
+    for role, app_label, codename in rows:
+        perms_by_role[role].add(f"{app_label}.{codename}")
+    return {role: frozenset(perms) for role, perms in perms_by_role.items()}
+
+
 def role_permissions_by_shop(user) -> dict[int, frozenset[str]]:
     """{shop id: {"app_label.codename", ...}} granted by the user's role in each shop."""
     cached = getattr(user, "_shop_role_perm_cache", None)
     if cached is not None:
         return cached
     roles = dict(Membership.objects.filter(user=user).values_list("shop_id", "role"))
-    perms_by_role: dict[str, set[str]] = {role: set() for role in roles.values()}
-    rows = Permission.objects.filter(group__name__in=perms_by_role).values_list(
-        "group__name", "content_type__app_label", "codename"
-    )
-    for role, app_label, codename in rows:
-        perms_by_role[role].add(f"{app_label}.{codename}")
-    cached = {shop_id: frozenset(perms_by_role[role]) for shop_id, role in roles.items()}
+    perms_by_role = role_permissions(set(roles.values()))
+    cached = {shop_id: perms_by_role[role] for shop_id, role in roles.items()}
     user._shop_role_perm_cache = cached
     return cached

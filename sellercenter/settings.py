@@ -10,11 +10,14 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from sellercenter.environment import (
     email_settings_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -40,6 +43,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The admin theme: before django.contrib.admin, whose templates it replaces (assets ship with it).
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sellercenter.db_router.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +105,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Streaming replicas of the primary (PostgreSQL), for reads that tolerate lag: see sellercenter/db_router.py.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_index}"] = dj_database_url.parse(
+        _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+# Behind PgBouncer in transaction mode a client's statements may run on different server connections:
+# no server-side cursors (Django's iterator() falls back to client-side chunks) and no prepared
+# statements (psycopg would prepare a query run 5 times). Advisory locks are transaction-scoped already.
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(f"DATABASE_POOL_MODE must be 'session' or 'transaction', not {DATABASE_POOL_MODE!r}")
+if DATABASE_POOL_MODE == "transaction":
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_ROUTERS = ["sellercenter.db_router.ReplicaRouter"]
+DATABASE_REPLICA_ROUTING = env_bool("DATABASE_REPLICA_ROUTING", True)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 5.0)
+DATABASE_REPLICA_CHECK_SECONDS = env_float("DATABASE_REPLICA_CHECK_SECONDS", 5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,15 +145,66 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 
+# One rule for dates and numbers, whatever the language: sellercenter/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["sellercenter.formats"]
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
+# --- Admin theme (django-unfold) ---------------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": _("Seller Center"),
+    "SITE_HEADER": _("Seller Center"),
+    "SITE_SYMBOL": "storefront",
+    # "View site" leads to the seller's home: the project has no public site.
+    "SITE_URL": "/admin/",
+    "SHOW_VIEW_ON_SITE": False,
+    "SHOW_LANGUAGES": True,
+    "SHOW_HISTORY": False,
+    "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
+    "STYLES": [lambda request: static("sellercenter/admin.css")],
+    "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
+    "COLORS": {
+        "primary": {
+            "50": "255, 247, 237",
+            "100": "255, 237, 213",
+            "200": "254, 215, 170",
+            "300": "253, 186, 116",
+            "400": "251, 146, 60",
+            "500": "249, 115, 22",
+            "600": "234, 88, 12",
+            "700": "194, 65, 12",
+            "800": "154, 52, 18",
+            "900": "124, 45, 18",
+            "950": "67, 20, 7",
+        },
+    },
+}
+
 # --- E-mail -----------------------------------------------------------------------------------------
 vars().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Seller Center <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Journeys and message channels --------------------------------------------------------------------
+# Where tracked links, the open pixel and one-click unsubscribe point (this site, as customers reach it).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+# Web Push (VAPID, RFC 8292): `manage.py vapid_keys` prints a pair; the storefront subscribes browsers
+# with the public key.
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@localhost")
+# The SMS / Zalo ZNS gateway: every message is POSTed here, signed with the secret.
+MESSAGE_WEBHOOK_URL = env_str("MESSAGE_WEBHOOK_URL")
+MESSAGE_WEBHOOK_SECRET = env_str("MESSAGE_WEBHOOK_SECRET")
+MESSAGE_WEBHOOK_ATTEMPTS = env_int("MESSAGE_WEBHOOK_ATTEMPTS", 3)
+MESSAGE_WEBHOOK_BACKOFF_SECONDS = float(env_str("MESSAGE_WEBHOOK_BACKOFF_SECONDS", "1"))
+# An order within this many days of a click on a journey message is credited to that message.
+JOURNEY_ATTRIBUTION_DAYS = env_int("JOURNEY_ATTRIBUTION_DAYS", 5)
+# Enrolments one runner transaction takes (SELECT ... FOR UPDATE SKIP LOCKED).
+JOURNEY_BATCH_SIZE = env_int("JOURNEY_BATCH_SIZE", 200)
 
 # --- Security (production) --------------------------------------------------------------------------
 if PRODUCTION:
@@ -197,21 +276,58 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Reliability with a Redis broker:
-# - acks_late is NOT the default: a task acknowledged late is redelivered when a worker dies mid-task,
-#   so only tasks that are safe to run twice opt in (`acks_late=True` on the task).
+# - Every task is safe to run twice (keyed by its outbox row or its job), so every task is acknowledged
+#   when done: a worker that dies mid-task gets it redelivered instead of losing it.
 # - The visibility timeout is how long Redis waits for an ack before redelivering; it must exceed the
 #   longest task and any countdown/ETA, or a slow task would run twice.
 # - Prefetch 1: long tasks do not sit reserved behind each other on one busy worker.
-CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A broker that does not answer must not hold a web request for long: the outbox keeps the work.
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The transactional outbox (sellercenter.outbox): how side effects are retried and relayed.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BACKOFF_SECONDS = env_int("OUTBOX_RETRY_BACKOFF_SECONDS", 30)
+# A running task whose worker stopped renewing for this long is handed to another worker.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+# A row handed to the broker and not started after this long is handed over again.
+OUTBOX_REDISPATCH_SECONDS = env_int("OUTBOX_REDISPATCH_SECONDS", 900)
+OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", 10)
+# Long jobs (sellercenter.leases): a worker renews its job's lease at every checkpoint; a job whose
+# lease expired is taken over by the next worker, and fails after this many starts.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 # The beat schedule: every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # Side effects the on-commit nudge could not hand over (broker down) wait at most this long.
+    "outbox-relay": {
+        "task": "sellercenter.tasks.outbox_relay",
+        "schedule": float(OUTBOX_RELAY_INTERVAL_SECONDS),
+    },
+    # The home's figures read daily rollups: a few minutes behind the orders at most.
+    "rollups-refresh": {
+        "task": "sellercenter.tasks.rollups_refresh_due",
+        "schedule": 300.0,
+    },
+    # Journey steps are due at any minute; each run takes what is due in batches.
+    "promotions-journeys-run-due": {
+        "task": "promotions.tasks.journeys_run_due",
+        "schedule": 60.0,
+    },
+    # Birthdays, at-risk customers and segment entries are daily facts: the scan runs every hour so
+    # that each shop's local morning is caught within the hour.
+    "promotions-journeys-enrol-scheduled": {
+        "task": "promotions.tasks.journeys_enrol_scheduled",
+        "schedule": crontab(minute=15),
+    },
     "idempotency-keys-prune": {
         "task": "sellercenter.tasks.idempotency_keys_prune",
         "schedule": 3600.0,
@@ -248,6 +364,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
 }
+
+# Queues by kind, so that a slow export never delays an e-mail and nightly jobs never delay a checkout's
+# follow-up. A worker started without -Q takes every queue (the demo, a small shop); production runs
+# workers per queue (README). Tasks not named here go to `interactive`, periodic ones to `periodic`.
+# CELERY_TASK_DEFAULT_QUEUE puts every task on that one queue instead (deployments or tests that share
+# a broker with others).
+CELERY_TASK_QUEUE_BY_NAME = {
+    "orders.tasks.order_email_send": "messages",
+    "finance.tasks.export_job_run": "bulk",
+}
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")
+if CELERY_TASK_DEFAULT_QUEUE:
+    CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE)]
+    CELERY_TASK_ROUTES = ()
+else:
+    CELERY_TASK_DEFAULT_QUEUE = "interactive"
+    CELERY_TASK_QUEUES = [Queue(name) for name in ("interactive", "messages", "bulk", "periodic")]
+    CELERY_TASK_ROUTES = ("sellercenter.celery_routes.route_task",)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,10 @@
 The database still comes from DATABASE_URL, so the same suite runs on SQLite or PostgreSQL.
 """
 
+import os
+
+import dj_database_url
+
 from sellercenter.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +15,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 LANGUAGE_CODE = "en"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# A streaming replica of the test cluster (scripts/test.sh starts one when it can). It replicates the
+# test database itself, so it needs no test copy of its own. Tests read from it only where a test turns
+# routing on. (Not DATABASE_REPLICA_URLS: workers started by the tests must not route to it.)
+if os.environ.get("TEST_DATABASE_REPLICA_URL"):
+    DATABASES["replica_0"] = dj_database_url.parse(os.environ["TEST_DATABASE_REPLICA_URL"])  # noqa: F405
+for _alias in [alias for alias in DATABASES if alias.startswith("replica_")]:  # noqa: F405
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+DATABASE_REPLICA_ROUTING = False

@@ -2,4 +2,4 @@
 export and erasure, CSV import), segments (live counts, member export), and the read-only records."""
 
 # Importing the modules registers their ModelAdmins with the admin site.
-from customers.admin import consent, customers, records, segments  # noqa: F401
+from customers.admin import consent, customers, records, reviews, segments  # noqa: F401

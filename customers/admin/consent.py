@@ -3,15 +3,8 @@
 from django.contrib import admin
 
 from customers import services
-from customers.models import (
-    ConsentRecord,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-    form_add_domain_error,
-)
+from customers.models import ConsentRecord
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import DomainError
 
 

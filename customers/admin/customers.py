@@ -15,12 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from customers import selectors, services
-from customers.models import (
-    Address,
-    ConsentRecord,
-    Customer,
-    MarketingChannel,
-)
+from customers.models import Address, ConsentRecord, Customer, MarketingChannel
 from customers.phones import phone_to_e164
 from customers.resources import CustomerResource
 from customers.segment_rules import rules_filter

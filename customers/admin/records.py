@@ -2,16 +2,8 @@
 
 from django.contrib import admin
 
-from customers.models import (
-    CustomerEvent,
-    CustomerMerge,
-    CustomerPurchase,
-    PersonalDataRequest,
-)
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-)
+from customers.models import CustomerEvent, CustomerMerge, CustomerPurchase, PersonalDataRequest
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
 
 
 @admin.register(CustomerEvent)

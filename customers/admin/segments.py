@@ -10,16 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers import selectors, services
-from customers.models import (
-    Segment,
-)
+from customers.models import Segment
 from customers.segment_rules import rules_validate
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-    form_add_domain_error,
-)
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 from sellercenter.spreadsheet import csv_streaming_response
 

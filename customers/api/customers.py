@@ -30,12 +30,12 @@ from customers.models import (
     Segment,
 )
 from customers.phones import phone_to_e164
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
-from sellercenter.models import ApiKey
 
 
 def _customer_of_shop(request, pk: int) -> Customer:
@@ -51,10 +51,9 @@ def _detail(customer: Customer, status_code: int = status.HTTP_200_OK) -> Respon
 
 
 def _who(request) -> dict:
-    """The staff member or API key behind a request, for audit rows."""
-    api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    user = request.user if getattr(request.user, "pk", None) else None
-    return {"requested_by": user, "api_key": api_key}
+    """The staff member or API key behind a request, as the personal-data services record them."""
+    actor = actor_from_request(request)
+    return {"requested_by": actor.user, "api_key": actor.api_key}
 
 
 class ProfileInputSerializer(serializers.Serializer):
@@ -133,6 +132,7 @@ class CustomerListView(generics.ListAPIView):
     POST: create or update a customer by its storefront id (`external_id`); 201 when created."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "customers.view_customer", "POST": "customers.add_customer"}
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     queryset = Customer.objects.none()  # the schema's model; get_queryset gives the shop's rows
@@ -172,6 +172,7 @@ class CustomerDetailView(APIView):
     `tags` replaces)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "customers.view_customer", "PATCH": "customers.change_customer"}
 
     @extend_schema(responses=CustomerDetailSerializer, operation_id="customers_retrieve")
     def get(self, request, pk: int):
@@ -205,6 +206,7 @@ class AddressListView(APIView):
     """GET: the customer's addresses, default first. POST: add one (the first becomes the default)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "customers.view_address", "POST": "customers.add_address"}
 
     @extend_schema(responses=AddressSerializer(many=True), operation_id="customer_addresses_list")
     def get(self, request, pk: int):
@@ -227,6 +229,7 @@ class AddressDetailView(APIView):
     """PATCH: change an address (`is_default: true` makes it the default). DELETE: remove it."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"PATCH": "customers.change_address", "DELETE": "customers.delete_address"}
 
     def _address(self, request, pk: int, address_pk: int) -> Address:
         return get_object_or_404(Address.objects.filter(shop=request.shop, customer_id=pk), pk=address_pk)
@@ -255,6 +258,7 @@ class ConsentView(APIView):
     (a grant needs the wording version the customer agreed to)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "customers.view_consentrecord", "POST": "customers.add_consentrecord"}
 
     class InputSerializer(serializers.Serializer):
         channel = serializers.ChoiceField(choices=MarketingChannel.choices)
@@ -307,6 +311,7 @@ class CustomerEventsView(generics.ListAPIView):
     """The customer's behaviour events, newest first (cursor pages)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "customers.view_customerevent"
     serializer_class = EventSerializer
     pagination_class = TimelinePagination
     queryset = CustomerEvent.objects.none()  # the schema's model; get_queryset gives the customer's rows
@@ -325,6 +330,7 @@ class CustomerExportView(APIView):
     only; every export is recorded."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "customers.export_customer"
 
     @extend_schema(responses=dict, operation_id="customers_export")
     def get(self, request, pk: int):
@@ -337,6 +343,7 @@ class CustomerEraseView(APIView):
     Back office only; cannot be undone; recorded."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "customers.erase_customer"
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=255, required=False, allow_blank=True)

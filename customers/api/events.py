@@ -93,6 +93,7 @@ class EventBatchView(APIView):
     the good ones. The answer is 200 with the outcome of every event, in order."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "customers.add_customerevent"
 
     class InputSerializer(serializers.Serializer):
         events = serializers.ListField(child=EventInputSerializer(), min_length=1, max_length=MAX_BATCH)
@@ -151,6 +152,7 @@ class IdentifyView(APIView):
     attached to them."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "customers.change_customer"
 
     class TraitsSerializer(serializers.Serializer):
         full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)

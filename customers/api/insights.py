@@ -35,6 +35,7 @@ class CustomerMetricsView(APIView):
     default the last 30 days, at most 366). Rates are 0..1, null when there is nothing to divide by."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "customers.view_customer"
 
     class InputSerializer(serializers.Serializer):
         date_from = serializers.DateField(required=False)
@@ -93,6 +94,7 @@ class SegmentListView(generics.ListAPIView):
     """The shop's segments. Their members: `GET /customers?segment=<id>`."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "customers.view_segment"
     serializer_class = SegmentSerializer
     queryset = Segment.objects.none()  # the schema's model; get_queryset gives the shop's rows
 
@@ -108,6 +110,7 @@ class SegmentDetailView(APIView):
     """A segment with its live member count."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "customers.view_segment"
 
     class OutputSerializer(SegmentSerializer):
         member_count = serializers.IntegerField()

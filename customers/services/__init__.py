@@ -17,6 +17,8 @@ from customers.services.profiles import (
     customer_upsert,
 )
 from customers.services.purchases import customer_record_purchase, customer_reverse_purchase, purchase_facts_rebuild
+from customers.services.push import push_subscription_register, push_subscription_remove
+from customers.services.reviews import delivered_lines_record, review_post, review_reply
 from customers.services.rights import customer_erase, customer_export, customer_merge, customer_merge_duplicates
 from customers.services.segments import segment_create, segment_update, segments_create_builtin
 
@@ -43,9 +45,14 @@ __all__ = [
     "customer_update",
     "customer_upsert",
     "customers_last_seen_refresh",
+    "delivered_lines_record",
     "events_ingest",
     "journey_stages_refresh",
     "purchase_facts_rebuild",
+    "push_subscription_register",
+    "push_subscription_remove",
+    "review_post",
+    "review_reply",
     "segment_create",
     "segment_update",
     "segments_create_builtin",

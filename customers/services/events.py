@@ -6,8 +6,9 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import AnonymousIdentity, Customer, CustomerEvent
+from customers.models import AnonymousIdentity, Customer, CustomerEvent, PushSubscription
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
+from customers.signals import events_recorded
 from sellercenter.models import Shop
 
 MAX_BATCH = 500
@@ -85,6 +86,8 @@ def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
         if customer_ids:
             customers_last_seen_refresh(shop_id=shop.pk, customer_ids=customer_ids)
             journey_stages_refresh(shop_id=shop.pk, customer_ids=customer_ids)
+            owned = [row for row in rows if row.customer_id]
+            transaction.on_commit(lambda: events_recorded.send(sender=CustomerEvent, shop=shop, events=owned))
     return outcomes
 
 
@@ -92,6 +95,7 @@ def customer_identify(*, customer: Customer, anonymous_id: str) -> int:
     """Link an anonymous storefront id to the customer: later events with it are the customer's,
     and earlier ones that belong to nobody are attached now. Returns how many events were attached.
 
+    Push subscriptions registered under the anonymous id and belonging to nobody become the customer's.
     An id identified before as someone else (a shared device) now points to this customer; events
     already attached to the other customer stay theirs."""
     with transaction.atomic():
@@ -101,6 +105,10 @@ def customer_identify(*, customer: Customer, anonymous_id: str) -> int:
             defaults={"customer": customer, "identified_at": timezone.now()},
         )
         attached = CustomerEvent.objects.filter(
+            shop_id=customer.shop_id, anonymous_id=anonymous_id, customer__isnull=True
+        ).update(customer=customer)
+        # A browser that subscribed to push before logging in is now the customer's.
+        PushSubscription.objects.filter(
             shop_id=customer.shop_id, anonymous_id=anonymous_id, customer__isnull=True
         ).update(customer=customer)
         if attached:

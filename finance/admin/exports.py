@@ -8,15 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from finance import services
-from finance.models import (
-    ExportJob,
-    ExportStatus,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-)
+from finance.models import ExportJob, ExportStatus
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved
 
 
 class ExportJobForm(ShopScopedForm):
@@ -38,14 +31,34 @@ class ExportJobAdmin(ShopScopedAdmin):
 
     change_list_template = "admin/finance/exportjob/change_list.html"
     form = ExportJobForm
-    list_display = ["created_at", "shop", "date_from", "date_to", "language", "status", "progress", "download"]
+    list_display = [
+        "created_at",
+        "shop",
+        "date_from",
+        "date_to",
+        "language",
+        "status",
+        "attempts",
+        "progress",
+        "download",
+        "reason",
+    ]
     list_filter = ["status"]
     list_select_related = ["shop", "requested_by"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ExportJobForm.Meta.fields
-        return [*ExportJobForm.Meta.fields, "status", "rows_total", "rows_done", "error", "requested_by", "finished_at"]
+        return [
+            *ExportJobForm.Meta.fields,
+            "status",
+            "attempts",
+            "rows_total",
+            "rows_done",
+            "error",
+            "requested_by",
+            "finished_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
@@ -62,6 +75,10 @@ class ExportJobAdmin(ShopScopedAdmin):
             obj.rows_total,
             obj.progress_percent,
         )
+
+    @admin.display(description=_("error"))
+    def reason(self, obj):
+        return obj.error[:200] if obj.status == ExportStatus.FAILED else ""
 
     @admin.display(description=_("file"))
     def download(self, obj):

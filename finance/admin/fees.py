@@ -5,17 +5,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from finance import selectors, services
-from finance.models import (
-    FeeRule,
-    FinanceSettings,
-    PaymentFeeRate,
-    StatementLine,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    ShopScopedTabularInline,
-)
+from finance.models import FeeRule, FinanceSettings, PaymentFeeRate, StatementLine
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
 from sellercenter.errors import NotAllowed
 
 

@@ -5,19 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from finance import services
 from finance.admin.base import SpreadsheetExportMixin
-from finance.models import (
-    StatementLine,
-    StatementStatus,
-)
-from finance.resources import (
-    StatementLineResource,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-    form_add_domain_error,
-)
+from finance.models import StatementLine, StatementStatus
+from finance.resources import StatementLineResource
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 
 

@@ -7,21 +7,9 @@ from django.utils.translation import gettext
 from import_export.admin import ImportExportMixin
 
 from finance import services
-from finance.models import (
-    Payout,
-    StatementStatus,
-)
-from finance.resources import (
-    EXPORT_FORMATS,
-    IMPORT_FORMATS,
-    PayoutResource,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-    form_add_domain_error,
-)
+from finance.models import Payout, StatementStatus
+from finance.resources import EXPORT_FORMATS, IMPORT_FORMATS, PayoutResource
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 
 

@@ -13,18 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from finance import selectors, services
 from finance.admin.base import SpreadsheetExportMixin
-from finance.models import (
-    Statement,
-    StatementLine,
-    StatementPeriod,
-    StatementStatus,
-)
-from finance.resources import (
-    StatementResource,
-)
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-)
+from finance.models import Statement, StatementLine, StatementPeriod, StatementStatus
+from finance.resources import StatementResource
+from sellercenter.admin_base import ShopScopedAdmin
 from sellercenter.money import money_format
 from sellercenter.selectors import shops_for_user
 

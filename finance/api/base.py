@@ -1,17 +1,15 @@
-"""What every finance endpoint shares: back office only, finance's view permission for staff, the
-export language and the date range parameters, the CSV response."""
+"""What every finance endpoint shares: back office only, the export language and the date range
+parameters, the CSV response."""
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from finance.models import AMOUNT_COLUMNS, ExportLanguage
 from sellercenter.api.base import BACK_OFFICE_ONLY
-from sellercenter.api.permissions import ShopAccess
-from sellercenter.models import ApiKey
 
 AMOUNT_FIELDS = (*AMOUNT_COLUMNS, "net")
 
@@ -29,18 +27,10 @@ LANG_PARAMETER = OpenApiParameter(
 )
 
 
-class FinanceAccess(permissions.BasePermission):
-    """After ShopAccess: staff need finance's view permission in the request's shop."""
-
-    def has_permission(self, request, view) -> bool:
-        if isinstance(request.auth, ApiKey):
-            return True
-        return request.user.has_perm("finance.view_statementline", request.shop)
-
-
 class FinanceEndpoint:
+    """Back office only; each view declares the finance permission staff need."""
+
     required_scopes = BACK_OFFICE_ONLY
-    permission_classes = [ShopAccess, FinanceAccess]
 
 
 class FinanceView(FinanceEndpoint, APIView):

@@ -14,6 +14,8 @@ class LinesCsvView(FinanceView):
     """The shop's lines booked from `from` to `to` (days of the shop's time zone, both included), as
     CSV, streamed: however long the range, memory stays flat."""
 
+    required_permissions = "finance.view_statementline"
+
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, required=True),

@@ -48,6 +48,8 @@ class OverviewView(FinanceView):
     """Revenue and deductions per week or month (by booking day), and the net amount awaiting payment,
     being paid and paid."""
 
+    required_permissions = "finance.view_statement"
+
     class InputSerializer(serializers.Serializer):
         period = serializers.ChoiceField(choices=StatementPeriod.choices, default=StatementPeriod.WEEKLY)
 

@@ -49,6 +49,7 @@ class StatementPagination(CursorPagination):
 class StatementListView(FinanceEndpoint, ShopScopedMixin, generics.ListAPIView):
     """The shop's statements, newest first; `?status=open|closed|paid` filters."""
 
+    required_permissions = "finance.view_statement"
     serializer_class = StatementOutputSerializer
     queryset = Statement.objects.select_related("payout")
     filterset_fields = ["status"]
@@ -57,12 +58,15 @@ class StatementListView(FinanceEndpoint, ShopScopedMixin, generics.ListAPIView):
 
 
 class StatementDetailView(FinanceEndpoint, ShopScopedMixin, generics.RetrieveAPIView):
+    required_permissions = "finance.view_statement"
     serializer_class = StatementOutputSerializer
     queryset = Statement.objects.select_related("payout")
 
 
 class StatementLinesCsvView(FinanceView):
     """Every line of one statement as CSV, streamed."""
+
+    required_permissions = "finance.view_statementline"
 
     @extend_schema(
         parameters=[LANG_PARAMETER], responses={200: CSV_RESPONSE}, operation_id="finance_statement_lines_csv"

@@ -1,6 +1,7 @@
 """Background exports: a CSV of a shop's statement lines over a date range, written to a file under
 MEDIA_ROOT by a Celery task, with its progress on the job row for the admin to show."""
 
+import contextlib
 import logging
 from datetime import date
 from pathlib import Path
@@ -10,13 +11,14 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from finance import selectors, tasks
+from finance import selectors
 from finance.columns import LINE_COLUMNS
-from finance.models import ExportJob, ExportLanguage, ExportStatus
+from finance.models import EXPORT_JOB_STATES, ExportJob, ExportLanguage, ExportStatus
 from finance.streaming import python_csv_chunks
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import InvalidInput
+from sellercenter.leases import JobBusy, job_lease_renew, job_lease_take
 from sellercenter.models import Shop
+from sellercenter.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 EXPORT_FOLDER = "finance/exports"
@@ -41,21 +43,21 @@ def export_job_create(*, shop: Shop, date_from: date, date_to: date, language: s
     job = ExportJob.objects.create(
         shop=shop, date_from=date_from, date_to=date_to, language=language, requested_by=user
     )
-    enqueue_on_commit(tasks.export_job_run, job.pk)
+    outbox_enqueue(
+        task="finance.tasks.export_job_run", kwargs={"job_id": job.pk}, key=f"export-job:{job.pk}", shop=shop
+    )
     return job
 
 
-def _claim(job: ExportJob) -> bool:
-    """Move a queued job to running; False if another worker (or an earlier delivery) took it."""
-    return ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING) == 1
-
-
-def _write(job: ExportJob, target: Path) -> None:
+def _write(job: ExportJob, target: Path, attempt: int) -> None:
+    """Write the CSV to `target`, renewing the job's lease at every progress checkpoint."""
     lines = selectors.lines_booked_between(shop=job.shop, date_from=job.date_from, date_to=job.date_to)
     total = lines.count()
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=total, rows_done=0)
 
     def progress(rows: int) -> None:
+        if not job_lease_renew(model=ExportJob, pk=job.pk, attempt=attempt, states=EXPORT_JOB_STATES):
+            raise JobBusy(f"export job {job.pk} was taken over by another worker")
         ExportJob.objects.filter(pk=job.pk).update(rows_done=min(rows, total))
 
     with translation.override(job.language):
@@ -65,27 +67,53 @@ def _write(job: ExportJob, target: Path) -> None:
             out.write(block)
 
 
+def _record_failure(job: ExportJob, attempt: int, error: Exception) -> bool:
+    """A failed attempt waits for the outbox's retry; the last allowed one fails the job for good
+    (returns True then)."""
+    final = attempt >= settings.JOB_MAX_ATTEMPTS
+    ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING, attempts=attempt).update(
+        status=ExportStatus.FAILED if final else ExportStatus.QUEUED,
+        error=str(error)[:2000],
+        lease_expires_at=None,
+        finished_at=timezone.now() if final else None,
+    )
+    return final
+
+
 def export_job_run(*, job: ExportJob) -> ExportJob:
     """Write the job's CSV under MEDIA_ROOT/finance/exports/, updating its progress as rows are written.
-    Runs outside a transaction so the admin sees the progress. A job that is not queued is left alone
-    (safe to deliver twice); a failure is recorded on the job."""
-    if not _claim(job):
+    Runs outside a transaction so the admin sees the progress, under the job's lease: a job another
+    worker is writing raises JobBusy (retried later), a job whose worker was lost is restarted from
+    its first row, a finished job is left alone (safe to deliver twice). A failed attempt is recorded
+    on the job and raised again for the outbox to retry; after JOB_MAX_ATTEMPTS the job is failed
+    with the reason."""
+    attempt = job_lease_take(model=ExportJob, pk=job.pk, states=EXPORT_JOB_STATES)
+    if attempt is None:
+        job.refresh_from_db()
         return job
     job.refresh_from_db()
     name = f"{EXPORT_FOLDER}/{job.shop.slug}-{job.date_from:%Y%m%d}-{job.date_to:%Y%m%d}-{job.pk}.csv"
     target = Path(settings.MEDIA_ROOT) / name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed when complete: a half-written file is never served.
+    partial = target.with_name(f"{target.name}.{attempt}.part")
     try:
-        _write(job, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(job, partial, attempt)
     except Exception as error:
-        logger.exception("export job %s failed", job.pk)
-        target.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-    else:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.DONE, file=name, rows_done=F("rows_total"), finished_at=timezone.now()
-        )
+        logger.exception("export job %s failed (attempt %d)", job.pk, attempt)
+        with contextlib.suppress(OSError):  # The folder itself may be what failed.
+            partial.unlink(missing_ok=True)
+        if not _record_failure(job, attempt, error):
+            raise
+        job.refresh_from_db()
+        return job
+    partial.replace(target)
+    ExportJob.objects.filter(pk=job.pk, attempts=attempt).update(
+        status=ExportStatus.DONE,
+        file=name,
+        rows_done=F("rows_total"),
+        lease_expires_at=None,
+        finished_at=timezone.now(),
+    )
     job.refresh_from_db()
     return job

@@ -14,12 +14,7 @@ from django.utils.translation import ngettext
 from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.models import LoyaltyAccount, PointsEntry, Tier, TierChange
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-    ShopScopedTabularInline,
-    adopt_saved,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedTabularInline, adopt_saved
 from sellercenter.barcodes import barcode_svg
 from sellercenter.money import money_format
 from sellercenter.selectors import filter_by_user_shops

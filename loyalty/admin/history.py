@@ -4,10 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import PointsEntry, TierChange
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
 
 
 @admin.register(PointsEntry)

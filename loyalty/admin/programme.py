@@ -9,12 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty import services
 from loyalty.models import ProgrammeSettings, Tier
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-    ShopScopedForm,
-    form_add_domain_error,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, form_add_domain_error
 from sellercenter.errors import DomainError
 
 PROGRAMME_FIELDS = [

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from loyalty import selectors, services
 from loyalty.models import PointsEntry
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 
@@ -35,6 +36,7 @@ class MemberLedgerView(generics.ListAPIView):
     """The member's points ledger, newest first (cursor pages)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "loyalty.view_pointsentry"
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self):
@@ -53,6 +55,7 @@ class MemberAdjustmentView(APIView):
     with a reason. Back office only."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "loyalty.change_loyaltyaccount"
 
     class InputSerializer(serializers.Serializer):
         points = serializers.IntegerField()
@@ -69,6 +72,7 @@ class MemberAdjustmentView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = selectors.account_for_customer(shop=request.shop, external_id=external_id)
-        actor = request.user if getattr(request.user, "pk", None) else None
-        entry = services.points_adjust(account=account, actor=actor, **data.validated_data)
+        # The ledger records the staff member behind an adjustment (none for an API key).
+        staff = actor_from_request(request).user
+        entry = services.points_adjust(account=account, actor=staff, **data.validated_data)
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

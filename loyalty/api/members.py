@@ -59,6 +59,7 @@ class MemberView(APIView):
     """A member's card: tier, balances, points expiring soon, progress to the next tier, barcode."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "loyalty.view_loyaltyaccount"
 
     @extend_schema(responses=MemberCardSerializer, operation_id="loyalty_member_retrieve")
     def get(self, request, external_id: str):
@@ -69,6 +70,7 @@ class MemberEnrolView(APIView):
     """Enrol a customer in the programme (at the lowest tier). Enrolling a member again changes nothing."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "loyalty.add_loyaltyaccount"
 
     class InputSerializer(serializers.Serializer):
         external_id = serializers.CharField(max_length=100)

@@ -15,6 +15,7 @@ class RedemptionQuoteView(APIView):
     A customer who is not a member gets a quote of 0 points."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "loyalty.view_loyaltyaccount"
 
     class InputSerializer(serializers.Serializer):
         external_id = serializers.CharField(max_length=100)

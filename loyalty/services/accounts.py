@@ -7,12 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.member_codes import member_code_new
-from loyalty.models import (
-    LoyaltyAccount,
-    Tier,
-    TierChange,
-    TierChangeReason,
-)
+from loyalty.models import LoyaltyAccount, Tier, TierChange, TierChangeReason
 from loyalty.services.ledger import _expire_due_lots
 from sellercenter.errors import Conflict
 

@@ -7,10 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loyalty.defaults import DEFAULT_TIERS
-from loyalty.models import (
-    ProgrammeSettings,
-    Tier,
-)
+from loyalty.models import ProgrammeSettings, Tier
 from sellercenter.errors import InvalidInput
 from sellercenter.models import Shop
 

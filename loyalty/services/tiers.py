@@ -23,6 +23,7 @@ from loyalty.periods import period_after_end, window_ending
 from loyalty.selectors import qualifying_amount_at, qualifying_amount_between, tier_for_amount
 from loyalty.services.accounts import _lock, _locked_account
 from loyalty.services.ledger import _check_order_ref, _programme
+from loyalty.signals import tier_upgraded
 from sellercenter.errors import InvalidInput
 from sellercenter.money import ZERO
 from sellercenter.periods import YEARLY, period_bounds
@@ -62,6 +63,7 @@ def _tier_upgrade_if_qualified(account: LoyaltyAccount, programme: ProgrammeSett
             at=at,
             kept_until=period_after_end(at, account.shop.tzinfo),
         )
+        tier_upgraded.send(sender=LoyaltyAccount, account=account, at=at)
 
 
 def tier_record_qualifying_spend(*, customer, order_ref: str, amount: Decimal, at: datetime) -> None:

@@ -10,13 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from orders.models import (
-    ReturnOutcome,
-)
+from orders.models import ReturnOutcome
 from orders.pipeline import Actor
-from sellercenter.admin_base import (
-    ShopScopedTabularInline,
-)
+from sellercenter.admin_base import ShopScopedTabularInline
 
 
 class ReadOnlyInline(ShopScopedTabularInline):

@@ -11,18 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
 from orders.admin.base import ObjectActionsMixin, QualityCheckFailForm, ReadOnlyInline, ReadyToShipForm, ReasonForm
-from orders.models import (
-    AWAITING_HANDOVER,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
-    Payment,
-)
+from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-)
+from sellercenter.admin_base import ShopScopedAdmin
 from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import DomainError
 from sellercenter.money import money_format
@@ -260,21 +251,9 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     @admin.display(description=_("dates"))
     def dates(self, obj):
         tz = obj.shop.tzinfo
-        names = [
-            "placed_at",
-            "payment_due_at",
-            "paid_at",
-            "confirmed_at",
-            "ship_by_at",
-            "shipped_at",
-            "delivered_at",
-            "return_window_ends_at",
-            "completed_at",
-            "cancelled_at",
-        ]
         return " · ".join(
             f"{Order._meta.get_field(name).verbose_name}: {getattr(obj, name).astimezone(tz):%d/%m/%Y %H:%M}"
-            for name in names
+            for name in ORDER_DATE_FIELDS
             if getattr(obj, name)
         )
 

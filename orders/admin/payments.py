@@ -5,16 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from orders import services
-from orders.models import (
-    Payment,
-    PaymentGateway,
-)
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-)
+from orders.models import Payment, PaymentGateway
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
 
 
 class PaymentGatewayForm(ShopScopedForm):

@@ -10,19 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from orders import services
-from orders.models import (
-    Product,
-    StockMovement,
-)
+from orders import selectors, services
+from orders.models import Product, StockMovement
 from orders.pipeline import Actor
 from orders.resources import ProductResource
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopImportMixin,
-    ShopScopedAdmin,
-    adopt_saved,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopImportMixin, ShopScopedAdmin, adopt_saved
 from sellercenter.money import money_format
 
 
@@ -40,15 +32,30 @@ class StockForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=255, required=False)
 
 
+class StockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("out", _("Out of stock")), ("low", _("Low stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "out":
+            return queryset.filter(selectors.out_of_stock_q())
+        if self.value() == "low":
+            return queryset.filter(selectors.low_stock_q())
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     resource_classes = [ProductResource]
     list_display = ["sku", "name", "price_display", "stock_on_hand", "stock_reserved", "available", "is_active"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", StockFilter]
     list_select_related = ["shop"]
     search_fields = ["=sku", "name"]
     readonly_fields = ["stock_on_hand", "stock_reserved", "stock_link", "created_at", "updated_at"]
-    fields = ["shop", "sku", "name", "price", "is_active", *readonly_fields]
+    fields = ["shop", "sku", "name", "price", "low_stock_threshold", "is_active", *readonly_fields]
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj):

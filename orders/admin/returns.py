@@ -5,15 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import services
 from orders.admin.base import ObjectActionsMixin, ReadOnlyInline, ReasonForm, ReceiveReturnForm
-from orders.models import (
-    ReturnLine,
-    ReturnRequest,
-    ReturnStatus,
-)
+from orders.models import RETURN_RECORD_FIELDS, ReturnLine, ReturnRequest, ReturnStatus
 from orders.pipeline import return_next_statuses
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-)
+from sellercenter.admin_base import ShopScopedAdmin
 
 
 class ReturnLineInline(ReadOnlyInline):
@@ -44,17 +38,7 @@ class ReturnRequestAdmin(ObjectActionsMixin, ShopScopedAdmin):
     inlines = [ReturnLineInline]
     readonly_fields = [
         "order",
-        "kind",
-        "reason",
-        "evidence_note",
-        "status",
-        "refund_amount",
-        "rejection_reason",
-        "replacement_order",
-        "requested_at",
-        "decided_at",
-        "received_at",
-        "closed_at",
+        *RETURN_RECORD_FIELDS,
     ]
 
     def available_actions(self, obj) -> list[str]:

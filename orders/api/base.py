@@ -1,31 +1,9 @@
-"""What the orders endpoints share: who the caller is for the pipeline, and the role check for staff."""
+"""What the orders endpoints share: money fields and cart lines."""
 
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers
-
-from orders.pipeline import Actor
-from sellercenter.models import ApiKey, ApiScope
+from rest_framework import serializers
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
-
-
-def is_back_office(request) -> bool:
-    """Back-office keys and staff sessions (staff are back office by definition)."""
-    return not isinstance(request.auth, ApiKey) or request.auth.has_scope(ApiScope.BACK_OFFICE)
-
-
-def request_actor(request, kind: str) -> Actor:
-    """The caller as a pipeline actor of `kind`: a staff member (session) or an API key."""
-    api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    return Actor(kind=kind, user=None if api_key else request.user, api_key=api_key)
-
-
-def check_staff_permission(request, permission: str) -> None:
-    """A staff session may change only what its role in the request's shop allows; keys are
-    limited by their scopes instead."""
-    if isinstance(request.auth, ApiKey) or request.user.has_perm(permission, request.shop):
-        return
-    raise exceptions.PermissionDenied(_("Your role in this shop may not do this."))
 
 
 MAX_LINES = 100

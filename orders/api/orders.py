@@ -9,12 +9,14 @@ from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, LinesMixin, check_staff_permission, is_back_office, request_actor
-from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
+from orders.api.base import MONEY, LineInput, LinesMixin
+from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.permissions import is_back_office
 from sellercenter.api.transactions import api_write
 
 
@@ -86,16 +88,7 @@ class OrderOutput(serializers.ModelSerializer):
             "note",
             "carrier",
             "tracking_number",
-            "placed_at",
-            "payment_due_at",
-            "paid_at",
-            "confirmed_at",
-            "ship_by_at",
-            "shipped_at",
-            "delivered_at",
-            "return_window_ends_at",
-            "completed_at",
-            "cancelled_at",
+            *ORDER_DATE_FIELDS,
             "cancelled_by",
             "replacement_for",
             "lines",
@@ -129,6 +122,7 @@ class OrderListCreateView(generics.ListAPIView):
     """GET: the shop's orders, newest first, filtered. POST: the checkout (send an Idempotency-Key)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "orders.view_order", "POST": "orders.change_order"}
     serializer_class = OrderOutput
     filterset_class = OrderFilter
     pagination_class = NewestFirst
@@ -162,7 +156,7 @@ class OrderListCreateView(generics.ListAPIView):
             voucher_codes=values["voucher_codes"],
             points=values["points"],
             note=values["note"],
-            actor=request_actor(request, ActorKind.CUSTOMER),
+            actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(OrderOutput(order).data, status=201)
 
@@ -172,6 +166,7 @@ class CheckoutQuoteView(APIView):
     (products' prices, promotions, points). Nothing is reserved or spent."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "orders.view_product"
 
     class InputSerializer(CartInput):
         customer_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -240,6 +235,7 @@ class OrderDetailView(APIView):
     """One order by its number, with its status history."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "orders.view_order"
 
     class OutputSerializer(OrderOutput):
         class HistorySerializer(serializers.Serializer):
@@ -314,16 +310,16 @@ class OrderActionView(APIView):
     A step the pipeline does not allow from the order's status answers 409 and changes nothing."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.change_order"
 
     @extend_schema(request=None, responses=OrderOutput, operation_id="orders_action")
     @api_write
     def post(self, request, number, action):
-        check_staff_permission(request, "orders.change_order")
         service, input_class, kind = ACTIONS[action]
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
         order = selectors.order_get(shop=request.shop, number=number)
-        order = service(order=order, actor=request_actor(request, kind), **data.validated_data)
+        order = service(order=order, actor=actor_from_request(request, kind), **data.validated_data)
         return Response(OrderOutput(selectors.order_get(shop=request.shop, number=order.number)).data)
 
 
@@ -333,6 +329,7 @@ class OrderCancelView(APIView):
     Stock, promotion budget and points are released once."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "orders.change_order"
 
     @extend_schema(request=CancelInput, responses=OrderOutput, operation_id="orders_cancel")
     @api_write
@@ -342,11 +339,11 @@ class OrderCancelView(APIView):
         by_seller = data.validated_data["by"] == "seller"
         if by_seller and not is_back_office(request):
             raise exceptions.PermissionDenied(_("Only the back office may cancel for the seller."))
-        if by_seller:
-            check_staff_permission(request, "orders.change_order")
         kind = ActorKind.STAFF if by_seller else ActorKind.CUSTOMER
         order = selectors.order_get(shop=request.shop, number=number)
-        services.order_cancel(order=order, actor=request_actor(request, kind), reason=data.validated_data["reason"])
+        services.order_cancel(
+            order=order, actor=actor_from_request(request, kind), reason=data.validated_data["reason"]
+        )
         return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
 
 
@@ -354,6 +351,7 @@ class MetricsView(APIView):
     """The shop's performance on the orders placed from `start` to `end` (days in the shop's time zone)."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.view_order"
 
     class InputSerializer(serializers.Serializer):
         start = serializers.DateField(help_text=_("First day, in the shop's time zone."))

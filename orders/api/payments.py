@@ -55,6 +55,11 @@ class GatewaySignatureAuthentication(authentication.BaseAuthentication):
 
 
 class SignedByGateway(permissions.BasePermission):
+    """Only the payment gateway, by its signature: no API key or staff session may call it."""
+
+    # The README's access table names the endpoints that ShopAccess does not guard by this label.
+    access_label = "payment gateway signature"
+
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, PaymentGateway):
             raise exceptions.NotAuthenticated()

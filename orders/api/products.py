@@ -28,6 +28,7 @@ class ProductListView(ShopScopedMixin, generics.ListAPIView):
     """GET: the shop's products; `?sku=A,B` picks some, `?is_active=true` those for sale."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "orders.view_product"
     queryset = Product.objects.all()
     serializer_class = ProductOutput
     filterset_class = ProductFilter

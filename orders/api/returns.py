@@ -8,8 +8,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, LinesMixin, check_staff_permission, request_actor
-from orders.models import ActorKind, ReturnKind, ReturnOutcome, ReturnReason, ReturnRequest, ReturnStatus
+from orders.api.base import MONEY, LineInput, LinesMixin
+from orders.models import (
+    RETURN_RECORD_FIELDS,
+    ActorKind,
+    ReturnKind,
+    ReturnOutcome,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.transactions import api_write
@@ -36,17 +45,7 @@ class ReturnOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "order_number",
-            "kind",
-            "reason",
-            "evidence_note",
-            "status",
-            "refund_amount",
-            "rejection_reason",
-            "replacement_order",
-            "requested_at",
-            "decided_at",
-            "received_at",
-            "closed_at",
+            *RETURN_RECORD_FIELDS,
             "lines",
         ]
         ref_name = "ReturnRequest"
@@ -66,6 +65,7 @@ class ReturnListCreateView(generics.ListAPIView):
     of a delivered order within its return window (send an Idempotency-Key)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "orders.view_returnrequest", "POST": "orders.change_returnrequest"}
     serializer_class = ReturnOutput
     filterset_class = ReturnFilter
 
@@ -94,7 +94,7 @@ class ReturnListCreateView(generics.ListAPIView):
             reason=values["reason"],
             kind=values["kind"],
             evidence_note=values["evidence_note"],
-            actor=request_actor(request, ActorKind.CUSTOMER),
+            actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(ReturnOutput(_get(request, request_row.pk)).data, status=201)
 
@@ -108,6 +108,7 @@ def _get(request, pk: int) -> ReturnRequest:
 
 class ReturnDetailView(APIView):
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "orders.view_returnrequest"
 
     @extend_schema(responses=ReturnOutput, operation_id="returns_retrieve")
     def get(self, request, pk):
@@ -145,13 +146,15 @@ class ReturnActionView(APIView):
     """Move a return request one step (back office). A step its status does not allow answers 409."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.change_returnrequest"
 
     @extend_schema(request=None, responses=ReturnOutput, operation_id="returns_action")
     @api_write
     def post(self, request, pk, action):
-        check_staff_permission(request, "orders.change_returnrequest")
         service, input_class = ACTIONS[action]
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        service(return_request=_get(request, pk), actor=request_actor(request, ActorKind.STAFF), **data.validated_data)
+        service(
+            return_request=_get(request, pk), actor=actor_from_request(request, ActorKind.STAFF), **data.validated_data
+        )
         return Response(ReturnOutput(_get(request, pk)).data)

@@ -19,6 +19,7 @@ from orders.pipeline import Actor
 from orders.pricing import CartLine, PricedLine, Pricing, cart_price
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm
+from promotions.journeys.tracking import journey_order_placed
 from promotions.services import redemptions_record_for_order
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.models import Shop
@@ -295,6 +296,9 @@ def order_place(
             ),
         )
         _spend_benefits(order, pricing, buyer)
+        journey_order_placed(
+            shop=shop, customer=buyer, order_ref=order.number, revenue=order.total, placed_at=now, voucher_codes=codes
+        )
         if payment_method == PaymentMethod.COD:
             order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
     return order

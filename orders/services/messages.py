@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderEventType
 from orders.pipeline import Actor
-from orders.services.transitions import order_event_write
+from orders.services.transitions import order_email_key, order_event_write
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
+from sellercenter.outbox import outbox_message_id
 
 logger = logging.getLogger(__name__)
 KINDS = ("confirmation", "shipped")
@@ -79,6 +80,8 @@ def order_email_send(*, order: Order, kind: str) -> bool:
             from_email=_sender(order),
             to=[order.customer_email],
             reply_to=[order.shop.contact_email] if order.shop.contact_email else None,
+            # The same on every attempt: a resend after a crash is the same message, not a new one.
+            headers={"Message-ID": outbox_message_id(order_email_key(order_id=order.pk, kind=kind))},
         )
         message.attach_alternative(render_to_string(f"orders/email/{kind}.html", context), "text/html")
     message.send()

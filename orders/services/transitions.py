@@ -3,8 +3,8 @@ delivered ones.
 
 Each transition locks the order row, asks the pipeline table (orders.pipeline) whether this actor may
 make this move from the order's current status (NotAllowed otherwise, nothing changed), makes its
-changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and enqueues
-its side effects (e-mails) for after the commit. Each returns the order as it now is.
+changes, writes one OrderEvent, sends `order_status_changed` inside the transaction, and records
+its side effects (e-mails) in the kernel's outbox, in the same transaction. Each returns the order as it now is.
 """
 
 import logging
@@ -22,7 +22,6 @@ from loyalty.services import (
     points_reverse_redemption,
     tier_record_qualifying_spend,
 )
-from orders import tasks
 from orders.deadlines import deliver_by_deadline, return_window_end, ship_by_deadline
 from orders.models import (
     OPEN_RETURN_STATUSES,
@@ -41,12 +40,27 @@ from orders.pipeline import SYSTEM, TRANSITIONS, Actor, transition_check
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
 from promotions.services import redemptions_release_for_order
-from sellercenter.celery import enqueue_on_commit
 from sellercenter.errors import InvalidInput, NotAllowed, NotFound
+from sellercenter.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
 CANCELLED_BY = {ActorKind.CUSTOMER: CancelledBy.CUSTOMER, ActorKind.SYSTEM: CancelledBy.SYSTEM}
+
+
+def order_email_key(*, order_id: int, kind: str) -> str:
+    """The outbox key of the order's `kind` e-mail: one e-mail of each kind per order."""
+    return f"order-email:{order_id}:{kind}"
+
+
+def order_email_enqueue(*, order: Order, kind: str) -> None:
+    """Record, in the current transaction, that the customer gets the order's `kind` e-mail."""
+    outbox_enqueue(
+        task="orders.tasks.order_email_send",
+        kwargs={"order_id": order.pk, "kind": kind},
+        key=order_email_key(order_id=order.pk, kind=kind),
+        shop=order.shop,
+    )
 
 
 def order_lock(*, order: Order) -> Order:
@@ -172,7 +186,7 @@ def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: dateti
                 discounted=order.seller_funded_discount > 0,
                 reference=order.number,
             )
-        enqueue_on_commit(tasks.order_email_send, order.pk, "confirmation")
+        order_email_enqueue(order=order, kind="confirmation")
     return order
 
 
@@ -275,7 +289,7 @@ def order_ship(*, order: Order, actor: Actor, at: datetime | None = None) -> Ord
             order=order,
         )
         order = _finish(order, "ship", actor=actor, shipped_at=at)
-        enqueue_on_commit(tasks.order_email_send, order.pk, "shipped")
+        order_email_enqueue(order=order, kind="shipped")
     return order
 
 

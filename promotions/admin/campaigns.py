@@ -18,12 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Channel
 from promotions import selectors, services
 from promotions.models import Campaign, CodeMode, Status
-from sellercenter.admin_base import (
-    ShopScopedAdmin,
-    ShopScopedForm,
-    adopt_saved,
-    form_add_domain_error,
-)
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
 from sellercenter.selectors import shops_for_user
@@ -108,6 +103,22 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(current_status=self.value()) if self.value() else queryset
 
 
+class BudgetFilter(admin.SimpleListFilter):
+    title = _("budget")
+    parameter_name = "budget"
+
+    def lookups(self, request, model_admin):
+        return [("running_out", _("Runs out before the end"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "running_out":
+            return queryset
+        now = timezone.now()
+        # Few campaigns run at once: the pace is checked on them in Python.
+        running = queryset.model.objects.filter(pk__in=queryset.values("pk")).running(now)
+        return queryset.filter(pk__in=[c.pk for c in running if c.runs_out_before_end(now)])
+
+
 def status_badge(status: str):
     return format_html(
         '<span style="color:#fff;background:{};padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
@@ -146,7 +157,7 @@ class ShopTimeZoneMixin:
 class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
     form = CampaignForm
     list_display = ["name", "shop", "kind", "status_display", "budget_bar", "starts_at", "ends_at", "uses", "code_mode"]
-    list_filter = [StatusFilter, "kind", "code_mode"]
+    list_filter = [StatusFilter, BudgetFilter, "kind", "code_mode"]
     list_select_related = ["shop"]
     search_fields = ["name", "code"]
     filter_horizontal = ["tiers"]

@@ -3,10 +3,7 @@
 from django.contrib import admin
 
 from promotions.models import Redemption
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
 
 
 @admin.register(Redemption)

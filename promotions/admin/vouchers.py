@@ -6,10 +6,7 @@ from import_export.admin import ExportMixin
 
 from promotions.models import Voucher
 from promotions.resources import VoucherResource
-from sellercenter.admin_base import (
-    ReadOnlyAdminMixin,
-    ShopScopedAdmin,
-)
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
 
 
 class UsedFilter(admin.SimpleListFilter):

@@ -11,18 +11,12 @@ from rest_framework.views import APIView
 from customers.models import Channel, Segment
 from loyalty.models import Tier
 from promotions import selectors, services
-from promotions.api.base import (
-    MONEY,
-    STOREFRONT_STATUSES,
-    CustomerInput,
-    ReadForStorefrontsMixin,
-    ShopTimeMixin,
-    is_back_office,
-)
+from promotions.api.base import MONEY, STOREFRONT_STATUSES, CustomerInput, ReadForStorefrontsMixin, ShopTimeMixin
 from promotions.api.serializers import PublicCampaignSerializer, StaffCampaignSerializer, campaign_output
 from promotions.models import Campaign, CodeMode, Kind, Status
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.permissions import is_back_office
 from sellercenter.api.transactions import api_write
 
 
@@ -93,7 +87,7 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
     only running and scheduled ones. POST (back office) creates a draft."""
 
     filterset_class = CampaignFilter
-    write_permission = "promotions.add_campaign"
+    required_permissions = {"GET": "promotions.view_campaign", "POST": "promotions.add_campaign"}
 
     def get_queryset(self):
         return _campaigns_for(self.request)
@@ -118,6 +112,8 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
 
 
 class CampaignDetailView(ReadForStorefrontsMixin, APIView):
+    required_permissions = {"GET": "promotions.view_campaign", "PATCH": "promotions.change_campaign"}
+
     @extend_schema(responses=StaffCampaignSerializer, operation_id="promotions_campaigns_retrieve")
     def get(self, request, pk: int):
         return Response(campaign_output(request, get_object_or_404(_campaigns_for(request), pk=pk)))
@@ -147,6 +143,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     does not allow it."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.change_campaign"
 
     @extend_schema(request=None, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_action")
     @api_write
@@ -160,7 +157,7 @@ class CampaignDuplicateView(ShopTimeMixin, APIView):
     """A draft copy of the campaign, with nothing spent and no code."""
 
     required_scopes = BACK_OFFICE_ONLY
-    write_permission = "promotions.add_campaign"
+    required_permissions = "promotions.add_campaign"
 
     @extend_schema(
         request=None, responses={201: StaffCampaignSerializer}, operation_id="promotions_campaigns_duplicate"
@@ -177,6 +174,7 @@ class CampaignResultsView(ShopTimeMixin, APIView):
     the budget runs out at the current pace, and the split by member tier and channel."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.view_campaign"
 
     class OutputSerializer(serializers.Serializer):
         class RowSerializer(serializers.Serializer):
@@ -220,6 +218,7 @@ class CampaignOffersView(ShopTimeMixin, APIView):
     highest priority first. Without a customer: those open to guests."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "promotions.view_campaign"
 
     class InputSerializer(CustomerInput):
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)

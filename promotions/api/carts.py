@@ -18,7 +18,7 @@ class QuoteView(ShopTimeMixin, APIView):
     """What a cart gets from the shop's promotions. Changes nothing; call it as often as the cart changes."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
-    write_permission = None
+    required_permissions = "promotions.view_campaign"
 
     class InputSerializer(CustomerInput):
         class LineSerializer(serializers.Serializer):
@@ -98,7 +98,7 @@ class VoucherValidateView(ShopTimeMixin, APIView):
     checked by the quote). Always 200: `valid` and, if not, a machine-readable `reason`."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
-    write_permission = None
+    required_permissions = "promotions.view_campaign"
 
     class InputSerializer(CustomerInput):
         code = serializers.CharField(max_length=64)

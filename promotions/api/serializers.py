@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from promotions.api.base import is_back_office
 from promotions.models import Campaign
+from sellercenter.api.permissions import is_back_office
 
 
 class PublicCampaignSerializer(serializers.ModelSerializer):

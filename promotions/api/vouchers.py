@@ -33,6 +33,7 @@ class CampaignVouchersView(ShopTimeMixin, generics.GenericAPIView):
     """The campaign's unique voucher codes (filter `used`, `batch`); POST generates a batch."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = {"GET": "promotions.view_voucher", "POST": "promotions.change_campaign"}
     filterset_class = VoucherFilter
 
     class InputSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from sellercenter import errors
+from sellercenter import errors, outage
 
 DOMAIN_STATUS = {
     errors.InvalidInput: status.HTTP_400_BAD_REQUEST,
@@ -70,6 +70,8 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 
 def exception_handler(exc, context):
+    if outage.is_database_outage(exc):
+        return outage.database_unavailable_response(context["request"])
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -109,6 +111,8 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    if outage.current_exception_is_database_outage():
+        return outage.database_unavailable_response(request)
     if _is_api(request):
         return JsonResponse(error_body("server_error", _("Server error. Please try again later.")), status=500)
     return defaults.server_error(request)

@@ -13,6 +13,7 @@ class ShopView(APIView):
     """The shop the API key (or the staff member's X-Shop) belongs to."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "sellercenter.view_shop"
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from finance import services
-from finance.models import ExportJob, ExportStatus
+from finance.models import EXPORT_JOB_STATES, ExportJob, ExportStatus
 from sellercenter.errors import InvalidInput
-from sellercenter.models import Role
+from sellercenter.leases import JobBusy, job_lease_renew, job_lease_take
+from sellercenter.models import OutboxMessage, OutboxStatus, Role
+from sellercenter.outbox import outbox_relay
 from sellercenter.spreadsheet import BOM
 from tests.finance.factories import adjustment
 from tests.sellercenter.factories import staff_user
@@ -91,3 +93,83 @@ def test_the_list_refreshes_itself_while_a_job_runs(client, shop):
     client.force_login(staff_user(shop, Role.ACCOUNTANT))
 
     assert b'http-equiv="refresh"' in client.get(reverse("admin:finance_exportjob_changelist")).content
+
+
+def lost_worker(job, *, attempts=1, rows_done=0):
+    """The state a worker killed mid-export leaves: running, its lease expired, part of the rows written."""
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING,
+        attempts=attempts,
+        rows_total=3,
+        rows_done=rows_done,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+
+
+def test_a_job_whose_worker_was_lost_is_restarted_by_the_next_delivery(shop, media):
+    for amount in ("1000", "-2000", "3000"):
+        adjustment(shop, amount)
+    job = ExportJob.objects.create(shop=shop, date_from=today(shop), date_to=today(shop))
+    lost_worker(job, rows_done=2)
+
+    job = services.export_job_run(job=job)
+
+    assert (job.status, job.attempts, job.rows_done, job.lease_expires_at) == (ExportStatus.DONE, 2, 3, None)
+    assert len((media / job.file.name).read_text(encoding="utf-8-sig").splitlines()) == 4
+    assert not list(media.rglob("*.part"))
+
+
+def test_a_job_under_a_live_lease_is_left_to_its_worker_and_retried_later(shop):
+    job = ExportJob.objects.create(shop=shop, date_from=today(shop), date_to=today(shop))
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, attempts=1, lease_expires_at=timezone.now() + timedelta(minutes=1)
+    )
+
+    with pytest.raises(JobBusy):
+        services.export_job_run(job=job)
+    assert ExportJob.objects.get(pk=job.pk).attempts == 1
+
+
+def test_a_job_lost_too_often_fails_with_the_reason(shop, settings):
+    job = ExportJob.objects.create(shop=shop, date_from=today(shop), date_to=today(shop))
+    lost_worker(job, attempts=settings.JOB_MAX_ATTEMPTS)
+
+    job = services.export_job_run(job=job)
+
+    assert job.status == ExportStatus.FAILED
+    assert f"{settings.JOB_MAX_ATTEMPTS} times" in job.error
+    assert job.finished_at is not None
+
+
+def test_a_worker_whose_job_was_taken_over_cannot_renew_its_lease(shop):
+    job = ExportJob.objects.create(shop=shop, date_from=today(shop), date_to=today(shop))
+    first = job_lease_take(model=ExportJob, pk=job.pk, states=EXPORT_JOB_STATES)
+    ExportJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    second = job_lease_take(model=ExportJob, pk=job.pk, states=EXPORT_JOB_STATES)
+
+    assert (first, second) == (1, 2)
+    assert job_lease_renew(model=ExportJob, pk=job.pk, attempt=first, states=EXPORT_JOB_STATES) is False
+    assert job_lease_renew(model=ExportJob, pk=job.pk, attempt=second, states=EXPORT_JOB_STATES) is True
+
+
+def test_a_failing_export_is_retried_through_the_outbox_then_failed_for_the_user(
+    shop, owner, media, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = media / "missing" / "file-not-a-folder"
+    (media / "missing").write_text("a file where the export folder should be")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.export_job_create(shop=shop, date_from=today(shop), date_to=today(shop), user=owner)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ExportStatus.QUEUED, 1) and job.error
+    message = OutboxMessage.objects.get(key=f"export-job:{job.pk}")
+    assert message.status == OutboxStatus.PENDING and "Error" in message.last_error
+
+    for _attempt in range(settings.JOB_MAX_ATTEMPTS - 1):
+        OutboxMessage.objects.update(available_at=timezone.now())
+        outbox_relay()
+
+    job.refresh_from_db()
+    message.refresh_from_db()
+    assert (job.status, job.attempts) == (ExportStatus.FAILED, settings.JOB_MAX_ATTEMPTS)
+    assert message.status == OutboxStatus.DONE

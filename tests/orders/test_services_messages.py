@@ -2,16 +2,20 @@
 server on loopback, and written on the order's timeline."""
 
 import email
+from datetime import timedelta
 from decimal import Decimal
 from email.header import decode_header, make_header
 
 import pytest
+from django.utils import timezone
 
 from orders import services
 from orders.models import OrderEventType, OrderStatus
 from orders.pipeline import Actor
 from sellercenter.environment import email_settings_from_url
 from sellercenter.errors import Conflict
+from sellercenter.models import OutboxMessage, OutboxStatus
+from sellercenter.outbox import outbox_relay
 from tests.orders.factories import ProductFactory, advance, place
 from tests.sellercenter.test_email import smtp_server  # noqa: F401 - the loopback SMTP server fixture
 
@@ -94,3 +98,44 @@ def test_a_failed_checkout_sends_nothing(shop, smtp, django_capture_on_commit_ca
         place(shop, lines=[(product.sku, 1)])
 
     assert smtp.envelopes == []
+
+
+def test_a_worker_lost_after_the_server_accepted_resends_the_same_message_id(
+    shop, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop)
+    row = OutboxMessage.objects.get(key=f"order-email:{order.pk}:confirmation")
+    assert row.status == OutboxStatus.DONE
+    # What a worker killed between the server's 250 and its marks leaves behind.
+    order.events.filter(type=OrderEventType.EMAIL_SENT).delete()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    outbox_relay()
+    outbox_relay()  # Nothing more: the row is done.
+
+    message_ids = [_parts(envelope)[0]["Message-ID"] for envelope in smtp.envelopes]
+    assert len(message_ids) == 2 and len(set(message_ids)) == 1
+    assert message_ids[0].endswith("@hoamai.example.vn>")
+    assert order.events.filter(type=OrderEventType.EMAIL_SENT).count() == 1
+
+
+def test_an_smtp_outage_is_retried_by_the_outbox_and_the_mail_goes_out_once(
+    shop, smtp, settings, django_capture_on_commit_callbacks
+):
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 9  # Nothing listens there: the SMTP server is "down".
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(shop)
+    row = OutboxMessage.objects.get(key=f"order-email:{order.pk}:confirmation")
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1 and row.last_error
+
+    settings.EMAIL_PORT = port
+    OutboxMessage.objects.update(available_at=timezone.now())
+    outbox_relay()
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (OutboxStatus.DONE, 2)
+    assert len(smtp.envelopes) == 1

@@ -22,6 +22,7 @@ class IssueKeyView(APIView):
     """Issues an API key: a real write, so idempotency can be checked by counting rows."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "sellercenter.add_apikey"
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -42,6 +43,7 @@ class IssueKeyView(APIView):
 
 class BackOfficeView(APIView):
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "sellercenter.view_shop"
 
     def get(self, request):
         return Response({"shop": request.shop.slug})
@@ -51,6 +53,7 @@ class RaiseView(APIView):
     """Raises the domain error named in the URL, to check each one's status and shape."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "sellercenter.view_shop"
     ERRORS = {
         "invalid": errors.InvalidInput(fields={"sku": ["Unknown SKU."]}),
         "not_found": errors.NotFound(),
@@ -69,6 +72,7 @@ class KeyDetailView(ShopScopedMixin, generics.RetrieveAPIView):
 
     queryset = ApiKey.objects.all()
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "sellercenter.view_shop"
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
@@ -78,7 +82,21 @@ class KeyDetailView(ShopScopedMixin, generics.RetrieveAPIView):
     serializer_class = OutputSerializer
 
 
+class UndeclaredView(APIView):
+    """Declares scopes but forgets the permission of its write: nobody may call that."""
+
+    required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"GET": "sellercenter.view_shop"}
+
+    def get(self, request):
+        return Response({"read": True})
+
+    def post(self, request):
+        return Response({"written": True}, status=status.HTTP_201_CREATED)
+
+
 api_patterns = [
+    path("undeclared", UndeclaredView.as_view()),
     path("keys/<int:pk>", KeyDetailView.as_view()),
     path("keys", IssueKeyView.as_view()),
     path("back-office", BackOfficeView.as_view()),

@@ -8,7 +8,7 @@ def test_healthy_with_eager_tasks_reported_as_such(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager", "cache": "ok"}
 
 
 def test_503_when_the_database_does_not_answer(client, monkeypatch):
@@ -36,3 +36,16 @@ def test_an_unreachable_broker_is_reported_without_failing_the_check(client, set
 
     assert response.status_code == 200
     assert response.json()["broker"] == "unavailable"
+    assert response.json()["status"] == "degraded"
+
+
+def test_an_unreachable_cache_is_reported(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["cache"] == "unavailable"
+    assert response.json()["status"] == "degraded"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from sellercenter import services
+from sellercenter.insights.rollups import rollups_rebuild
 from sellercenter.models import ApiKey, ApiScope, Role, Shop
 
 DEMO_PASSWORD = "demo-12345"  # noqa: S105 - local demo logins, printed on purpose
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             secret = self._api_key(shops[0])
             for seed in self._app_seeders():
                 seed(shops=shops, stdout=self.stdout)
+            for shop in shops:
+                rollups_rebuild(shop=shop)
         self._report(logins, shops[0], secret)
 
     def _shop(self, spec: dict) -> Shop:

@@ -1,0 +1,343 @@
+"""The beat job: advance every enrolment that is due, in batches taken with SELECT ... FOR UPDATE
+SKIP LOCKED, so any number of workers run it at once and never take the same enrolment.
+
+Before every step the exit rules are checked; a wait sets the next due moment; a send step writes its
+Message (unique per enrolment and step: the guard against sending twice) and queues it on commit; a
+voucher step issues a code within the campaign's budget; a branch picks the next step."""
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from customers.channels import channel_for
+from customers.models import Customer, CustomerEvent, CustomerPurchase, EventType, Segment
+from customers.selectors import customer_cart, marketing_allowed, segment_includes
+from promotions.journeys.content import message_content
+from promotions.journeys.definitions import journey_settings_for
+from promotions.journeys.vouchers import voucher_issue_for_enrolment
+from promotions.models import (
+    OPEN_ENROLMENT,
+    BranchCondition,
+    Enrolment,
+    EnrolmentStatus,
+    ExitReason,
+    JourneySettings,
+    JourneyStatus,
+    JourneyStep,
+    JourneyTrigger,
+    Message,
+    MessageStatus,
+    SkipReason,
+    StepKind,
+)
+from sellercenter.outbox import outbox_enqueue
+
+# Messages that count against the frequency cap: queued, being sent, or out.
+COUNTED = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED)
+# A queue message lost (broker restart) is queued again after this; a send that never finished
+# (worker killed) is retried after the lease, with the same key so the far side can drop a repeat.
+REQUEUE_AFTER = timedelta(minutes=5)
+SEND_LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 3
+
+
+def _ordered_since(enrolment: Enrolment) -> bool:
+    return CustomerPurchase.objects.filter(
+        customer_id=enrolment.customer_id, ordered_at__gte=enrolment.triggered_at, reversed_at__isnull=True
+    ).exists()
+
+
+def _send_channels(steps: list[JourneyStep]) -> set[str]:
+    return {step.channel for step in steps if step.kind == StepKind.SEND}
+
+
+def _exit_reason(enrolment: Enrolment, steps: list[JourneyStep], now: datetime) -> str:
+    """The first exit rule that holds, or "": erased, ordered, cart emptied, no consent left."""
+    customer, journey = enrolment.customer, enrolment.journey
+    if customer.erased_at is not None or customer.merged_into_id is not None:
+        return ExitReason.ERASED
+    if journey.exit_on_order and _ordered_since(enrolment):
+        return ExitReason.ORDERED
+    if (
+        journey.trigger == JourneyTrigger.CART_ABANDONED
+        and journey.exit_on_cart_emptied
+        and not customer_cart(customer=customer, since=enrolment.triggered_at, until=now)
+    ):
+        return ExitReason.CART_EMPTIED
+    channels = _send_channels(steps)
+    if channels and not any(marketing_allowed(customer=customer, channel=c, at=now) for c in channels):
+        return ExitReason.NO_CONSENT
+    return ""
+
+
+def _trigger_holds(enrolment: Enrolment, now: datetime) -> bool:
+    """When the trigger's delay has passed: did the customer really abandon (no order, something in the
+    cart; no add to cart of the product browsed)?"""
+    trigger = enrolment.journey.trigger
+    if trigger == JourneyTrigger.CART_ABANDONED:
+        return not _ordered_since(enrolment) and bool(
+            customer_cart(customer=enrolment.customer, since=enrolment.triggered_at, until=now)
+        )
+    if trigger == JourneyTrigger.BROWSE_ABANDONED:
+        return not CustomerEvent.objects.filter(
+            customer_id=enrolment.customer_id,
+            type=EventType.ADD_TO_CART,
+            occurred_at__gte=enrolment.triggered_at,
+            properties__sku=enrolment.context.get("sku"),
+        ).exists()
+    return True
+
+
+def local_moment_at_or_after(moment: datetime, at: time, tzinfo) -> datetime:
+    """The first `at` o'clock (local time in `tzinfo`) at or after `moment`."""
+    local = timezone.localtime(moment, tzinfo)
+    candidate = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if candidate < local:
+        candidate = (candidate + timedelta(days=1)).replace(hour=at.hour, minute=at.minute)
+    return candidate
+
+
+def quiet_until(moment: datetime, settings_row: JourneySettings, tzinfo) -> datetime | None:
+    """When quiet hours that include `moment` end (local time), or None when `moment` is not quiet."""
+    start, end = settings_row.quiet_from, settings_row.quiet_until
+    if start == end:
+        return None
+    now_local = timezone.localtime(moment, tzinfo).time()
+    quiet = start <= now_local < end if start < end else (now_local >= start or now_local < end)
+    return local_moment_at_or_after(moment, end, tzinfo) if quiet else None
+
+
+def _close(enrolment: Enrolment, status: str, now: datetime, reason: str = "") -> None:
+    enrolment.status, enrolment.exit_reason = status, reason
+    enrolment.finished_at, enrolment.due_at = now, None
+
+
+# --- Steps -----------------------------------------------------------------------------------------
+
+
+def _wait(enrolment: Enrolment, step: JourneyStep, now: datetime, _settings) -> None:
+    due = enrolment.due_at + (step.delay or timedelta(0))
+    if step.until_local_time is not None:
+        due = local_moment_at_or_after(due, step.until_local_time, enrolment.shop.tzinfo)
+    enrolment.due_at = due
+    enrolment.position += 1
+
+
+def _over_cap(customer: Customer, settings_row: JourneySettings, now: datetime, exclude: int | None) -> bool:
+    if not settings_row.frequency_cap_hours:
+        return False
+    recent = Message.objects.filter(
+        customer=customer,
+        status__in=COUNTED,
+        queued_at__isnull=False,
+        created_at__gt=now - timedelta(hours=settings_row.frequency_cap_hours),
+    )
+    return recent.exclude(pk=exclude).exists()
+
+
+def _skip_reason(enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime, exclude=None) -> str:
+    customer = enrolment.customer
+    if not marketing_allowed(customer=customer, channel=step.channel, at=now):
+        return SkipReason.NO_CONSENT
+    if not channel_for(step.channel).reachable(customer):
+        return SkipReason.NO_ADDRESS
+    if _over_cap(customer, settings_row, now, exclude):
+        return SkipReason.FREQUENCY_CAP
+    return ""
+
+
+def _queue(message: Message, enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime) -> None:
+
+    message.payload = message_content(enrolment=enrolment, step=step, token=message.token, settings=settings_row)
+    message.voucher_id = enrolment.voucher_id
+    message.queued_at = now
+    message.save(update_fields=["payload", "voucher", "queued_at"])
+    outbox_enqueue(
+        task="promotions.tasks.message_send",
+        kwargs={"message_id": message.pk},
+        key=f"journey-message:{message.pk}",
+        shop=enrolment.shop,
+    )
+
+
+def _send(enrolment: Enrolment, step: JourneyStep, now: datetime, settings_row) -> None:
+    message = Message.objects.filter(enrolment=enrolment, step=step).first()
+    if message is not None and (message.status != MessageStatus.PENDING or message.queued_at is not None):
+        enrolment.position += 1
+        return
+    if message is None:
+        message = Message(
+            shop_id=enrolment.shop_id,
+            enrolment=enrolment,
+            step=step,
+            customer=enrolment.customer,
+            channel=step.channel,
+            token=secrets.token_urlsafe(16),
+            created_at=now,
+        )
+    reason = _skip_reason(enrolment, step, settings_row, now, exclude=message.pk)
+    if reason:
+        message.status, message.skip_reason = MessageStatus.SKIPPED, reason
+        message.save()
+        enrolment.position += 1
+        return
+    morning = quiet_until(now, settings_row, enrolment.shop.tzinfo)
+    if morning is not None:
+        # Held, not skipped: the same step runs again when the quiet hours end.
+        message.held_for_quiet_hours = True
+        message.save()
+        enrolment.due_at = morning
+        return
+    message.save()
+    _queue(message, enrolment, step, settings_row, now)
+    enrolment.position += 1
+
+
+def _voucher(enrolment: Enrolment, step: JourneyStep, now: datetime, _settings) -> None:
+    issue = voucher_issue_for_enrolment(enrolment=enrolment, step=step, now=now)
+    if issue.voucher_id:
+        enrolment.voucher_id = issue.voucher_id
+    enrolment.position += 1
+
+
+def _last_message(enrolment: Enrolment) -> Message | None:
+    return (
+        Message.objects.filter(enrolment=enrolment)
+        .exclude(status=MessageStatus.SKIPPED)
+        .order_by("-step__position")
+        .first()
+    )
+
+
+def _condition_holds(enrolment: Enrolment, step: JourneyStep, now: datetime) -> bool:
+    condition, value, customer = step.condition, step.condition_value, enrolment.customer
+    if condition in (BranchCondition.CLICKED_LAST, BranchCondition.OPENED_LAST):
+        last = _last_message(enrolment)
+        field = "clicked_at" if condition == BranchCondition.CLICKED_LAST else "opened_at"
+        return last is not None and getattr(last, field) is not None
+    if condition == BranchCondition.NOT_CLICKED:
+        return not enrolment.messages.filter(clicked_at__isnull=False).exists()
+    if condition == BranchCondition.ORDERED:
+        return _ordered_since(enrolment)
+    if condition == BranchCondition.TIER_AT_LEAST:
+        account = getattr(customer, "loyalty_account", None)
+        return account is not None and account.tier.rank >= int(value)
+    if condition == BranchCondition.IN_SEGMENT:
+        segment = Segment.objects.filter(shop_id=enrolment.shop_id, pk=int(value)).first()
+        return segment is not None and segment_includes(segment=segment, customer=customer, now=now)
+    return marketing_allowed(customer=customer, channel=value, at=now)
+
+
+def _branch(enrolment: Enrolment, step: JourneyStep, now: datetime, _settings) -> None:
+    if _condition_holds(enrolment, step, now):
+        enrolment.position += 1
+    elif step.else_position is None:
+        enrolment.position = len(enrolment.journey.steps.all())
+    else:
+        enrolment.position = step.else_position
+
+
+STEPS = {StepKind.WAIT: _wait, StepKind.SEND: _send, StepKind.VOUCHER: _voucher, StepKind.BRANCH: _branch}
+
+
+# --- The run ---------------------------------------------------------------------------------------
+
+
+def enrolment_advance(*, enrolment: Enrolment, now: datetime, settings_row: JourneySettings) -> None:
+    """Run the enrolment's due steps (the caller holds its row lock): confirm the trigger, then, before
+    each step, the exit rules; stop at a wait that lies ahead, or finish. A loop of branches without a
+    wait stops after one pass over the steps and carries on at the next run."""
+    if enrolment.status == EnrolmentStatus.WAITING:
+        if not _trigger_holds(enrolment, now):
+            _close(enrolment, EnrolmentStatus.DISMISSED, now)
+            return
+        enrolment.status, enrolment.entered_at = EnrolmentStatus.ACTIVE, enrolment.due_at
+    steps = list(enrolment.journey.steps.all())
+    for _pass in range(len(steps) + 1):
+        if enrolment.status != EnrolmentStatus.ACTIVE or enrolment.due_at > now:
+            return
+        if enrolment.position >= len(steps):
+            _close(enrolment, EnrolmentStatus.COMPLETED, now)
+            return
+        reason = _exit_reason(enrolment, steps, now)
+        if reason:
+            _close(enrolment, EnrolmentStatus.EXITED, now, reason)
+            return
+        step = steps[enrolment.position]
+        STEPS[step.kind](enrolment, step, now, settings_row)
+    # Branches looping back without a wait: let the next run take it on, not this one forever.
+    enrolment.due_at = max(enrolment.due_at, now + timedelta(minutes=1))
+
+
+def _due_batch(now: datetime, size: int) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status__in=OPEN_ENROLMENT, due_at__lte=now)
+        .exclude(journey__status=JourneyStatus.PAUSED)
+        .select_related("journey__shop", "customer__loyalty_account__tier", "voucher", "shop")
+        .prefetch_related("journey__steps")
+        .order_by("due_at", "pk")[:size]
+    )
+
+
+def journeys_run_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Advance every enrolment due at `now` (default: the current time), one batch per transaction;
+    enrolments another worker holds are skipped, not waited for. Then queue again what a lost task
+    left behind. Returns how many enrolments were advanced."""
+    now = now or timezone.now()
+    size = batch_size or settings.JOURNEY_BATCH_SIZE
+    advanced = 0
+    shop_settings: dict[int, JourneySettings] = {}
+    while True:
+        with transaction.atomic():
+            batch = _due_batch(now, size)
+            # The frequency cap is counted per customer across journeys: hold the customers, in one
+            # order everywhere so that two runners cannot deadlock.
+            list(
+                Customer.objects.select_for_update()
+                .filter(pk__in={e.customer_id for e in batch})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for enrolment in batch:
+                if enrolment.shop_id not in shop_settings:
+                    shop_settings[enrolment.shop_id] = journey_settings_for(enrolment.shop)
+                enrolment_advance(enrolment=enrolment, now=now, settings_row=shop_settings[enrolment.shop_id])
+            Enrolment.objects.bulk_update(
+                batch, ["status", "exit_reason", "position", "due_at", "entered_at", "finished_at", "voucher"]
+            )
+        advanced += len(batch)
+        if len(batch) < size:
+            break
+    messages_requeue_stale(now=timezone.now())
+    return advanced
+
+
+def messages_requeue_stale(*, now: datetime) -> int:
+    """Queue again the messages whose task was lost (queued long ago, never claimed) and those whose
+    sender died mid-send (claimed longer ago than the lease); after MAX_ATTEMPTS a message fails.
+    Returns how many were queued again."""
+
+    with transaction.atomic():
+        Message.objects.filter(
+            status=MessageStatus.SENDING, claimed_at__lt=now - SEND_LEASE, attempts__gte=MAX_ATTEMPTS
+        ).update(status=MessageStatus.FAILED)
+        Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - SEND_LEASE).update(
+            status=MessageStatus.PENDING
+        )
+        stale = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.PENDING, queued_at__lt=now - REQUEUE_AFTER)
+            .values_list("pk", flat=True)[:1000]
+        )
+        for pk in stale:
+            # A new effect per hand-over: the message's own status keeps a second delivery from sending.
+            outbox_enqueue(
+                task="promotions.tasks.message_send",
+                kwargs={"message_id": pk},
+                key=f"journey-message:{pk}:again:{now.timestamp():.0f}",
+            )
+    return len(stale)

@@ -1,0 +1,159 @@
+"""The message channels against real servers on loopback: SMTP, a Web Push service that decrypts
+the payload with the browser's keys, and a webhook gateway that checks the signature."""
+
+import email
+from email.header import decode_header, make_header
+
+import pytest
+
+from customers.channels import Outgoing, channel_for
+from customers.management.commands.vapid_keys import vapid_key_pair
+from customers.models import PushSubscription
+from customers.services import push_subscription_register
+from sellercenter.environment import email_settings_from_url
+from tests.customers.factories import CustomerFactory
+from tests.loopback import PushService, SmtpServer, WebhookReceiver
+
+
+@pytest.fixture
+def vapid(settings):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = vapid_key_pair()
+    settings.VAPID_SUBJECT = "mailto:cskh@hoamai.example.vn"
+
+
+@pytest.fixture
+def push_service(vapid):
+    with PushService() as service:
+        yield service
+
+
+def _outgoing(customer, **fields) -> Outgoing:
+    values = {
+        "customer": customer,
+        "key": "msg-token-1",
+        "subject": "Giỏ hàng của bạn vẫn đang chờ",
+        "text": "Chị Lan ơi, áo dài lụa vẫn còn trong giỏ.",
+        "url": "https://hoamai.example.vn/t/c/abc",
+        "unsubscribe_url": "https://hoamai.example.vn/t/u/abc",
+    }
+    return Outgoing(**{**values, **fields})
+
+
+def test_email_goes_over_smtp_with_a_text_part_and_one_click_unsubscribe(shop, settings):
+    customer = CustomerFactory(shop=shop, email="lan@example.vn")
+    with SmtpServer() as smtp:
+        for name, value in email_settings_from_url(smtp.url).items():
+            setattr(settings, name, value)
+
+        delivery = channel_for("email").send(_outgoing(customer, html="<p>Chị Lan ơi</p>"))
+
+    assert delivery.delivered
+    [envelope] = smtp.inbox.envelopes
+    assert envelope.rcpt_tos == ["lan@example.vn"]
+    message = email.message_from_bytes(envelope.content)
+    assert str(make_header(decode_header(message["Subject"]))) == "Giỏ hàng của bạn vẫn đang chờ"
+    assert message["List-Unsubscribe"] == "<https://hoamai.example.vn/t/u/abc>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].startswith("<msg-token-1@")
+    types = [part.get_content_type() for part in message.walk()]
+    assert "text/plain" in types and "text/html" in types
+
+
+def test_email_to_a_server_that_is_down_is_answered_not_raised(shop, settings):
+    customer = CustomerFactory(shop=shop)
+    for name, value in email_settings_from_url("smtp://127.0.0.1:9").items():
+        setattr(settings, name, value)
+
+    delivery = channel_for("email").send(_outgoing(customer))
+
+    assert not delivery.delivered
+    assert "error" in delivery.answers[0]
+
+
+def test_web_push_is_encrypted_for_the_browser_and_signed_with_vapid(shop, push_service):
+    customer = CustomerFactory(shop=shop)
+    endpoint, browser = push_service.subscribe("lan-phone")
+    push_subscription_register(
+        shop=shop, customer=customer, endpoint=endpoint, p256dh=browser.p256dh, auth=browser.auth_b64
+    )
+
+    delivery = channel_for("web_push").send(_outgoing(customer, image="https://cdn.example.vn/ao.jpg"))
+
+    assert delivery.delivered
+    [received] = push_service.received
+    assert received["encoding"] == "aes128gcm"
+    assert received["topic"] == "msg-token-1"
+    assert received["payload"] == {
+        "title": "Giỏ hàng của bạn vẫn đang chờ",
+        "body": "Chị Lan ơi, áo dài lụa vẫn còn trong giỏ.",
+        "url": "https://hoamai.example.vn/t/c/abc",
+        "image": "https://cdn.example.vn/ao.jpg",
+        "tag": "msg-token-1",
+    }
+
+
+def test_an_expired_push_subscription_is_removed(shop, push_service):
+    customer = CustomerFactory(shop=shop)
+    old_endpoint, old_browser = push_service.subscribe("old-laptop")
+    endpoint, browser = push_service.subscribe("new-phone")
+    for url, keys in ((old_endpoint, old_browser), (endpoint, browser)):
+        push_subscription_register(shop=shop, customer=customer, endpoint=url, p256dh=keys.p256dh, auth=keys.auth_b64)
+    push_service.gone.add("old-laptop")
+
+    delivery = channel_for("web_push").send(_outgoing(customer))
+
+    assert delivery.delivered
+    assert [a["status"] for a in delivery.answers] == [410, 201]
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [endpoint]
+    assert len(push_service.payloads("new-phone")) == 1
+
+
+def test_push_without_a_subscription_is_not_reachable(shop, vapid):
+    assert not channel_for("web_push").reachable(CustomerFactory(shop=shop))
+
+
+@pytest.fixture
+def gateway(settings):
+    settings.MESSAGE_WEBHOOK_SECRET = "whsec-test-1"
+    settings.MESSAGE_WEBHOOK_BACKOFF_SECONDS = 0.01
+    settings.MESSAGE_WEBHOOK_ATTEMPTS = 3
+
+    def start(answers):
+        receiver = WebhookReceiver("whsec-test-1", answers)
+        settings.MESSAGE_WEBHOOK_URL = receiver.url
+        return receiver
+
+    return start
+
+
+def test_webhook_is_signed_and_retried_with_backoff_until_the_gateway_takes_it(shop, gateway):
+    customer = CustomerFactory(shop=shop, phone="+84912345678")
+    with gateway([503, 429]) as receiver:
+        delivery = channel_for("zalo").send(_outgoing(customer))
+
+    assert delivery.delivered
+    assert [a["status"] for a in delivery.answers] == [503, 429, 200]
+    assert '"gateway_id": "gw-3"' in delivery.answers[-1]["body"]
+    assert all(r["valid"] and r["key"] == "msg-token-1" for r in receiver.requests)
+    assert receiver.requests[0]["body"]["to"] == "+84912345678"
+    assert receiver.requests[0]["body"]["channel"] == "zalo"
+
+
+def test_webhook_refused_by_the_gateway_is_not_retried(shop, gateway):
+    customer = CustomerFactory(shop=shop)
+    with gateway([400]) as receiver:
+        delivery = channel_for("sms").send(_outgoing(customer))
+
+    assert not delivery.delivered
+    assert [a["status"] for a in delivery.answers] == [400]
+    assert len(receiver.requests) == 1
+
+
+def test_webhook_with_a_wrong_secret_is_refused_by_the_gateway(shop, gateway, settings):
+    customer = CustomerFactory(shop=shop)
+    with gateway([]) as receiver:
+        settings.MESSAGE_WEBHOOK_SECRET = "not-the-shared-secret"
+        delivery = channel_for("sms").send(_outgoing(customer))
+
+    assert not delivery.delivered
+    assert receiver.requests[0]["valid"] is False

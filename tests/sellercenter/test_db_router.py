@@ -1,0 +1,162 @@
+"""The replica router against a real streaming replica of the test cluster (started by scripts/test.sh).
+
+Each test commits on the primary and waits (bounded) for the replica to replay it; the queries each
+connection ran show where a read went.
+"""
+
+import os
+import subprocess
+import time
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from sellercenter import db_router
+from sellercenter.models import Role, Shop
+from tests.conftest import REQUIRE_SERVICES
+from tests.sellercenter.factories import ShopFactory, staff_user
+
+REPLICA = "replica_0"
+WAIT_SECONDS = 20
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
+]
+
+
+@pytest.fixture(autouse=True)
+def replica():
+    if REPLICA not in connections.settings:
+        if REQUIRE_SERVICES:
+            pytest.fail("A streaming replica is required here (SELLERCENTER_REQUIRE_SERVICES=1) but none was started")
+        pytest.skip("needs a streaming replica (TEST_DATABASE_REPLICA_URL): run `make test`")
+    db_router.replica_health_forget()
+    with override_settings(DATABASE_REPLICA_ROUTING=True, DATABASE_REPLICA_CHECK_SECONDS=60):
+        yield
+    db_router.replica_health_forget()
+
+
+def _replica_lag():
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute(db_router.LAG_SQL)
+        return cursor.fetchone()[0]
+
+
+def wait_for_replay(predicate=lambda: True):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if _replica_lag() == 0 and predicate():
+                return
+        except Exception:  # The replica may be starting: ask again.
+            connections[REPLICA].close()
+        time.sleep(0.05)
+    pytest.fail(f"The replica did not catch up within {WAIT_SECONDS} s")
+
+
+def shop_on(alias: str, slug: str) -> bool:
+    return Shop.objects.using(alias).filter(slug=slug).exists()
+
+
+def read_shop(slug: str):
+    """Read a shop the way the application does (through the router), noting where the query ran."""
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections[REPLICA]) as rep:
+        found = Shop.objects.filter(slug=slug).exists()
+    where = {"default": len(primary), REPLICA: len(rep)}
+    return found, where
+
+
+def test_a_lag_tolerant_read_goes_to_the_replica():
+    ShopFactory(slug="hoa-mai")
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+    with db_router.fresh_request(), db_router.reads_from_replica():
+        found, where = read_shop("hoa-mai")
+    assert found
+    assert where[REPLICA] >= 1
+    assert where["default"] == 0
+
+
+def test_reads_outside_a_replica_block_stay_on_the_primary():
+    ShopFactory(slug="hoa-mai")
+    wait_for_replay()
+    with db_router.fresh_request():
+        found, where = read_shop("hoa-mai")
+    assert found
+    assert where == {"default": 1, REPLICA: 0}
+
+
+def test_a_read_after_a_write_in_the_same_request_stays_on_the_primary():
+    with db_router.fresh_request():
+        ShopFactory(slug="vua-ghi")  # written now: the replica may not have it yet
+        with db_router.reads_from_replica():
+            found, where = read_shop("vua-ghi")
+    assert found
+    assert where[REPLICA] == 0
+
+
+def test_a_write_inside_a_replica_block_sends_the_following_reads_to_the_primary():
+    ShopFactory(slug="hoa-mai")
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+    with db_router.fresh_request(), db_router.reads_from_replica():
+        _found, before = read_shop("hoa-mai")
+        Shop.objects.filter(slug="hoa-mai").update(name="Hoa Mai 2")
+        _found, after = read_shop("hoa-mai")
+    assert before[REPLICA] == 1
+    assert after == {"default": 1, REPLICA: 0}
+
+
+def test_a_lagging_replica_is_passed_over():
+    ShopFactory(slug="hoa-mai")
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        ShopFactory(slug="moi-ghi")
+        time.sleep(0.6)
+        with override_settings(DATABASE_REPLICA_MAX_LAG_SECONDS=0.3), db_router.fresh_request():
+            db_router.replica_health_forget()
+            assert _replica_lag() > 0.3
+            with db_router.reads_from_replica():
+                found, where = read_shop("moi-ghi")
+        assert found  # the primary has it
+        assert where[REPLICA] == 0
+    finally:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    wait_for_replay(lambda: shop_on(REPLICA, "moi-ghi"))
+
+
+def _pg_ctl(*args):
+    command = [os.path.join(os.environ["TEST_PG_BINDIR"], "pg_ctl"), "-D", os.environ["TEST_REPLICA_PGDATA"], *args]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    folder = os.path.dirname(os.environ["TEST_REPLICA_PGDATA"])
+    subprocess.run(command, check=True, capture_output=True, timeout=60, cwd=folder)
+
+
+def test_a_stopped_replica_changes_nothing_for_users(client):
+    shop = ShopFactory(slug="hoa-mai")
+    client.force_login(staff_user(shop, Role.OWNER, username="chu.cua.hang"))
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        answered = client.get("/api/v1/orders/metrics", {"start": "2026-11-01", "end": "2026-11-30"})
+    assert answered.status_code == 200, answered.content
+    assert len(on_replica) >= 1  # the metrics came from the replica
+
+    connections[REPLICA].close()
+    _pg_ctl("stop", "-m", "fast", "-w")
+    try:
+        db_router.replica_health_forget()
+        with CaptureQueriesContext(connections["default"]) as on_primary:
+            after = client.get("/api/v1/orders/metrics", {"start": "2026-11-01", "end": "2026-11-30"})
+        assert after.status_code == 200, after.content
+        assert after.json() == answered.json()
+        assert len(on_primary) >= 1
+    finally:
+        log = os.path.join(os.path.dirname(os.environ["TEST_REPLICA_PGDATA"]), "replica.log")
+        _pg_ctl("start", "-w", "-l", log)
+        db_router.replica_health_forget()
+    wait_for_replay()

@@ -1,0 +1,226 @@
+"""sellercenter.outbox: side effects recorded with the write, handed over after the commit, retried,
+dead-lettered, and never lost when the broker is down."""
+
+from datetime import timedelta
+
+import pytest
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from sellercenter import outbox
+from sellercenter.celery import app
+from sellercenter.errors import InvalidInput, NotAllowed
+from sellercenter.models import OutboxMessage, OutboxStatus
+from sellercenter.tasks import ping
+
+RUNS = []
+
+
+@shared_task(name="tests.outbox.record")
+def record(value: str) -> None:
+    RUNS.append(value)
+
+
+@shared_task(name="tests.outbox.fail")
+def fail(error: str) -> None:
+    RUNS.append(error)
+    if error == "refused":
+        raise InvalidInput(fields={"value": ["No."]})
+    raise ConnectionError(error)
+
+
+@pytest.fixture(autouse=True)
+def runs():
+    RUNS.clear()
+    yield RUNS
+    RUNS.clear()
+
+
+@pytest.fixture
+def enqueue(django_capture_on_commit_callbacks):
+    """outbox_enqueue in a transaction that commits (its on-commit nudge runs)."""
+
+    def committed(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return outbox.outbox_enqueue(**kwargs)
+
+    return committed
+
+
+@pytest.fixture
+def broker_down():
+    """The project's Celery app publishing to a loopback port where no broker listens."""
+    saved = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    app._pool = None
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = saved
+        app._pool = None
+
+
+@pytest.mark.django_db
+def test_a_side_effect_runs_once_its_transaction_commits(django_capture_on_commit_callbacks, runs):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.outbox_enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+        assert runs == []
+        assert message.status == OutboxStatus.PENDING
+
+    message.refresh_from_db()
+    assert runs == ["a"]
+    assert (message.status, message.attempts) == (OutboxStatus.DONE, 1)
+    assert message.done_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_no_side_effect(runs):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.outbox_enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+        raise RuntimeError("rolled back")
+
+    assert not OutboxMessage.objects.exists()
+    assert runs == []
+
+
+@pytest.mark.django_db
+def test_the_same_key_records_the_effect_once(django_capture_on_commit_callbacks, runs):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.outbox_enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+        second = outbox.outbox_enqueue(task="tests.outbox.record", kwargs={"value": "b"}, key="k-1")
+
+    assert first.pk == second.pk
+    assert OutboxMessage.objects.count() == 1
+    assert runs == ["a"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_task_is_refused():
+    with pytest.raises(LookupError):
+        outbox.outbox_enqueue(task="nobody.tasks.nothing", key="k-1")
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_delays_the_effect_and_the_relay_delivers_it(enqueue, broker_down, runs):
+    message = enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert message.last_error.startswith("broker:")
+    assert runs == []
+
+    app.conf.task_always_eager = True  # The broker is back.
+    OutboxMessage.objects.update(available_at=timezone.now())
+    assert outbox.outbox_relay() == 1
+
+    message.refresh_from_db()
+    assert runs == ["a"]
+    assert message.status == OutboxStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_failing_task_is_retried_with_backoff_then_becomes_a_dead_letter(enqueue, settings, runs):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = enqueue(task="tests.outbox.fail", kwargs={"error": "smtp down"}, key="k-1")
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
+    assert message.available_at > timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_BACKOFF_SECONDS - 5)
+    assert message.last_error == "ConnectionError: smtp down"
+
+    assert outbox.outbox_relay() == 0  # Not due yet: the backoff holds it.
+    for _attempt in range(2):
+        OutboxMessage.objects.update(available_at=timezone.now())
+        outbox.outbox_relay()
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 3)
+    assert runs == ["smtp down"] * 3
+
+
+def test_the_backoff_doubles_up_to_an_hour(settings):
+    settings.OUTBOX_RETRY_BACKOFF_SECONDS = 30
+    assert [outbox.retry_delay(n).total_seconds() for n in (1, 2, 3, 20)] == [30, 60, 120, 3600]
+
+
+@pytest.mark.django_db
+def test_a_refused_operation_is_a_dead_letter_at_once(enqueue, runs):
+    message = enqueue(task="tests.outbox.fail", kwargs={"error": "refused"}, key="k-1")
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DEAD, 1)
+    assert "InvalidInput" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_is_retried_with_fresh_attempts(enqueue, django_capture_on_commit_callbacks, runs):
+    message = enqueue(task="tests.outbox.fail", kwargs={"error": "refused"}, key="k-1")
+    OutboxMessage.objects.filter(pk=message.pk).update(task="tests.outbox.record", kwargs={"value": "fixed"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.outbox_retry(message=message)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.DONE, 1)
+    assert runs == ["refused", "fixed"]
+    with pytest.raises(NotAllowed):
+        outbox.outbox_retry(message=message)
+
+
+@pytest.mark.django_db
+def test_a_row_under_a_live_lease_is_not_run_by_a_second_delivery(enqueue, runs):
+    message = enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.RUNNING, lease_expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    runs.clear()
+
+    assert outbox.outbox_message_run(message_id=message.pk) == "skipped"
+    assert outbox.outbox_relay() == 0
+    assert runs == []
+
+
+@pytest.mark.django_db
+def test_a_row_whose_worker_was_lost_runs_again_after_its_lease(enqueue, runs):
+    message = enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.RUNNING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    runs.clear()
+
+    assert outbox.outbox_relay() == 1
+
+    message.refresh_from_db()
+    assert runs == ["a"]
+    assert (message.status, message.attempts) == (OutboxStatus.DONE, 2)
+    assert outbox.outbox_message_run(message_id=message.pk) == "skipped"  # A late redelivery.
+
+
+@pytest.mark.django_db
+def test_a_row_the_broker_lost_is_handed_over_again(enqueue, settings, runs):
+    message = enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+    long_ago = timezone.now() - timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS + 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.DISPATCHED, dispatched_at=long_ago)
+    runs.clear()
+
+    assert outbox.outbox_relay() == 1
+    assert runs == ["a"]
+
+
+def test_the_message_id_of_a_key_is_the_same_on_every_attempt(settings):
+    settings.DEFAULT_FROM_EMAIL = "Hoa Mai <no-reply@hoamai.example.vn>"
+    first = outbox.outbox_message_id("order-email:1:confirmation")
+
+    assert first == outbox.outbox_message_id("order-email:1:confirmation")
+    assert first != outbox.outbox_message_id("order-email:2:confirmation")
+    assert first.startswith("<") and first.endswith("@hoamai.example.vn>")
+
+
+def test_the_relay_is_on_the_beat_and_every_task_exists(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["outbox-relay"]["task"] == "sellercenter.tasks.outbox_relay"
+    assert {"sellercenter.tasks.outbox_relay", "sellercenter.tasks.outbox_run"} <= set(app.tasks)
+
+
+def test_tasks_run_eagerly_without_a_broker():
+    assert ping.delay().get(timeout=1) == "pong"
