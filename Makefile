@@ -9,7 +9,7 @@ PYTHON := $(VENV)/bin/python
 
 help:
 	@echo "make setup                 create/refresh .venv and compile translations"
-	@echo "make demo                  migrate, load demo data, run the server on 127.0.0.1:8000"
+	@echo "make demo [PORT=8000]        migrate, load demo data, run the server on 127.0.0.1:PORT"
 	@echo "make test [ARGS=...]       ruff + the whole test suite with coverage (ARGS go to pytest)"
 	@echo "make worker                Celery worker taking every queue (needs CELERY_BROKER_URL)"
 	@echo "make beat                  Celery beat scheduler (needs CELERY_BROKER_URL)"
@@ -21,7 +21,7 @@ setup:
 	bash scripts/setup.sh
 
 demo:
-	bash scripts/demo.sh
+	PORT=$(or $(PORT),8000) bash scripts/demo.sh
 
 test:
 	bash scripts/test.sh $(ARGS)

@@ -1,17 +1,17 @@
 """Customers demo data: Vietnamese customers with addresses, consent, tags, referrals, a few duplicate
-profiles to merge, and four months of behaviour (sessions of views, searches, carts, checkouts and
-orders, e-mails opened, reviews) plus anonymous visitors, so that stages, segments and metrics show
-something real.
+profiles to merge, and four months of behaviour (sessions of views, searches, carts, checkouts,
+e-mails opened, reviews) plus anonymous visitors, so that stages, segments and metrics show something
+real. The orders, their `order_placed` events and the purchase facts come from the orders demo,
+through the checkout.
 
-Everything is written with bulk inserts; the purchase facts and journey stages are then computed by
-the same set-based services production uses. Deterministic (seeded per shop) and idempotent: a shop
+Everything is written with bulk inserts; the journey stages are then computed by the same set-based
+services production uses. Deterministic (seeded per shop) and idempotent: a shop
 that already has demo customers is left alone.
 """
 
 import random
 import unicodedata
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,6 @@ from customers.services import (
     purchase_facts_rebuild,
     segments_create_builtin,
 )
-from sellercenter.money import money_round
 
 DEMO_PREFIX = "demo-"
 CUSTOMERS_PER_SHOP = (500, 150)  # the first demo shop, then every other one
@@ -158,7 +157,7 @@ class _DemoShop:
         purchase_facts_rebuild(shop_id=self.shop.pk, customer_ids=ids)
         customers_last_seen_refresh(shop_id=self.shop.pk, customer_ids=ids)
         journey_stages_refresh(shop_id=self.shop.pk)
-        return f"{count} customers, {len(self.events)} events, {len(self.purchases)} orders"
+        return f"{count} customers, {len(self.events)} events"
 
     def _customer(self, number: int) -> Customer:
         dice = self.dice
@@ -313,19 +312,7 @@ class _DemoShop:
             step(EventType.CHAT_STARTED)
 
     def _order(self, customer, step, cart, at: datetime) -> None:
-        amount = money_round(sum(Decimal(price) for _sku, _name, price in cart), self.shop.currency)
-        step(EventType.ORDER_PLACED, value=str(amount), items=len(cart))
-        if customer is None:
-            return
-        self.purchases.append(
-            CustomerPurchase(
-                shop=self.shop,
-                customer=customer,
-                amount=amount,
-                ordered_at=at,
-                discounted=self.dice.random() < 0.3,
-                reference=f"DEMO-KH-{self.shop.pk}-{len(self.purchases) + 1}",
-            )
-        )
-        if self.dice.random() < 0.2:
+        # The order itself is placed by the orders demo through the checkout, which records the
+        # purchase and the `order_placed` event; a visit here only gets as far as the checkout.
+        if customer is not None and self.dice.random() < 0.2:
             step(EventType.REVIEW_POSTED, rating=self.dice.choice([4, 5, 5, 5]))

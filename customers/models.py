@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sellercenter.models import ApiKey, Shop
 from sellercenter.money import MoneyField
@@ -109,7 +110,8 @@ class Customer(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     # Purchase facts, kept by customers.services when orders records a purchase.
-    orders_count = models.PositiveIntegerField(_("orders"), default=0)
+    # A context of its own: "orders" alone is the orders app's model name ("đơn hàng"), not a count.
+    orders_count = models.PositiveIntegerField(pgettext_lazy("customer profile", "orders"), default=0)
     discounted_orders_count = models.PositiveIntegerField(_("orders with a discount"), default=0)
     total_spent = MoneyField(_("total spent"), default=Decimal("0"))
     first_order_at = models.DateTimeField(_("first order at"), null=True, blank=True)
@@ -300,7 +302,9 @@ class CustomerEvent(models.Model):
         verbose_name = _("customer event")
         verbose_name_plural = _("customer events")
         ordering = ["-occurred_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["shop", "event_id"], name="event_unique_shop_event_id")]
+        # On PostgreSQL the table is partitioned by month of `occurred_at` (migration 0006), so an event id
+        # is unique per shop through CustomerEventKey: a partitioned table's unique index would have to
+        # include the month.
         indexes = [
             models.Index(fields=["customer", "type", "occurred_at"], name="event_customer_type_at"),
             models.Index(fields=["shop", "occurred_at"], name="event_shop_occurred_at"),
@@ -310,6 +314,22 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class CustomerEventKey(models.Model):
+    """An event id a shop has already stored: what makes a retried or repeated event a duplicate,
+    whatever month it falls in. Ingestion inserts keys first and stores only the events whose key was new."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    event_id = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "event_id"], name="eventkey_unique_shop_event_id")]
+        indexes = [models.Index(fields=["occurred_at"], name="eventkey_occurred_at")]
+
+    def __str__(self) -> str:
+        return self.event_id
 
 
 class AnonymousIdentity(models.Model):

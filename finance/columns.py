@@ -7,7 +7,10 @@ its kind. From that one list come:
   expression generated from the same rule as `sellercenter.spreadsheet.spreadsheet_safe`;
 - the django-import-export fields of the admin exports (see finance.resources).
 
-Amounts are plain numbers (`-15000.00`), dates ISO (`2025-03-03`), text UTF-8 and spreadsheet-safe.
+In CSV, amounts are plain numbers in the row's currency: whole numbers for currencies without a
+minor unit (VND `-15000`, which every locale reads as a number, also one with a decimal comma), two
+decimals otherwise (USD `12.50`); dates ISO (`2025-03-03`), text UTF-8 and spreadsheet-safe. The
+native rendering (XLSX) gives the same rows as real numbers and dates.
 """
 
 from collections.abc import Callable
@@ -16,18 +19,22 @@ from functools import reduce
 from itertools import groupby
 from operator import or_
 
-from django.db.models import CharField, Choices, F, Func, Value
+from django.db.models import CharField, Choices, DecimalField, F, Func, Value
 from django.db.models.expressions import Case, Combinable, When
-from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.db.models.lookups import In, Regex
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import LineKind, PayoutState, StatementStatus
 from orders.models import PaymentMethod
+from sellercenter.money import MINOR_UNITS, money_plain, money_round
 from sellercenter.spreadsheet import FORMULA_PREFIXES, PLAIN_NUMBER, spreadsheet_safe
 
-TEXT, NUMBER, DATE, CHOICE = "text", "number", "date", "choice"
+TEXT, NUMBER, MONEY, DATE, CHOICE = "text", "number", "money", "date", "choice"
+# Every exported model carries its currency in this field; money cells are written in it.
+CURRENCY_SOURCE = "currency"
+WHOLE_CURRENCIES = [currency for currency, places in MINOR_UNITS.items() if places == 0]
 QUOTE = "'"
 
 
@@ -72,20 +79,33 @@ class Column:
         """Where the value lives on the exported model (an ORM path, `__` across relations)."""
         return self.path or self.name
 
-    def converter(self) -> Callable:
-        """DB value -> cell value, with choice labels resolved now (in the active language)."""
+    def converter(self, *, native: bool = False) -> Callable:
+        """(DB value, row's currency) -> CSV cell, or with `native` the typed cell of a spreadsheet
+        (Decimal, date); choice labels are resolved now (in the active language)."""
+        if self.kind == MONEY:
+            render = money_round if native else money_plain
+            return lambda value, currency: render(value, currency) if value is not None else None
         if self.kind == DATE:
-            return lambda value: value.isoformat() if value is not None else None
+            if native:
+                return lambda value, _currency: value
+            return lambda value, _currency: value.isoformat() if value is not None else None
         if self.kind == CHOICE:
             labels = {value: str(label) for value, label in self.choices.choices}
-            return lambda value: labels.get(value, value)
-        return lambda value: value
+            return lambda value, _currency: labels.get(value, value)
+        return lambda value, _currency: value
 
     def expression(self):
         """The cell as SQL (the COPY path); choice labels are resolved now (in the active language)."""
         field = F(self.source)
         if self.kind == NUMBER:
             return field
+        if self.kind == MONEY:
+            whole = Cast(Cast(field, DecimalField(max_digits=18, decimal_places=0)), CharField())
+            return Case(
+                When(**{f"{CURRENCY_SOURCE}__in": WHOLE_CURRENCIES}, then=whole),
+                default=Cast(field, CharField()),
+                output_field=CharField(),
+            )
         if self.kind == DATE:
             return Func(field, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
         if self.kind == CHOICE:
@@ -100,7 +120,7 @@ class Column:
 
 
 def _money(name: str, label: Promise) -> Column:
-    return Column(name, label, NUMBER)
+    return Column(name, label, MONEY)
 
 
 LINE_AMOUNT_COLUMNS = (
@@ -155,11 +175,20 @@ def headers(columns) -> list[str]:
     return [str(column.label) for column in columns]
 
 
-def row_converter(columns) -> Callable:
-    """A function turning one `values_list(*sources)` tuple into cells (choice labels fixed now)."""
-    converters = [column.converter() for column in columns]
-    return lambda values: [convert(value) for convert, value in zip(converters, values, strict=True)]
+def row_converter(columns, *, native: bool = False) -> Callable:
+    """A function turning one `values_list(*query_sources(columns))` tuple into cells (choice labels
+    fixed now): CSV text, or with `native` typed spreadsheet values."""
+    converters = [column.converter(native=native) for column in columns]
+    currency_at = len(columns)  # query_sources appends the currency after the columns' own sources.
+    return lambda values: [
+        convert(value, values[currency_at]) for convert, value in zip(converters, values[:currency_at], strict=True)
+    ]
 
 
 def sources(columns) -> list[str]:
     return [column.source for column in columns]
+
+
+def query_sources(columns) -> list[str]:
+    """The values a row converter reads: each column's source, then the row's currency."""
+    return [*sources(columns), CURRENCY_SOURCE]

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from finance import services
 from orders.models import OrderStatus
-from orders.signals import order_status_changed, return_refunded
+from orders.signals import cod_remittance_imported, order_status_changed, return_refunded
 
 
 @receiver(order_status_changed, dispatch_uid="finance.order_status_changed")
@@ -21,3 +21,8 @@ def record_order_status(sender, order, previous, status, **kwargs) -> None:
 @receiver(return_refunded, dispatch_uid="finance.return_refunded")
 def record_refund(sender, return_request, amount, **kwargs) -> None:
     services.refund_line_record(return_request=return_request, amount=amount)
+
+
+@receiver(cod_remittance_imported, dispatch_uid="finance.cod_remittance_imported")
+def record_carrier_remittance(sender, remittance, **kwargs) -> None:
+    services.carrier_remittance_lines_record(remittance=remittance)

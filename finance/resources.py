@@ -2,8 +2,9 @@
 column list in finance.columns, and the import of the bank's payout file.
 
 Exported text is made spreadsheet-safe by SpreadsheetSafeResource (in XLSX too, where a string
-starting with `=` would otherwise become a formula); amounts stay numbers: plain `-1500.00` in CSV
-(never the locale's `-1500,00`, which a spreadsheet would read as text), native numbers in XLSX.
+starting with `=` would otherwise become a formula); amounts stay numbers: plain numbers in CSV,
+whole for VND (`-1500`; never the locale's `-1500,00`, which a spreadsheet would read as text), two
+decimals for USD, native numbers in XLSX.
 """
 
 from datetime import date, datetime
@@ -15,9 +16,10 @@ from import_export import fields, widgets
 from import_export.formats import base_formats
 
 from finance import services
-from finance.columns import CHOICE, DATE, LINE_COLUMNS, NUMBER, STATEMENT_COLUMNS, Column
+from finance.columns import CHOICE, DATE, LINE_COLUMNS, MONEY, NUMBER, STATEMENT_COLUMNS, Column
 from finance.models import Payout, Statement, StatementLine
 from sellercenter.errors import InvalidInput
+from sellercenter.money import money_plain, money_round
 from sellercenter.selectors import filter_by_user_shops
 from sellercenter.spreadsheet import BOM, SpreadsheetSafeResource
 
@@ -44,6 +46,17 @@ class NumberWidget(widgets.Widget):
         return value if kwargs.get("force_native_type") else str(value)
 
 
+class MoneyExportField(fields.Field):
+    """An amount in its row's currency: plain text in CSV (whole for VND), the number in XLSX."""
+
+    def export(self, instance, **kwargs):
+        value = self.get_value(instance)
+        native = kwargs.get("force_native_type")
+        if value is None:
+            return None if native else ""
+        return (money_round if native else money_plain)(value, instance.currency)
+
+
 class ChoiceLabelWidget(widgets.Widget):
     """A choice's label in the exporting user's language."""
 
@@ -56,7 +69,7 @@ class ChoiceLabelWidget(widgets.Widget):
 
 
 def _widget(column: Column) -> widgets.Widget:
-    if column.kind == NUMBER:
+    if column.kind in (NUMBER, MONEY):
         return NumberWidget()
     if column.kind == DATE:
         return widgets.DateWidget(format=ISO_DATE)
@@ -70,7 +83,7 @@ def _columns_resource(name: str, model, columns) -> type[SpreadsheetSafeResource
     names = tuple(column.name for column in columns)
     meta = type("Meta", (), {"model": model, "fields": names, "export_order": names})
     declared = {
-        column.name: fields.Field(
+        column.name: (MoneyExportField if column.kind == MONEY else fields.Field)(
             attribute=column.source, column_name=column.label, widget=_widget(column), readonly=True
         )
         for column in columns

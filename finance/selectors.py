@@ -22,6 +22,7 @@ from finance.models import (
     StatementPeriod,
     StatementStatus,
 )
+from orders import selectors as orders_selectors
 from orders.models import Order, OrderStatus
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, MoneyField
@@ -265,3 +266,23 @@ def reconcile_problems(*, shop: Shop | None = None) -> list[Problem]:
     for pk in unassigned.values_list("pk", flat=True):
         problems.append(Problem("payout_state", f"line {pk}", "not pending but in no statement"))
     return problems
+
+
+@dataclass(frozen=True)
+class RefundsOwed:
+    due_count: int
+    due_amount: Decimal
+    late_count: int
+    late_amount: Decimal
+
+
+def refunds_owed(*, shop, now=None) -> RefundsOwed:
+    """What the shop owes its customers in refunds not yet sent back, and how much of it is late: money
+    that leaves the shop's account outside the statements (the orders' refunds due)."""
+    figures = orders_selectors.refunds_due(shop=shop, now=now).aggregate(
+        due_count=Count("pk"),
+        due_amount=Coalesce(Sum("amount"), ZERO),
+        late_count=Count("pk", filter=Q(late=True)),
+        late_amount=Coalesce(Sum("amount", filter=Q(late=True)), ZERO),
+    )
+    return RefundsOwed(**figures)

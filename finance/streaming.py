@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 
-from finance.columns import headers, row_converter, sources
-from sellercenter.spreadsheet import csv_lines
+from finance.columns import headers, query_sources, row_converter
+from sellercenter.spreadsheet import csv_lines, xlsx_download
 
 CHUNK_ROWS = 2000
 # COPY hands over one row per message and csv_lines one row per string: sending each on its own
@@ -48,7 +48,7 @@ def python_csv_chunks(queryset: QuerySet, columns, *, progress: Callable[[int], 
     `progress(rows so far)` is called every CHUNK_ROWS rows."""
     convert = row_converter(columns)
     header = headers(columns)
-    values = queryset.values_list(*sources(columns))
+    values = queryset.values_list(*query_sources(columns))
 
     def rows() -> Iterator[list]:
         for count, row in enumerate(values.iterator(chunk_size=CHUNK_ROWS), start=1):
@@ -94,3 +94,17 @@ def csv_download(filename: str, chunks: Iterable[bytes]) -> StreamingHttpRespons
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_rows(queryset: QuerySet, columns) -> tuple[list[str], Iterator[list]]:
+    """The header and the typed rows (Decimal, date) of an XLSX, in the active language."""
+    convert = row_converter(columns, native=True)
+    values = queryset.values_list(*query_sources(columns)).iterator(chunk_size=CHUNK_ROWS)
+    return headers(columns), (convert(row) for row in values)
+
+
+def xlsx_rows_download(filename: str, queryset: QuerySet, columns) -> FileResponse:
+    """The same rows and headers as the CSV, as an XLSX of real numbers and dates (labels in the
+    active language: the workbook is written before this returns)."""
+    header, rows = xlsx_rows(queryset, columns)
+    return xlsx_download(filename, filename.rsplit(".", 1)[0], header, rows)

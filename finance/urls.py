@@ -12,6 +12,12 @@ urlpatterns = [
         statements.StatementLinesCsvView.as_view(),
         name="finance-statement-lines-csv",
     ),
+    path(
+        "statements/<int:pk>/lines.xlsx",
+        statements.StatementLinesXlsxView.as_view(),
+        name="finance-statement-lines-xlsx",
+    ),
     path("lines.csv", lines.LinesCsvView.as_view(), name="finance-lines-csv"),
+    path("lines.xlsx", lines.LinesXlsxView.as_view(), name="finance-lines-xlsx"),
     path("overview", overview.OverviewView.as_view(), name="finance-overview"),
 ]

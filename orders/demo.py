@@ -1,62 +1,59 @@
-"""Orders demo data: each shop's products with stock, and about 1.000 orders per shop over the last
-three months, in every status, channel and payment method, some shipped late, some returned, with
-their lines, timelines, payments and stock movements, and a VNPay account to try the payment webhook.
+"""Orders demo data: each shop's catalogue with stock, then a few months of orders placed through the
+checkout service (campaign codes and points redeemed by their services) and moved along the pipeline
+by the transition and return services, under the demo clock (sellercenter.clock) that walks from the
+first order to now. So the customers' purchase facts, points and tiers, the campaigns' spend, the
+behaviour events, the statement lines and the refunds due all come from the same orders.
 
-Written with bulk inserts, from the same deadlines and amounts rules as the services, so lists,
-filters and metrics show something real. The demo orders are bookkeeping only: they do not feed the
-customers' purchase facts, loyalty points or promotion budgets (the other apps' demo data has its
-own). Deterministic (seeded per shop) and idempotent: a shop that already has orders is left alone.
+Orders still in the warehouse are the recent ones: every step is scheduled at its own moment, and
+steps that would happen after now have not happened yet. Some orders are cancelled, some shipped
+late, some not delivered and returned to the sender, some returned and refunded, a few returns wait
+for approval. Deterministic (seeded per shop) and idempotent: a shop that has orders is left alone.
 """
 
+import heapq
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Channel, Customer
-from customers.services import customer_upsert
-from orders.deadlines import deliver_by_deadline, return_window_end, ship_by_deadline
+from loyalty.models import LoyaltyAccount
+from orders import services
 from orders.models import (
-    ActorKind,
-    CancelledBy,
+    Carrier,
+    CarrierAccount,
     Order,
-    OrderEvent,
-    OrderEventType,
-    OrderLine,
     OrderStatus,
-    Payment,
     PaymentGateway,
     PaymentMethod,
-    PaymentOutcome,
     PaymentProvider,
     Product,
-    ReturnKind,
-    ReturnLine,
-    ReturnOutcome,
-    ReturnReason,
-    ReturnRequest,
-    ReturnStatus,
-    StockMovement,
-    StockMovementKind,
+    RefundDue,
+    Ward,
 )
-from orders.services.checkout import order_number
-from sellercenter.money import ZERO, allocate, money_round
+from orders.pipeline import Actor
+from orders.pricing import CartLine
+from sellercenter.clock import demo_clock
+from sellercenter.errors import Conflict, InvalidInput, NotAllowed
+from sellercenter.models import ActorKind, Membership, Role
 
 S = OrderStatus
-ORDERS_PER_SHOP = 1000
-HISTORY_DAYS = 90
-BATCH = 2000
+ORDERS_PER_SHOP = 150
+HISTORY_DAYS = 120
+STOCK_PER_PRODUCT = 2000
+GIFT_STOCK = 40  # the gift runs out during the demo: later carts go through without it
 DEMO_GATEWAY_SECRET = "demo-vnpay-secret"  # noqa: S105 - printed on purpose, to try the webhook
+GIFT_SKU = "TUI-VAI-01"
+SHARED_CODE = "GIAM50K"
 
 CATALOGUES = {
     "hoa-mai": [
-        ("AD-LUA-DO", "Áo dài lụa tơ tằm đỏ", 1250000),
-        ("AD-LUA-TRANG", "Áo dài lụa trắng", 1150000),
-        ("AD-CACH-TAN", "Áo dài cách tân hoa sen", 690000),
+        ("AO-DAI-01", "Áo dài lụa tơ tằm đỏ", 1250000),
+        ("AO-DAI-02", "Áo dài lụa trắng", 1150000),
+        ("AO-DAI-03", "Áo dài cách tân hoa sen", 690000),
         ("SM-LINEN", "Sơ mi linen nữ", 320000),
         ("SM-CONG-SO", "Sơ mi công sở tay dài", 280000),
         ("VAY-HOA-NHI", "Váy hoa nhí dáng xòe", 450000),
@@ -70,6 +67,7 @@ CATALOGUES = {
         ("NON-LA", "Nón lá Huế", 95000),
         ("TUI-COI", "Túi cói đi biển", 210000),
         ("DEP-QUAI-NGANG", "Dép quai ngang da", 250000),
+        ("TUI-VAI-01", "Túi vải canvas in hoa mai (quà tặng)", 35000),
     ],
     "sen-viet": [
         ("SRM-NGHE", "Sữa rửa mặt nghệ Hưng Yên", 145000),
@@ -84,25 +82,21 @@ CATALOGUES = {
         ("TINH-DAU-SA", "Tinh dầu sả chanh", 99000),
         ("XA-BONG-QUE", "Xà bông quế handmade", 65000),
         ("TAY-TE-BAO-CHET", "Tẩy tế bào chết cà phê Đắk Lắk", 155000),
+        ("TUI-VAI-01", "Túi vải canvas Sen Việt (quà tặng)", 35000),
     ],
 }
 DEFAULT_CATALOGUE = CATALOGUES["hoa-mai"]
 
-# Final status -> share of a shop's orders.
-STATUS_MIX = {
-    S.COMPLETED: 34,
-    S.DELIVERED: 10,
-    S.SHIPPED: 6,
-    S.READY_TO_SHIP: 3,
-    S.PACKED: 3,
-    S.QUALITY_CHECK: 2,
-    S.PICKING: 3,
-    S.ALLOCATED: 4,
-    S.CONFIRMED: 8,
-    S.PENDING_PAYMENT: 3,
-    S.CANCELLED: 15,
-    S.DELIVERY_FAILED: 3,
-    S.RETURNED_TO_SENDER: 3,
+# What happens to an order, and how often.
+FATES = {
+    "kept": 70,
+    "cancelled_by_customer": 6,
+    "cancelled_after_payment": 3,
+    "not_paid": 3,
+    "returned_to_sender": 3,
+    "returned": 11,
+    "return_waiting": 2,
+    "late": 2,
 }
 CHANNEL_MIX = {Channel.WEBSITE: 30, Channel.APP: 20, Channel.FANPAGE: 20, Channel.MARKETPLACE: 25, Channel.POS: 5}
 PAYMENT_MIX = {
@@ -111,14 +105,6 @@ PAYMENT_MIX = {
     PaymentMethod.VNPAY: 15,
     PaymentMethod.MOMO: 20,
     PaymentMethod.CARD: 5,
-}
-PIPELINE = [S.PENDING_PAYMENT, S.CONFIRMED, S.ALLOCATED, S.PICKING, S.QUALITY_CHECK, S.PACKED, S.READY_TO_SHIP]
-AFTER_HANDOVER = {
-    S.SHIPPED: [S.SHIPPED],
-    S.DELIVERED: [S.SHIPPED, S.DELIVERED],
-    S.COMPLETED: [S.SHIPPED, S.DELIVERED, S.COMPLETED],
-    S.DELIVERY_FAILED: [S.SHIPPED, S.DELIVERY_FAILED],
-    S.RETURNED_TO_SENDER: [S.SHIPPED, S.DELIVERY_FAILED, S.RETURNED_TO_SENDER],
 }
 CARRIERS = ["GHN", "GHTK", "Viettel Post", "J&T Express", "Ninja Van"]
 PROVINCES = [
@@ -138,358 +124,260 @@ def _pick(rng: random.Random, mix: dict):
     return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
-@dataclass
-class Built:
-    """Rows for one shop, inserted together at the end."""
+def _staff_actor(shop) -> Actor:
+    member = Membership.objects.filter(shop=shop, role__in=[Role.OPERATIONS, Role.OWNER]).order_by("role").first()
+    return Actor.staff(member.user) if member else Actor(kind=ActorKind.STAFF)
 
-    orders: list[Order] = field(default_factory=list)
-    lines: dict[int, list[OrderLine]] = field(default_factory=dict)
-    events: dict[int, list[tuple]] = field(default_factory=dict)
-    stock: dict[int, list[tuple]] = field(default_factory=dict)
+
+def seed_catalogue(*, shops, stdout) -> None:
+    """Each shop's products, received into stock through the stock service, before the promotions that
+    name them are published and the orders that take them are placed."""
+    for shop in shops:
+        catalogue = CATALOGUES.get(shop.slug, DEFAULT_CATALOGUE)
+        known = set(Product.objects.filter(shop=shop).values_list("sku", flat=True))
+        actor = _staff_actor(shop)
+        created = 0
+        for sku, name, price in catalogue:
+            if sku in known:
+                continue
+            product = Product.objects.create(shop=shop, sku=sku, name=name, price=Decimal(price))
+            units = GIFT_STOCK if sku == GIFT_SKU else STOCK_PER_PRODUCT
+            services.stock_receive(product=product, quantity=units, actor=actor, reason="Nhập kho đầu kỳ")
+            created += 1
+        stdout.write(f"Catalogue: {shop.name}: {created} products received into stock ({len(known)} were there).")
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime
+    seq: int
+    plan: "Plan" = field(compare=False)
+
+
+@dataclass
+class Plan:
+    index: int
+    customer: Customer
+    fate: str
+    channel: str
+    payment: str
+    lines: list[CartLine]
+    steps: list[tuple[str, float]]  # (what, hours after the previous step)
+    order: Order | None = None
+    request: object = None  # its return request, once opened
 
 
 class ShopDemo:
-    def __init__(self, shop, stdout):
+    def __init__(self, shop, stdout, size: int):
         self.shop = shop
         self.stdout = stdout
+        self.size = size
         self.rng = random.Random(f"orders-{shop.slug}")
         self.now = timezone.now()
-        self.built = Built()
+        self.staff = _staff_actor(shop)
+        self.counts = Counter()
 
     def run(self) -> None:
-        self.products = self._products()
+        self.products = list(Product.objects.filter(shop=self.shop, is_active=True).exclude(sku=GIFT_SKU))
         self.customers = self._customers()
-        for index in range(ORDERS_PER_SHOP):
-            self._order(index)
-        self._insert()
+        plans = [self._plan(index) for index in range(self.size)]
+        queue = [Step(self._placed_at(), plan.index, plan) for plan in plans]
+        heapq.heapify(queue)
+        seq = len(queue)
+        with demo_clock(queue[0].at) as move_to:
+            while queue:
+                step = heapq.heappop(queue)
+                move_to(step.at)
+                if not self._do(step.plan) or not step.plan.steps:
+                    continue
+                _what, hours = step.plan.steps[0]
+                later = step.at + timedelta(hours=hours)
+                if later < self.now:
+                    seq += 1
+                    heapq.heappush(queue, Step(later, seq, step.plan))
         self._gateway()
-
-    def _products(self) -> list[Product]:
-        catalogue = CATALOGUES.get(self.shop.slug, DEFAULT_CATALOGUE)
-        products = [
-            Product(shop=self.shop, sku=sku, name=name, price=Decimal(price), stock_on_hand=0, is_active=True)
-            for sku, name, price in catalogue
-        ]
-        return Product.objects.bulk_create(products)
+        summary = ", ".join(f"{count} {what}" for what, count in sorted(self.counts.items()))
+        self.stdout.write(f"  {self.shop.name}: {summary}")
 
     def _customers(self) -> list[Customer]:
         customers = list(Customer.objects.current().filter(shop=self.shop).order_by("pk")[:400])
         if customers:
             return customers
         return [
-            customer_upsert(
+            Customer.objects.create(
                 shop=self.shop,
-                external_id=f"demo-dh-{index:03d}",
-                full_name=f"Khách hàng {index}",
-                email=f"khach{index}@example.vn",
+                external_id=f"demo-dh-{n:03d}",
+                full_name=f"Khách hàng {n}",
+                email=f"khach{n}@example.vn",
             )
-            for index in range(40)
+            for n in range(40)
         ]
 
-    def _placed_at(self, status: str) -> datetime:
-        # Orders still in the warehouse are recent; finished ones spread over the whole history.
-        if status in PIPELINE:
-            return self.now - timedelta(hours=self.rng.uniform(0.5, 70))
-        if status in (S.SHIPPED, S.DELIVERY_FAILED):
-            return self.now - timedelta(days=self.rng.uniform(2, 6))
-        if status == S.DELIVERED:
-            return self.now - timedelta(days=self.rng.uniform(4, self.shop.return_window_days + 2))
-        return self.now - timedelta(days=self.rng.uniform(self.shop.return_window_days + 8, HISTORY_DAYS))
+    def _placed_at(self) -> datetime:
+        return self.now - timedelta(days=self.rng.uniform(0, HISTORY_DAYS))
 
-    def _lines(self, order: Order) -> list[OrderLine]:
-        chosen = self.rng.sample(self.products, k=self.rng.choice([1, 1, 1, 2, 2, 3]))
-        lines = []
-        for product in chosen:
-            quantity = self.rng.choice([1, 1, 1, 2, 3])
-            gross = product.price * quantity
-            lines.append(
-                OrderLine(
-                    shop=self.shop,
-                    product=product,
-                    sku=product.sku,
-                    name=product.name,
-                    unit_price=product.price,
-                    quantity=quantity,
-                    total=gross,
-                )
-            )
-        if self.rng.random() < 0.25:  # a 10 % voucher on a quarter of the orders
-            gross = [line.total for line in lines]
-            discount = money_round(sum(gross, ZERO) / 10, self.shop.currency)
-            for line, part in zip(lines, allocate(discount, gross, self.shop.currency), strict=True):
-                line.discount = part
-                line.total -= part
-            order.discount_total = discount
-            order.voucher_codes = ["DEMO10"]
-        order.subtotal = sum((line.unit_price * line.quantity for line in lines), ZERO)
-        order.shipping_fee = Decimal(self.rng.choice([0, 15000, 25000, 30000]))
-        order.total = order.subtotal - order.discount_total + order.shipping_fee
-        return lines
+    def _plan(self, index: int) -> Plan:
+        rng = self.rng
+        fate = _pick(rng, FATES)
+        payment = _pick(rng, PAYMENT_MIX)
+        if fate in ("not_paid", "cancelled_after_payment") and payment == PaymentMethod.COD:
+            payment = PaymentMethod.BANK_TRANSFER
+        # A few customers come back often: the first fifth of the list buys half of the orders.
+        pool = self.customers[: max(1, len(self.customers) // 5)] if rng.random() < 0.5 else self.customers
+        chosen = rng.sample(self.products, rng.choice([1, 1, 1, 2, 2, 3]))
+        lines = [CartLine(product.sku, rng.choice([1, 1, 1, 2])) for product in chosen]
+        return Plan(index, rng.choice(pool), fate, _pick(rng, CHANNEL_MIX), payment, lines, self._steps(fate, payment))
 
-    def _order(self, index: int) -> None:
-        status = _pick(self.rng, STATUS_MIX)
-        method = _pick(self.rng, PAYMENT_MIX)
-        if status == S.PENDING_PAYMENT and method == PaymentMethod.COD:
-            method = PaymentMethod.BANK_TRANSFER
-        customer = self.customers[index % len(self.customers)]
+    def _steps(self, fate: str, payment: str) -> list[tuple[str, float]]:
+        rng = self.rng
+        steps = [("place", 0)]
+        if payment != PaymentMethod.COD:
+            if fate == "not_paid":
+                return [*steps, ("expire", self.shop.payment_timeout_minutes / 60 + 0.1)]
+            steps.append(("pay", rng.uniform(0.05, 0.9)))
+        if fate == "cancelled_by_customer":
+            return [*steps, ("cancel_customer", rng.uniform(0.2, 6))]
+        warehouse = [("allocate", rng.uniform(0.5, 8)), ("start_picking", rng.uniform(0.5, 4))]
+        warehouse += [("send_to_quality_check", rng.uniform(0.2, 2)), ("pack", rng.uniform(0.2, 1))]
+        if fate == "cancelled_after_payment":
+            return [*steps, ("allocate", rng.uniform(0.5, 8)), ("cancel_staff", rng.uniform(1, 10)), ("refund", 30)]
+        handover = rng.uniform(70, 110) if fate == "late" else rng.uniform(1, 20)
+        steps += [*warehouse, ("ready", rng.uniform(0.2, 2)), ("ship", handover)]
+        if fate == "returned_to_sender":
+            return [*steps, ("fail", rng.uniform(20, 60)), ("return_to_sender", rng.uniform(24, 72))]
+        steps.append(("deliver", rng.uniform(20, 96)))
+        days = self.shop.return_window_days
+        if fate == "returned":
+            steps += [("return_open", rng.uniform(12, days * 12)), ("return_approve", rng.uniform(2, 24))]
+            steps += [("return_receive", rng.uniform(24, 96)), ("return_refund", rng.uniform(4, 48))]
+        elif fate == "return_waiting":
+            steps.append(("return_open", rng.uniform(12, days * 12)))
+        return [*steps, ("complete", days * 24 + rng.uniform(25, 48))]
+
+    def _do(self, plan: Plan) -> bool:
+        """Run the plan's next step now; False ends the plan (a refusal: the order stays as it is)."""
+        what, _hours = plan.steps.pop(0)
+        try:
+            getattr(self, f"_{what}")(plan)
+        except (Conflict, NotAllowed, InvalidInput):
+            self.counts[f"{what} refused"] += 1
+            return False
+        self.counts[what] += 1
+        return True
+
+    # --- the steps ---
+
+    def _checkout(self, plan: Plan, codes: list[str], points: int) -> Order:
+        customer = plan.customer
         ward, province = self.rng.choice(PROVINCES)
-        placed = self._placed_at(status)
-        order = Order(
+        return services.order_place(
             shop=self.shop,
-            customer=customer,
-            channel=_pick(self.rng, CHANNEL_MIX),
-            payment_method=method,
-            currency=self.shop.currency,
-            customer_name=customer.full_name,
-            customer_email=customer.email,
-            recipient_name=customer.full_name or "Khách hàng",
-            recipient_phone=customer.phone or f"+8490{self.rng.randrange(10**7):07d}",
-            street=f"{self.rng.randint(1, 200)} {self.rng.choice(STREETS)}",
-            ward=ward,
-            province=province,
-            placed_at=placed,
-            status=status,
+            customer={"external_id": customer.external_id, "full_name": customer.full_name, "email": customer.email},
+            channel=plan.channel,
+            lines=plan.lines,
+            shipping_address={
+                "recipient_name": customer.full_name or "Khách hàng",
+                "phone": customer.phone or f"+8490{self.rng.randrange(10**7):07d}",
+                "street": f"{self.rng.randint(1, 200)} {self.rng.choice(STREETS)}",
+                "ward": ward,
+                "province": province,
+            },
+            payment_method=plan.payment,
+            shipping_fee=Decimal(self.rng.choice([0, 15000, 30000])),
+            voucher_codes=codes,
+            points=points,
+            actor=Actor(kind=ActorKind.CUSTOMER),
+            session={"session_id": f"demo-{self.shop.pk}-{plan.index}"},
         )
-        lines = self._lines(order)
-        self._timeline(order, status, lines)
-        self.built.orders.append(order)
-        self.built.lines[id(order)] = lines
 
-    def _timeline(self, order: Order, status: str, lines: list[OrderLine]) -> None:
-        """Walk the order to `status`, setting its dates and collecting its events and stock moves."""
-        events = [(OrderEventType.PLACED, "", S.PENDING_PAYMENT, order.placed_at, ActorKind.CUSTOMER, "")]
-        moves = [(StockMovementKind.RESERVED, 0, 1, order.placed_at)]
-        if order.payment_method != PaymentMethod.COD:
-            order.payment_due_at = order.placed_at + timedelta(minutes=self.shop.payment_timeout_minutes)
-        if status == S.CANCELLED:
-            self._cancel(order, events, moves)
-        else:
-            self._advance(order, status, events, moves)
-        self.built.events[id(order)] = events
-        self.built.stock[id(order)] = moves
+    def _place(self, plan: Plan) -> None:
+        """A cart with the shop's shared code now and then, and points when the customer has some; a
+        cart the promotions or loyalty refuse (budget spent, minimum not met) is placed without them."""
+        codes = [SHARED_CODE] if self.rng.random() < 0.6 else []
+        account = LoyaltyAccount.objects.filter(customer=plan.customer).only("available_points").first()
+        points = 0
+        if account is not None and account.available_points >= 100 and self.rng.random() < 0.5:
+            points = min(account.available_points, self.rng.choice([100, 200, 500, 1000]))
+        try:
+            plan.order = self._checkout(plan, codes, points)
+        except (Conflict, InvalidInput):
+            plan.order = self._checkout(plan, [], 0)
+        if plan.order.voucher_codes:
+            self.counts["with a code"] += 1
+        if plan.order.points_redeemed:
+            self.counts["with points"] += 1
 
-    @staticmethod
-    def _step(events, previous, status, at, actor=ActorKind.STAFF, kind=OrderEventType.STATUS_CHANGED):
-        events.append((kind, previous, status, at, actor, ""))
+    def _pay(self, plan):
+        plan.order = services.order_confirm_payment(order=plan.order, actor=self.staff, note="Đã nhận thanh toán")
 
-    def _confirm(self, order: Order, events) -> datetime:
-        prepaid = order.payment_method != PaymentMethod.COD
-        at = order.placed_at + timedelta(minutes=self.rng.uniform(2, 50) if prepaid else 0.05)
-        order.confirmed_at = at
-        order.paid_at = at if prepaid else None
-        order.ship_by_at = ship_by_deadline(shop=self.shop, confirmed_at=at)
-        order.deliver_by_at = deliver_by_deadline(shop=self.shop, confirmed_at=at)
-        actor = ActorKind.GATEWAY if prepaid else ActorKind.SYSTEM
-        self._step(events, S.PENDING_PAYMENT, S.CONFIRMED, at, actor)
-        return at
+    def _expire(self, plan):
+        services.orders_expire_unpaid()
 
-    def _advance(self, order: Order, status: str, events, moves) -> None:
-        if status == S.PENDING_PAYMENT:
-            order.payment_due_at = self.now + timedelta(minutes=self.rng.uniform(5, 55))
-            return
-        at = self._confirm(order, events)
-        target = PIPELINE.index(status) if status in PIPELINE else len(PIPELINE)
-        # Handover happens before the deadline for most orders; a few are late.
-        late = self.rng.random() < 0.12
-        handover = order.ship_by_at + timedelta(hours=self.rng.uniform(2, 30)) if late else None
-        handover = handover or at + (order.ship_by_at - at) * self.rng.uniform(0.15, 0.9)
-        for position, step in enumerate(PIPELINE[2 : target + 1]):
-            moment = min(at + (handover - at) * (position + 1) / (len(PIPELINE) - 1), self.now)
-            self._step(events, PIPELINE[PIPELINE.index(step) - 1], step, moment)
-            if step == S.QUALITY_CHECK and status != S.QUALITY_CHECK and self.rng.random() < 0.05:
-                # A faulty unit: back to picking, then checked again.
-                kind = OrderEventType.QUALITY_CHECK_FAILED
-                self._step(events, S.QUALITY_CHECK, S.PICKING, moment + timedelta(minutes=5), kind=kind)
-                self._step(events, S.PICKING, S.QUALITY_CHECK, moment + timedelta(minutes=20))
-        if status in AFTER_HANDOVER:
-            self._deliver(order, status, handover, events, moves)
+    def _cancel_customer(self, plan):
+        services.order_cancel(order=plan.order, actor=Actor(kind=ActorKind.CUSTOMER), reason="Khách đổi ý")
 
-    def _deliver(self, order: Order, status: str, handover: datetime, events, moves) -> None:
-        order.carrier = self.rng.choice(CARRIERS)
-        order.tracking_number = f"{order.carrier[:3].upper().replace(' ', '')}{self.rng.randrange(10**9):09d}"
-        handover = min(handover, self.now - timedelta(hours=1))
-        order.shipped_at = handover
-        moves.append((StockMovementKind.SHIPPED, -1, -1, handover))
-        previous, moment = S.READY_TO_SHIP, handover
-        for step in AFTER_HANDOVER[status]:
-            if step == S.DELIVERED:
-                moment = min(moment + timedelta(hours=self.rng.uniform(20, 110)), self.now - timedelta(minutes=30))
-                order.delivered_at = moment
-                order.return_window_ends_at = return_window_end(shop=self.shop, delivered_at=moment)
-                if order.payment_method == PaymentMethod.COD:
-                    order.paid_at = moment
-            elif step == S.COMPLETED:
-                moment = order.return_window_ends_at + timedelta(minutes=40)
-                order.completed_at = moment
-            elif step == S.DELIVERY_FAILED:
-                moment = moment + timedelta(hours=self.rng.uniform(20, 60))
-            elif step == S.RETURNED_TO_SENDER:
-                moment = moment + timedelta(days=self.rng.uniform(2, 5))
-                moves.append((StockMovementKind.RETURNED, 1, 0, moment))
-            actor = ActorKind.SYSTEM if step == S.COMPLETED else ActorKind.CARRIER
-            self._step(events, previous, step, moment, actor)
-            previous = step
+    def _cancel_staff(self, plan):
+        plan.order = services.order_cancel(order=plan.order, actor=self.staff, reason="Hết hàng")
 
-    def _cancel(self, order: Order, events, moves) -> None:
-        prepaid = order.payment_method != PaymentMethod.COD
-        if prepaid and self.rng.random() < 0.4:
-            at, by, reason = order.payment_due_at, CancelledBy.SYSTEM, "Không thanh toán đúng hạn"
-            previous = S.PENDING_PAYMENT
-        else:
-            self._confirm(order, events)
-            at = order.confirmed_at + timedelta(hours=self.rng.uniform(0.5, 20))
-            by = self.rng.choice([CancelledBy.CUSTOMER, CancelledBy.CUSTOMER, CancelledBy.SELLER])
-            reason = "Khách đổi ý" if by == CancelledBy.CUSTOMER else "Hết hàng"
-            previous = S.CONFIRMED
-        order.cancelled_at, order.cancelled_by, order.cancel_reason = at, by, reason
-        actor = {CancelledBy.SYSTEM: ActorKind.SYSTEM, CancelledBy.CUSTOMER: ActorKind.CUSTOMER}.get(
-            by, ActorKind.STAFF
+    def _refund(self, plan):
+        due = RefundDue.objects.filter(order=plan.order).first()
+        if due is not None and self.rng.random() < 0.8:  # the rest are still due, some late
+            services.refund_due_complete(refund_due=due, actor=self.staff, reference=f"VCB{plan.order.pk:08d}")
+
+    def _allocate(self, plan):
+        plan.order = services.order_allocate(order=plan.order, actor=self.staff)
+
+    def _start_picking(self, plan):
+        plan.order = services.order_start_picking(order=plan.order, actor=self.staff)
+
+    def _send_to_quality_check(self, plan):
+        plan.order = services.order_send_to_quality_check(order=plan.order, actor=self.staff)
+
+    def _pack(self, plan):
+        plan.order = services.order_pack(order=plan.order, actor=self.staff)
+
+    def _ready(self, plan):
+        carrier = self.rng.choice(CARRIERS)
+        tracking = f"{carrier[:3].upper().replace(' ', '')}{self.rng.randrange(10**9):09d}"
+        plan.order = services.order_mark_ready_to_ship(
+            order=plan.order, actor=self.staff, carrier=carrier, tracking_number=tracking
         )
-        events.append((OrderEventType.STATUS_CHANGED, previous, S.CANCELLED, at, actor, reason))
-        moves.append((StockMovementKind.RELEASED, 0, -1, at))
 
-    @transaction.atomic
-    def _insert(self) -> None:
-        orders = Order.objects.bulk_create(self.built.orders, batch_size=BATCH)
-        for order in orders:
-            order.number = order_number(order.pk)
-        Order.objects.bulk_update(orders, ["number"], batch_size=BATCH)
-        lines, events, movements, counters = [], [], [], Counter()
-        for order in orders:
-            for line in self.built.lines[id(order)]:
-                line.order = order
-                lines.append(line)
-                for kind, on_hand, reserved, at in self.built.stock[id(order)]:
-                    movements.append(
-                        StockMovement(
-                            shop=self.shop,
-                            product=line.product,
-                            kind=kind,
-                            on_hand_delta=on_hand * line.quantity,
-                            reserved_delta=reserved * line.quantity,
-                            order=order,
-                            actor_kind=ActorKind.SYSTEM,
-                            reason=f"Đơn {order.number}",
-                            created_at=at,
-                        )
-                    )
-                    counters[(line.product_id, "on_hand")] += on_hand * line.quantity
-                    counters[(line.product_id, "reserved")] += reserved * line.quantity
-            events += [
-                OrderEvent(
-                    shop=self.shop,
-                    order=order,
-                    type=kind,
-                    from_status=previous,
-                    to_status=status,
-                    created_at=at,
-                    actor_kind=actor,
-                    note=note,
-                    data={},
-                )
-                for kind, previous, status, at, actor, note in self.built.events[id(order)]
-            ]
-        OrderLine.objects.bulk_create(lines, batch_size=BATCH)
-        OrderEvent.objects.bulk_create(events, batch_size=BATCH)
-        self._stock(movements, counters)
-        self._payments(orders)
-        self._returns(orders)
-        self.stdout.write(f"  {self.shop.name}: {len(orders)} orders, {len(self.products)} products")
+    def _ship(self, plan):
+        plan.order = services.order_ship(order=plan.order, actor=Actor(kind=ActorKind.CARRIER))
 
-    def _stock(self, movements: list[StockMovement], counters: Counter) -> None:
-        """Receive enough stock before the first order that every counter ends where the moves say."""
-        first = min((movement.created_at for movement in movements), default=self.now) - timedelta(days=1)
-        received = []
-        for product in self.products:
-            shipped_out = -counters[(product.pk, "on_hand")]
-            reserved = counters[(product.pk, "reserved")]
-            # The last product runs low, so that an out-of-stock checkout is easy to try.
-            spare = 2 if product is self.products[-1] else self.rng.randint(15, 160)
-            on_hand = reserved + spare
-            product.stock_on_hand, product.stock_reserved = on_hand, reserved
-            received.append(
-                StockMovement(
-                    shop=self.shop,
-                    product=product,
-                    kind=StockMovementKind.RECEIVED,
-                    on_hand_delta=on_hand + shipped_out,
-                    actor_kind=ActorKind.STAFF,
-                    reason="Nhập kho đầu kỳ",
-                    created_at=first,
-                )
-            )
-        StockMovement.objects.bulk_create(received + movements, batch_size=BATCH)
-        Product.objects.bulk_update(self.products, ["stock_on_hand", "stock_reserved"])
+    def _deliver(self, plan):
+        plan.order = services.order_deliver(order=plan.order, actor=Actor(kind=ActorKind.CARRIER))
 
-    def _payments(self, orders: list[Order]) -> None:
-        payments = [
-            Payment(
-                shop=self.shop,
-                order=order,
-                method=order.payment_method,
-                transaction_id=order.number
-                if order.payment_method == PaymentMethod.COD
-                else f"{self.rng.randrange(10**10)}",
-                amount=order.total,
-                outcome=PaymentOutcome.COLLECTED
-                if order.payment_method == PaymentMethod.COD
-                else PaymentOutcome.CONFIRMED,
-                received_at=order.paid_at,
-            )
-            for order in orders
-            if order.paid_at
-        ]
-        Payment.objects.bulk_create(payments, batch_size=BATCH)
-
-    def _returns(self, orders: list[Order]) -> None:
-        """About one delivered order in twelve has a return, in every state a return can be in."""
-        candidates = [order for order in orders if order.status in (S.DELIVERED, S.COMPLETED)]
-        chosen = [order for order in candidates if self.rng.random() < 0.08]
-        lines_of = {}
-        for line in OrderLine.objects.filter(order__in=chosen).order_by("pk"):
-            lines_of.setdefault(line.order_id, line)
-        requests, returned = [], []
-        for order in chosen:
-            line = lines_of[order.pk]
-            # Returns of orders still in their window are open; those of completed orders are settled.
-            settled = [ReturnStatus.REFUNDED] * 4 + [ReturnStatus.REJECTED, ReturnStatus.EXCHANGED]
-            open_ = [ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED]
-            status = self.rng.choice(open_ if order.status == S.DELIVERED else settled)
-            kind = ReturnKind.EXCHANGE if status == ReturnStatus.EXCHANGED else ReturnKind.REFUND
-            refunded = status in (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED) and kind == ReturnKind.REFUND
-            amount = money_round(line.total / line.quantity, self.shop.currency) if refunded else ZERO
-            requested = order.delivered_at + timedelta(days=self.rng.uniform(0.2, self.shop.return_window_days - 1))
-            requested = max(min(requested, self.now - timedelta(minutes=10)), order.delivered_at)
-            requests.append(
-                ReturnRequest(
-                    shop=self.shop,
-                    order=order,
-                    kind=kind,
-                    reason=self.rng.choice(ReturnReason.values),
-                    status=status,
-                    evidence_note="Ảnh chụp sản phẩm lỗi đã gửi qua Zalo",
-                    refund_amount=amount,
-                    requested_at=requested,
-                    decided_at=requested + timedelta(hours=5) if status != ReturnStatus.REQUESTED else None,
-                    rejection_reason="Sản phẩm đã qua sử dụng" if status == ReturnStatus.REJECTED else "",
-                )
-            )
-            returned.append((line, amount, status))
-            if status == ReturnStatus.REFUNDED:
-                order.refunded_amount = amount
-        requests = ReturnRequest.objects.bulk_create(requests)
-        ReturnLine.objects.bulk_create(
-            ReturnLine(
-                shop=self.shop,
-                return_request=request,
-                order_line=line,
-                quantity=1,
-                refund_amount=amount,
-                outcome=ReturnOutcome.RESTOCK if status not in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED) else "",
-            )
-            for request, (line, amount, status) in zip(requests, returned, strict=True)
+    def _fail(self, plan):
+        plan.order = services.order_fail_delivery(
+            order=plan.order, actor=Actor(kind=ActorKind.CARRIER), reason="Khách vắng nhà"
         )
-        Order.objects.bulk_update(chosen, ["refunded_amount"])
+
+    def _return_to_sender(self, plan):
+        plan.order = services.order_return_to_sender(order=plan.order, actor=Actor(kind=ActorKind.CARRIER))
+
+    def _return_open(self, plan):
+        lines = list(plan.order.lines.filter(is_gift=False))
+        returned = lines[: max(1, len(lines) // 2)] if self.rng.random() < 0.5 else lines
+        plan.request = services.return_request_open(
+            order=plan.order,
+            items=[services.ReturnItem(line.sku, line.quantity) for line in returned],
+            reason=self.rng.choice(["damaged", "not_as_described", "changed_mind", "wrong_item"]),
+            actor=Actor(kind=ActorKind.CUSTOMER),
+        )
+
+    def _return_approve(self, plan):
+        services.return_approve(return_request=plan.request, actor=self.staff)
+
+    def _return_receive(self, plan):
+        services.return_receive(return_request=plan.request, actor=self.staff)
+
+    def _return_refund(self, plan):
+        services.return_refund(return_request=plan.request, actor=self.staff, reference=f"HT{plan.request.pk:08d}")
+
+    def _complete(self, plan):
+        services.order_complete(order=plan.order, actor=Actor.system())
 
     def _gateway(self) -> None:
         code = f"{self.shop.slug.upper().replace('-', '')}-VNPAY"
@@ -501,11 +389,58 @@ class ShopDemo:
         self.stdout.write(f"    VNPay notifications: merchant_code {code}, secret {DEMO_GATEWAY_SECRET}")
 
 
-def seed(*, shops, stdout) -> None:
-    """Products, ~1.000 orders and a VNPay account per shop; shops that have orders are skipped."""
-    stdout.write("Orders:")
+def seed(*, shops, stdout, size: int | None = None) -> None:
+    """About ORDERS_PER_SHOP orders (`size`) and a VNPay account per shop; shops with orders are skipped.
+    The first shop ships with GHN and GHTK on loopback (`make demo` starts them)."""
+    stdout.write("Orders (placed and moved by the services, under the demo clock):")
     for shop in shops:
-        if Order.objects.filter(shop=shop).exists() or Product.objects.filter(shop=shop).exists():
+        if Order.objects.filter(shop=shop).exists():
             stdout.write(f"  {shop.name}: already has orders, left alone")
             continue
-        ShopDemo(shop, stdout).run()
+        ShopDemo(shop, stdout, size or ORDERS_PER_SHOP).run()
+    if shops:
+        carrier_accounts_seed(shop=shops[0], stdout=stdout)
+
+
+# The loopback carriers of `make demo` (orders.shipping.demo_servers) and the webhook keys in the
+# URLs scripts/demo.sh gives them.
+DEMO_CARRIERS = [
+    (Carrier.GHN, "GHN", "http://127.0.0.1:8701", {"token": "demo-ghn-token"}, "885", "demo-ghn"),
+    (
+        Carrier.GHTK,
+        "GHTK",
+        "http://127.0.0.1:8702",
+        {"token": "demo-ghtk-token", "webhook_secret": "demo-ghtk-hash"},
+        "",
+        "demo-ghtk",
+    ),
+]
+
+
+def carrier_accounts_seed(*, shop, stdout) -> None:
+    """The sample provinces and wards, and the shop's GHN (default) and GHTK accounts on loopback,
+    picking up in Phường Bến Thành. Idempotent."""
+    from orders.services import carrier_account_save
+    from orders.shipping.units import units_load_file
+
+    units_load_file()
+    pickup = Ward.objects.get(name="Phường Bến Thành")
+    for carrier, name, url, credentials, carrier_shop_id, key in DEMO_CARRIERS:
+        account = CarrierAccount.objects.filter(shop=shop, carrier=carrier).first()
+        account = carrier_account_save(
+            shop=shop,
+            carrier=carrier,
+            account=account,
+            credentials=credentials,
+            name=name,
+            base_url=url,
+            carrier_shop_id=carrier_shop_id,
+            service="2" if carrier == Carrier.GHN else "road",
+            pickup_name=f"Kho {shop.name}",
+            pickup_phone="02838221234",
+            pickup_street="45 Lê Thánh Tôn",
+            pickup_ward=pickup,
+            is_default=carrier == Carrier.GHN,
+        )
+        CarrierAccount.objects.filter(pk=account.pk).update(webhook_key=key)
+        stdout.write(f"    {name} on {url}, webhook /api/v1/carriers/webhooks/{key}")

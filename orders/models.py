@@ -38,6 +38,11 @@ class Product(models.Model):
         help_text=_("The home lists the product as low on stock when this many units or fewer are left to sell."),
     )
     is_active = models.BooleanField(_("for sale"), default=True)
+    # What carriers price a parcel by; the defaults fit a folded garment in a small bag.
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=500)
+    length_cm = models.PositiveSmallIntegerField(_("length (cm)"), default=20)
+    width_cm = models.PositiveSmallIntegerField(_("width (cm)"), default=15)
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"), default=5)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -576,3 +581,404 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_line.sku}"
+
+
+class OrderNumberCounter(models.Model):
+    """The last order number a shop gave out. Taken by a conditional update inside the checkout's
+    transaction: a checkout that rolls back gives its number back with the rest of its writes."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order number counter")
+        verbose_name_plural = _("order number counters")
+
+    def __str__(self) -> str:
+        return f"{self.shop_id}: {self.last_number}"
+
+
+class RefundSource(models.TextChoices):
+    CANCELLED = "cancelled", _("Paid order cancelled")
+    RETURN = "return", _("Return approved")
+    LATE_PAYMENT = "late_payment", _("Paid after cancellation")
+
+
+class RefundDueStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+
+
+class RefundDue(models.Model):
+    """Money the shop owes a customer: for a paid order cancelled, an approved return, or a payment that
+    arrived for an order no longer payable. Due until staff record the bank or gateway reference of the
+    refund. A return's refund has no deadline until its items are back (its amount is fixed then)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds_due", verbose_name=_("order"))
+    source = models.CharField(_("because"), max_length=20, choices=RefundSource.choices)
+    return_request = models.OneToOneField(
+        ReturnRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_due",
+        verbose_name=_("return request"),
+    )
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_due",
+        verbose_name=_("payment"),
+    )
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    method = models.CharField(_("paid by"), max_length=20, choices=PaymentMethod.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefundDueStatus.choices, default=RefundDueStatus.DUE, editable=False
+    )
+    created_at = models.DateTimeField(_("owed since"), default=timezone.now)
+    due_at = models.DateTimeField(_("refund by"), null=True, blank=True)
+    done_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refunded by"),
+    )
+    done_actor_kind = models.CharField(_("refunded by (kind)"), max_length=10, choices=ActorKind.choices, blank=True)
+    reference = models.CharField(_("bank or gateway reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("refund due")
+        verbose_name_plural = _("refunds due")
+        ordering = ["status", "due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="refunddue_amount_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=RefundDueStatus.values), name="refunddue_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=RefundSource.values), name="refunddue_source_valid"),
+            models.CheckConstraint(
+                condition=Q(status=RefundDueStatus.DUE) | Q(done_at__isnull=False),
+                name="refunddue_done_has_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(source="cancelled"), name="refunddue_one_per_cancelled_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["shop", "status", "due_at"], name="refunddue_shop_status_due")]
+
+    def __str__(self) -> str:
+        return _("Refund of %(order)s") % {"order": self.order}
+
+    def is_late(self, now=None) -> bool:
+        return self.status == RefundDueStatus.DUE and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
+# --- Shipping: carriers, shipments, tracking, COD remittances ---------------------------------------
+
+
+class Province(models.Model):
+    """A province or centrally governed city, on the two-level units in force since 1 July 2025, with
+    the ids carriers use for it. Reference data shared by every shop (loaded from a data file)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # The name with its "Tỉnh" / "Thành phố" prefix dropped and folded to lower case: what addresses match on.
+    key = models.CharField(_("match key"), max_length=100, unique=True, editable=False)
+    ghn_province_id = models.PositiveIntegerField(_("GHN province id"), null=True, blank=True)
+    ghtk_name = models.CharField(_("GHTK province name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(models.Model):
+    """A ward, commune or special zone of a province (the lower of the two levels), with the ids
+    carriers place it by: GHN still routes by its own district id and ward code, GHTK by names."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="wards", verbose_name=_("province"))
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    key = models.CharField(_("match key"), max_length=100, editable=False)
+    ghn_district_id = models.PositiveIntegerField(_("GHN district id"), null=True, blank=True)
+    ghn_ward_code = models.CharField(_("GHN ward code"), max_length=20, blank=True)
+    ghtk_district = models.CharField(_("GHTK district name"), max_length=100, blank=True)
+    ghtk_name = models.CharField(_("GHTK ward name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("ward")
+        verbose_name_plural = _("wards")
+        ordering = ["province__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["province", "key"], name="ward_unique_province_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.province.name}"
+
+
+class Carrier(models.TextChoices):
+    GHN = "ghn", _("GHN (Giao Hàng Nhanh)")
+    GHTK = "ghtk", _("GHTK (Giao Hàng Tiết Kiệm)")
+    MANUAL = "manual", _("Self-delivery / other carrier")
+
+
+class CarrierAccount(models.Model):
+    """A shop's account with a carrier: where its API answers, the credentials (encrypted, never shown
+    again once saved), the default pick-up address and service. `webhook_key` names the account in
+    the tracking webhook URL registered with the carrier."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices)
+    name = models.CharField(_("name"), max_length=100, help_text=_("Shown on labels and in the order's timeline."))
+    base_url = models.URLField(
+        _("API address"), blank=True, help_text=_("The carrier's API root, e.g. its test or production server.")
+    )
+    carrier_shop_id = models.CharField(
+        _("carrier's shop id"),
+        max_length=50,
+        blank=True,
+        help_text=_("GHN: ShopId. GHTK: partner code (X-Client-Source)."),
+    )
+    service = models.CharField(
+        _("default service"),
+        max_length=20,
+        blank=True,
+        help_text=_("GHN: service type id (2 light, 5 heavy). GHTK: road or fly."),
+    )
+    credentials = models.TextField(_("credentials (encrypted)"), blank=True, editable=False)
+    webhook_key = models.CharField(_("webhook key"), max_length=64, unique=True, editable=False)
+    pickup_name = models.CharField(_("pick-up contact"), max_length=200)
+    pickup_phone = models.CharField(_("pick-up phone"), max_length=20)
+    pickup_street = models.CharField(_("pick-up street address"), max_length=255)
+    pickup_ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pick-up ward")
+    )
+    is_default = models.BooleanField(_("default"), default=False, help_text=_("Used by the checkout quote."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("carrier account")
+        verbose_name_plural = _("carrier accounts")
+        ordering = ["shop", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(carrier__in=Carrier.values), name="carrieraccount_carrier_valid"),
+            models.UniqueConstraint(
+                fields=["shop"], condition=Q(is_default=True), name="carrieraccount_one_default_per_shop"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShipmentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Being booked")
+    BOOKED = "booked", _("Booked, awaiting pick-up")
+    PICKED_UP = "picked_up", _("Picked up")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERY_FAILED = "delivery_failed", _("Delivery attempt failed")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNING = "returning", _("Returning to sender")
+    RETURNED = "returned", _("Returned to sender")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUSED = "refused", _("Refused by the carrier")
+
+
+# A shipment in these statuses no longer moves: polling leaves it alone and a new one may be booked.
+SHIPMENT_CLOSED = (ShipmentStatus.CANCELLED, ShipmentStatus.REFUSED)
+SHIPMENT_FINAL = (*SHIPMENT_CLOSED, ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED)
+
+
+class Shipment(models.Model):
+    """One parcel of an order booked with a carrier: its tracking number, where it is, the cash the
+    carrier collects on delivery, and the fee quoted at booking against the fee the carrier charged
+    (from its COD statement)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order"))
+    account = models.ForeignKey(
+        CarrierAccount, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier account")
+    )
+    carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.REQUESTED
+    )
+    carrier_status = models.CharField(_("carrier's status"), max_length=50, blank=True)
+    cod_amount = MoneyField(_("COD amount"), default=ZERO)
+    insurance_value = MoneyField(_("insured value"), default=ZERO)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    fee_quoted = MoneyField(_("fee quoted"), default=ZERO)
+    fee_charged = MoneyField(_("fee charged"), null=True, blank=True)
+    error = models.CharField(_("carrier's answer"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_event_at = models.DateTimeField(_("last tracking update"), null=True, blank=True)
+    polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ShipmentStatus.values), name="shipment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(cod_amount__gte=0, insurance_value__gte=0, fee_quoted__gte=0),
+                name="shipment_amounts_not_negative",
+            ),
+            # An order has at most one parcel on the way; a cancelled or refused booking may be redone.
+            models.UniqueConstraint(
+                fields=["order"], condition=~Q(status__in=SHIPMENT_CLOSED), name="shipment_one_open_per_order"
+            ),
+            models.UniqueConstraint(
+                fields=["account", "tracking_number"],
+                condition=~Q(tracking_number=""),
+                name="shipment_unique_tracking",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "last_event_at"], name="shipment_status_last_event")]
+
+    def __str__(self) -> str:
+        return self.tracking_number or f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in SHIPMENT_FINAL
+
+
+class TrackingMilestone(models.TextChoices):
+    """What a carrier's status means for the order: carriers have dozens of statuses, the pipeline a few."""
+
+    NONE = "none", _("No change")
+    PICKED_UP = "picked_up", _("Picked up")
+    IN_TRANSIT = "in_transit", _("In transit")
+    FAILED_ATTEMPT = "failed_attempt", _("Delivery attempt failed")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNING = "returning", _("Returning")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled by the carrier")
+
+
+class TrackingEvent(models.Model):
+    """A carrier's tracking update exactly as it arrived (webhook or poll), once: the carrier's own
+    event identity (`dedup_key`) is unique per account, so a repeated webhook finds its row."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    account = models.ForeignKey(CarrierAccount, on_delete=models.CASCADE, related_name="+", verbose_name=_("account"))
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("shipment")
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=100)
+    dedup_key = models.CharField(_("event identity"), max_length=200)
+    carrier_status = models.CharField(_("carrier's status"), max_length=50)
+    milestone = models.CharField(_("meaning"), max_length=20, choices=TrackingMilestone.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"))
+    source = models.CharField(_("source"), max_length=10, default="webhook")
+    payload = models.JSONField(_("as received"), default=dict)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "dedup_key"], name="trackingevent_unique_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} · {self.carrier_status}"
+
+
+class CodRemittance(models.Model):
+    """A carrier's COD remittance statement as imported: the cash it collected for the shop's parcels,
+    its fees, and what it transferred. Imported once per carrier reference."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    account = models.ForeignKey(
+        CarrierAccount, on_delete=models.PROTECT, related_name="remittances", verbose_name=_("carrier account")
+    )
+    reference = models.CharField(_("statement reference"), max_length=100)
+    transferred_on = models.DateField(_("transferred on"))
+    cod_total = MoneyField(_("COD collected"), default=ZERO)
+    fee_total = MoneyField(_("carrier fees"), default=ZERO)
+    transfer_amount = MoneyField(_("transferred"), default=ZERO)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("COD remittance")
+        verbose_name_plural = _("COD remittances")
+        ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "reference"], name="codremittance_unique_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RemittanceCheck(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    SHORT = "short", _("COD short")
+    OVER = "over", _("COD over")
+    FEE_DIFFERS = "fee_differs", _("Fee not as quoted")
+    MISSING = "missing", _("Delivered, not remitted")
+    UNKNOWN = "unknown", _("Not our shipment")
+
+
+class CodRemittanceLine(models.Model):
+    """One parcel of a remittance statement, matched to its shipment, and what the accountant must
+    look at: `outcome` says whether the cash and the fee are what the shop expected."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    remittance = models.ForeignKey(
+        CodRemittance, on_delete=models.CASCADE, related_name="lines", verbose_name=_("remittance")
+    )
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("shipment")
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=100)
+    cod_collected = MoneyField(_("COD collected"), default=ZERO)
+    fee = MoneyField(_("carrier fee"), default=ZERO)
+    cod_expected = MoneyField(_("COD expected"), default=ZERO)
+    fee_quoted = MoneyField(_("fee quoted"), default=ZERO)
+    outcome = models.CharField(_("check"), max_length=12, choices=RemittanceCheck.choices)
+
+    class Meta:
+        verbose_name = _("remitted parcel")
+        verbose_name_plural = _("remitted parcels")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=RemittanceCheck.values), name="codremittanceline_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} · {self.get_outcome_display()}"
+
+    @property
+    def cod_difference(self) -> Decimal:
+        return self.cod_collected - self.cod_expected

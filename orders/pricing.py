@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.selectors import points_quote_redemption
 from orders.models import Product
-from promotions.quotes import Quote, QuoteLine, Reason
+from promotions.quotes import Quote, QuoteLine, Reason, Rejection
 from promotions.selectors import normalize_code, quote
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.money import ZERO, allocate
@@ -51,6 +51,8 @@ class Pricing:
     points_available: int
     points_max: int
     quote: Quote
+    # The gift campaigns left out because their gift cannot be given (Rejection: reason, campaign, SKU).
+    gifts_dropped: list[Rejection]
 
     @property
     def total(self) -> Decimal:
@@ -83,8 +85,10 @@ def _refuse_rejected_codes(promotion_quote: Quote, codes: list[str]) -> None:
     positions = {normalize_code(code): index for index, code in enumerate(codes)}
     errors = {}
     for rejection in promotion_quote.rejected:
-        if not rejection.code:
-            continue  # An automatic campaign that does not apply is no error of the customer's.
+        if not rejection.code or rejection.gift_dropped:
+            # An automatic campaign that does not apply is no error of the customer's; a gift that
+            # cannot be given is left out and the order goes through without it.
+            continue
         if rejection.reason == Reason.BUDGET_EXHAUSTED:
             raise Conflict(
                 _("The promotion of code %(code)s has run out of budget.") % {"code": rejection.code},
@@ -98,19 +102,11 @@ def _refuse_rejected_codes(promotion_quote: Quote, codes: list[str]) -> None:
         raise InvalidInput(fields=errors)
 
 
-def _gift_lines(shop, promotion_quote: Quote, products: dict[str, Product]) -> list[PricedLine]:
-    missing = {gift.sku for gift in promotion_quote.free_gifts} - set(products)
-    if missing:
-        products = {**products, **{p.sku: p for p in Product.objects.filter(shop=shop, sku__in=missing)}}
-    gifts = []
-    for gift in promotion_quote.free_gifts:
-        product = products.get(gift.sku)
-        if product is None or not product.is_active:
-            raise Conflict(
-                _("The free gift %(sku)s is not available.") % {"sku": gift.sku}, code="gift_unavailable", sku=gift.sku
-            )
-        gifts.append(PricedLine(product, ZERO, gift.quantity, ZERO, ZERO, is_gift=True))
-    return gifts
+def _gift_lines(promotion_quote: Quote) -> list[PricedLine]:
+    # Promotions hands the gifts over as products, checked for sale and in stock when quoted.
+    return [
+        PricedLine(gift.product, ZERO, gift.quantity, ZERO, ZERO, is_gift=True) for gift in promotion_quote.free_gifts
+    ]
 
 
 def _points(*, customer, amount: Decimal, points: int, quote_balance: bool) -> tuple[Decimal, int, int]:
@@ -144,8 +140,9 @@ def cart_price(
     looked up as needed. `quote_balance` also reports the customer's points and how many this order
     could take (the preview shows them; the checkout needs them only when points are redeemed).
 
-    Raises InvalidInput naming the field (unknown SKU, a code that does not apply, too many points)
-    or Conflict (a campaign out of budget, a free gift out of stock or not sold)."""
+    A free gift that cannot be given (no such product, not for sale, out of stock) is left out, named
+    in `gifts_dropped` with its reason. Raises InvalidInput naming the field (unknown SKU, a code that
+    does not apply, too many points) or Conflict (a campaign out of budget)."""
     ordered = cart_products(lines=lines, products=products)
     promotion_quote = quote(
         shop=shop,
@@ -169,7 +166,8 @@ def cart_price(
     ]
     return Pricing(
         currency=shop.currency,
-        lines=priced + _gift_lines(shop, promotion_quote, products),
+        lines=priced + _gift_lines(promotion_quote),
+        gifts_dropped=[r for r in promotion_quote.rejected if r.gift_dropped],
         subtotal=promotion_quote.subtotal,
         discount_total=sum(promo, ZERO),
         shipping_fee=promotion_quote.shipping_fee,

@@ -4,7 +4,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +24,7 @@ from customers.models import Channel
 from customers.selectors import customer_resolve
 from orders.models import (
     AWAITING_HANDOVER,
+    SHIPMENT_CLOSED,
     CancelledBy,
     Order,
     OrderEvent,
@@ -19,8 +32,11 @@ from orders.models import (
     OrderLine,
     OrderStatus,
     Product,
+    RefundDue,
+    RefundDueStatus,
     ReturnRequest,
     ReturnStatus,
+    Shipment,
 )
 from orders.pricing import CartLine, Pricing, cart_price
 from sellercenter.errors import InvalidInput, NotFound
@@ -49,6 +65,11 @@ def order_status_history(*, order: Order) -> QuerySet[OrderEvent]:
     return order.events.exclude(to_status="").order_by("created_at", "pk")
 
 
+def products_by_sku(*, shop: Shop, skus) -> dict[str, Product]:
+    """{sku: product} of the shop's products with these SKUs, in one query."""
+    return {product.sku: product for product in Product.objects.filter(shop=shop, sku__in=set(skus))}
+
+
 @dataclass(frozen=True)
 class PickList:
     # One row per SKU: {"sku", "name", "units", "orders": ["<number> × <units>", ...]}.
@@ -71,6 +92,21 @@ def pick_list(*, order_ids: list[int]) -> PickList:
         row["orders"].append(f"{number} × {quantity}")
         numbers.add(number)
     return PickList(rows=list(rows.values()), orders=len(numbers))
+
+
+def refund_late_q(now: datetime) -> Q:
+    """Refunds still due whose deadline has passed."""
+    return Q(status=RefundDueStatus.DUE, due_at__lt=now)
+
+
+def refunds_due(*, shop: Shop, now: datetime | None = None) -> QuerySet[RefundDue]:
+    """The refunds the shop still owes, the late ones first, each with its order."""
+    return (
+        RefundDue.objects.filter(shop=shop, status=RefundDueStatus.DUE)
+        .select_related("order")
+        .annotate(late=ExpressionWrapper(refund_late_q(now or timezone.now()), output_field=BooleanField()))
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
 
 
 def return_list(*, shop: Shop) -> QuerySet[ReturnRequest]:
@@ -261,3 +297,9 @@ def shop_performance(*, shop: Shop, start: date, end: date, now: datetime | None
         average_delivery_hours=_hours(counts["delivery"]),
         by_channel=_by_channel(orders),
     )
+
+
+def shipments_open_for(*, orders) -> dict:
+    """The latest shipment of each order that is not cancelled or refused, by order id."""
+    rows = Shipment.objects.filter(order__in=orders).exclude(status__in=SHIPMENT_CLOSED).select_related("account")
+    return {shipment.order_id: shipment for shipment in rows.order_by("created_at")}

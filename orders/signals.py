@@ -10,3 +10,7 @@ order_status_changed = Signal()
 # Sent when a return request is refunded, after the order's refunded amount is updated.
 # kwargs: return_request (ReturnRequest), amount (Decimal, the amount refunded by this request).
 return_refunded = Signal()
+
+# Sent when a carrier's COD remittance statement is imported, after its lines are matched.
+# kwargs: remittance (CodRemittance, with its lines written).
+cod_remittance_imported = Signal()

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from orders.api import orders, payments, products, returns
+from orders.api import carriers, orders, payments, products, returns
 from sellercenter.db_router import replica_reads
 
 ORDER_ACTIONS = "|".join(orders.ACTIONS)
@@ -20,6 +20,7 @@ urlpatterns = [
         orders.OrderActionView.as_view(),
         name="orders-action",
     ),
+    path("carriers/webhooks/<str:key>", carriers.CarrierWebhookView.as_view(), name="carriers-webhook"),
     path("payments/notify", payments.PaymentNotifyView.as_view(), name="payments-notify"),
     path("returns", returns.ReturnListCreateView.as_view(), name="returns"),
     path("returns/<int:pk>", returns.ReturnDetailView.as_view(), name="returns-detail"),

@@ -1,32 +1,40 @@
 """Promotions demo data: campaigns of every kind and status, one offer per member tier, unique
-voucher codes, and a campaign nearly out of budget with two weeks of redemptions behind it.
+voucher codes, a shared code (GIAM50K) with a small budget that the orders demo nearly spends, and
+the abandoned-cart journey live (promotions.journeys.demo).
 
-Everything is made through the services (create, publish, pause, end, generate, record), so spend
-always equals the redemptions. Idempotent: a campaign whose name the shop already has is left alone.
+Everything is made through the services (create, publish, pause, end, generate); redemptions come
+only from the orders demo's checkouts, so spend always equals the redemptions and the orders.
+Idempotent: a campaign whose name the shop already has is left alone.
 """
 
-import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from customers.models import Channel, Customer
+from customers.models import Channel
 from loyalty.models import Tier
 from promotions import services
-from promotions.models import Campaign, CodeMode, Kind, Redemption
-from promotions.quotes import QuoteLine
-from promotions.selectors import quote
+from promotions.journeys import demo as journeys_demo
+from promotions.models import Campaign, CodeMode, Kind
 
 D = Decimal
 TIER_PERCENT = {1: D("3"), 2: D("5"), 3: D("7"), 4: D("10"), 5: D("15")}
 NEARLY_EXHAUSTED = "Giảm 50K đơn từ 400K (sắp hết ngân sách)"
 NEARLY_EXHAUSTED_ORDERS = 38
 CHANNELS = [Channel.WEBSITE, Channel.APP, Channel.APP, Channel.FANPAGE, Channel.MARKETPLACE]
+# Products of each demo shop's catalogue (orders.demo) that campaigns name: published campaigns must
+# name real products.
+GIFT_SKU = "TUI-VAI-01"
+FLASH_SALE = {
+    "hoa-mai": ("Flash sale áo dài -20%", ["AO-DAI-01", "AO-DAI-02", "AO-DAI-03"]),
+    "sen-viet": ("Flash sale serum và kem dưỡng -20%", ["SERUM-VITC", "KEM-CHONG-NANG", "KEM-DUONG-DEM"]),
+}
 
 
-def _campaigns(now) -> list[tuple[dict, str]]:
+def _campaigns(shop, now) -> list[tuple[dict, str]]:
     """(terms, what happens after it is created: publish / pause / end / draft)."""
+    flash_name, flash_skus = FLASH_SALE.get(shop.slug, FLASH_SALE["hoa-mai"])
     month = {"starts_at": now - timedelta(days=14), "ends_at": now + timedelta(days=16)}
     return [
         (
@@ -57,7 +65,7 @@ def _campaigns(now) -> list[tuple[dict, str]]:
                 "name": "Quà tặng túi vải cho đơn từ 500K",
                 "kind": Kind.FREE_GIFT,
                 "value": D("35000"),
-                "gift_sku": "TUI-VAI-01",
+                "gift_sku": GIFT_SKU,
                 "min_subtotal": D("500000"),
                 "budget": D("3500000"),
                 "usage_limit_total": 100,
@@ -67,10 +75,10 @@ def _campaigns(now) -> list[tuple[dict, str]]:
         ),
         (
             {
-                "name": "Flash sale áo dài -20%",
+                "name": flash_name,
                 "kind": Kind.SKU_PERCENTAGE,
                 "value": D("20"),
-                "skus": ["AO-DAI-01", "AO-DAI-02", "AO-DAI-03"],
+                "skus": flash_skus,
                 "exclusive": True,
                 "priority": 10,
                 "budget": D("8000000"),
@@ -193,36 +201,17 @@ def _create(shop, terms: dict, then: str) -> Campaign:
     return campaign
 
 
-def _spend_nearly_all(shop, campaign: Campaign, now) -> None:
-    """Orders that used the campaign over the last two weeks, recorded as orders would."""
-    customers = list(Customer.objects.filter(shop=shop).order_by("pk")[:NEARLY_EXHAUSTED_ORDERS])
-    for index in range(NEARLY_EXHAUSTED_ORDERS):
-        customer = customers[index % len(customers)] if customers else None
-        lines = [QuoteLine("AO-DAI-01", 1, D("450000")), QuoteLine("KHAN-LUA-02", 1 + index % 3, D("120000"))]
-        channel = CHANNELS[index % len(CHANNELS)]
-        cart = quote(shop=shop, lines=lines, channel=channel, codes=[campaign.code])
-        cart = dataclasses.replace(cart, applied=[a for a in cart.applied if a.campaign_id == campaign.pk])
-        order_ref = f"DEMO-KM-{campaign.pk}-{index + 1:03d}"
-        services.redemptions_record_for_order(
-            shop=shop, order_ref=order_ref, quote=cart, customer=customer, order_total=cart.total
-        )
-        Redemption.objects.filter(shop=shop, order_ref=order_ref).update(
-            created_at=now - timedelta(days=13 - index * 13 // NEARLY_EXHAUSTED_ORDERS, hours=index % 9)
-        )
-
-
 def seed(*, shops, stdout) -> None:
     now = timezone.now()
     for shop in shops:
         existing = set(Campaign.objects.filter(shop=shop).values_list("name", flat=True))
         created = 0
-        for terms, then in _campaigns(now) + _tier_campaigns(shop, now):
+        for terms, then in _campaigns(shop, now) + _tier_campaigns(shop, now):
             if terms["name"] in existing:
                 continue
             campaign = _create(shop, terms, then)
             created += 1
             if campaign.code_mode == CodeMode.UNIQUE:
                 services.vouchers_generate(campaign=campaign, count=20, prefix="CHAO")
-            if campaign.name == NEARLY_EXHAUSTED:
-                _spend_nearly_all(shop, campaign, now)
         stdout.write(f"Promotions: {shop.name}: {created} campaigns created ({len(existing)} were already there).")
+    journeys_demo.seed(shops=shops, stdout=stdout)

@@ -287,7 +287,7 @@ class JourneyTrigger(models.TextChoices):
     ORDER_DELIVERED = "order_delivered", _("Order delivered")
     TIER_UPGRADED = "tier_upgraded", _("Tier upgraded")
     BIRTHDAY = "birthday", _("Birthday")
-    AT_RISK = "at_risk", _("At risk")
+    AT_RISK = "at_risk", _("Customer at risk")
     SEGMENT_ENTERED = "segment_entered", _("Entered a segment")
 
 

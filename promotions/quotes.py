@@ -48,6 +48,13 @@ class Reason(models.TextChoices):
     MINIMUM_NOT_MET = "minimum_not_met", _("The order subtotal is below the promotion's minimum.")
     NO_MATCHING_ITEMS = "no_matching_items", _("Nothing in this order qualifies for the promotion.")
     NOT_COMBINABLE = "not_combinable", _("The promotion cannot be combined with the promotions applied.")
+    GIFT_UNKNOWN = "gift_unknown", _("The free gift is not a product of the shop; it is left out.")
+    GIFT_NOT_FOR_SALE = "gift_not_for_sale", _("The free gift is not for sale at the moment; it is left out.")
+    GIFT_OUT_OF_STOCK = "gift_out_of_stock", _("The free gift is out of stock; it is left out.")
+
+
+# The reasons a gift campaign is left out of a cart while the order goes through without it.
+GIFT_REASONS = (Reason.GIFT_UNKNOWN, Reason.GIFT_NOT_FOR_SALE, Reason.GIFT_OUT_OF_STOCK)
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class FreeGift:
     sku: str
     quantity: int
     value: Decimal
+    # The catalogue's product given away (see promotions.signals.catalogue_products_wanted).
+    product: object = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +105,17 @@ class Rejection:
     reason: str
     campaign_id: int | None = None
     code: str = ""
+    # The gift's SKU, for a gift left out.
+    sku: str = ""
 
     @property
     def message(self) -> str:
         return str(Reason(self.reason).label)
+
+    @property
+    def gift_dropped(self) -> bool:
+        """A gift the cart would get but cannot be given: the order goes through without it."""
+        return self.reason in GIFT_REASONS
 
 
 @dataclass(frozen=True)
@@ -145,8 +161,9 @@ PHASES = {
 class _Cart:
     """The cart while campaigns are applied to it, one after the other."""
 
-    def __init__(self, lines: list[QuoteLine], shipping_fee: Decimal, currency: str):
+    def __init__(self, lines: list[QuoteLine], shipping_fee: Decimal, currency: str, gift_products=None):
         self.lines = lines
+        self.gift_products = gift_products or {}
         self.currency = currency
         self.line_subtotals = [money_round(line.unit_price * line.quantity, currency) for line in lines]
         self.line_discounts = [ZERO for _line in lines]
@@ -210,7 +227,8 @@ class _Cart:
 
     def _apply_free_gift(self, campaign) -> Decimal:
         value = money_round(campaign.value * campaign.gift_quantity, self.currency)
-        self.gifts.append(FreeGift(campaign.pk, campaign.gift_sku, campaign.gift_quantity, value))
+        product = self.gift_products.get(campaign.gift_sku)
+        self.gifts.append(FreeGift(campaign.pk, campaign.gift_sku, campaign.gift_quantity, value, product))
         return value
 
     def line_results(self) -> list[LineResult]:
@@ -249,10 +267,16 @@ class PricedCart:
 
 
 def price_cart(
-    candidates: list[Candidate], *, lines: list[QuoteLine], shipping_fee: Decimal, currency: str
+    candidates: list[Candidate],
+    *,
+    lines: list[QuoteLine],
+    shipping_fee: Decimal,
+    currency: str,
+    gift_products: dict | None = None,
 ) -> PricedCart:
-    """Apply the candidates to the cart by the stacking rules above."""
-    priced = PricedCart(_Cart(lines, shipping_fee, currency))
+    """Apply the candidates to the cart by the stacking rules above; the free gifts carry their
+    product from `gift_products` (SKU -> product)."""
+    priced = PricedCart(_Cart(lines, shipping_fee, currency, gift_products))
     subtotal = priced.cart.subtotal
     savings, fitting = {}, []
     for candidate in candidates:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Channel
-from promotions.models import Campaign, CodeMode, Redemption, Status, Voucher
+from promotions.models import Campaign, CodeMode, Kind, Redemption, Status, Voucher
 from promotions.quotes import Candidate, Quote, QuoteLine, Reason, Rejection, price_cart
+from promotions.signals import catalogue_products_wanted
 from sellercenter.errors import InvalidInput
 from sellercenter.money import ZERO, money_round
 
@@ -140,6 +141,12 @@ def _resolve_codes(shop, codes: list[str]) -> dict[str, tuple[Campaign | None, V
     return resolved
 
 
+def _as_seen_by_a_guesser(reason: str | None) -> str | None:
+    """A code whose campaign has not started answers as an unknown one: otherwise guessing codes
+    would confirm the real ones before the campaign is announced."""
+    return Reason.UNKNOWN_CODE if reason == Reason.NOT_STARTED else reason
+
+
 def _code_rejection(campaign: Campaign | None, voucher: Voucher | None) -> str | None:
     if campaign is None or campaign.published_at is None:
         return Reason.UNKNOWN_CODE
@@ -206,7 +213,7 @@ def quote(
         reason = _code_rejection(campaign, voucher)
         if reason is None and campaign.pk in taken:
             reason = Reason.ALREADY_APPLIED
-        reason = reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts)
+        reason = _as_seen_by_a_guesser(reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts))
         if reason:
             rejected.append(Rejection(reason, campaign.pk if reason != Reason.UNKNOWN_CODE else None, code))
             continue
@@ -218,9 +225,11 @@ def quote(
             rejected.append(Rejection(reason, campaign.pk))
         else:
             candidates.append(Candidate(campaign))
+    candidates, gift_products, left_out = _givable(shop, candidates, lines)
     return _quote_from(
         candidates,
-        rejected,
+        rejected + left_out,
+        gift_products=gift_products,
         shop=shop,
         lines=lines,
         customer=customer,
@@ -230,9 +239,75 @@ def quote(
     )
 
 
-def _quote_from(candidates, rejected, *, shop, lines, customer, channel, at, shipping_fee) -> Quote:
+def catalogue_products(*, shop, skus) -> dict:
+    """{sku: product} of the shop's catalogue for these SKUs, as the catalogue answers (see
+    promotions.signals); an SKU missing from the answer is no product of the shop."""
+    found = {}
+    if skus:
+        for _receiver, answer in catalogue_products_wanted.send(sender=Campaign, shop=shop, skus=set(skus)):
+            found.update(answer or {})
+    return found
+
+
+def gift_rejection(product, units: int) -> str | None:
+    """Why this product cannot be given away `units` times now; None if it can."""
+    if product is None:
+        return Reason.GIFT_UNKNOWN
+    if not product.is_active:
+        return Reason.GIFT_NOT_FOR_SALE
+    if product.stock_available < units:
+        return Reason.GIFT_OUT_OF_STOCK
+    return None
+
+
+def gifts_unavailable(*, campaigns) -> list[tuple[Campaign, str]]:
+    """The running free-gift campaigns among `campaigns` whose gift cannot be given now (no such
+    product, not for sale, out of stock), each with the reason: they apply to no cart until it can."""
+    now = timezone.now()
+    running = [c for c in campaigns if c.kind == Kind.FREE_GIFT and c.status_at(now) == Status.ACTIVE]
+    found = []
+    for shop_id in {c.shop_id for c in running}:
+        in_shop = [c for c in running if c.shop_id == shop_id]
+        products = catalogue_products(shop=in_shop[0].shop, skus={c.gift_sku for c in in_shop})
+        for campaign in in_shop:
+            reason = gift_rejection(products.get(campaign.gift_sku), campaign.gift_quantity)
+            if reason:
+                found.append((campaign, reason))
+    return found
+
+
+def _givable(shop, candidates: list[Candidate], lines: list[QuoteLine]):
+    """The candidates without the gift campaigns whose gift cannot be given (no such product, not for
+    sale, too little stock for the cart's own units and the gift), the gift products by SKU, and the
+    rejections of the gifts left out: the cart goes through without them, and their budget is not spent."""
+    gifts = [c for c in candidates if c.campaign.kind == Kind.FREE_GIFT]
+    if not gifts:
+        return candidates, {}, []
+    products = catalogue_products(shop=shop, skus={c.campaign.gift_sku for c in gifts})
+    bought = {line.sku: line.quantity for line in lines}
+    kept, left_out = [], []
+    for candidate in candidates:
+        campaign = candidate.campaign
+        reason = None
+        if campaign.kind == Kind.FREE_GIFT:
+            units = campaign.gift_quantity + bought.get(campaign.gift_sku, 0)
+            reason = gift_rejection(products.get(campaign.gift_sku), units)
+        if reason:
+            left_out.append(Rejection(reason, campaign.pk, candidate.code, sku=campaign.gift_sku))
+        else:
+            kept.append(candidate)
+    return kept, products, left_out
+
+
+def _quote_from(candidates, rejected, *, gift_products, shop, lines, customer, channel, at, shipping_fee) -> Quote:
     currency = shop.currency
-    priced = price_cart(candidates, lines=lines, shipping_fee=money_round(shipping_fee, currency), currency=currency)
+    priced = price_cart(
+        candidates,
+        lines=lines,
+        shipping_fee=money_round(shipping_fee, currency),
+        currency=currency,
+        gift_products=gift_products,
+    )
     cart = priced.cart
     total_discount = cart.line_discount + cart.order_discount + cart.shipping_discount
     return Quote(
@@ -287,8 +362,8 @@ def voucher_check(
     if reason == Reason.UNKNOWN_CODE:
         return VoucherCheck(code, reason, None)
     facts = CustomerFacts(customer=customer, campaigns=_with_rules([campaign]))
-    reason = reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts)
-    return VoucherCheck(code, reason, campaign)
+    reason = _as_seen_by_a_guesser(reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts))
+    return VoucherCheck(code, reason, None if reason == Reason.UNKNOWN_CODE else campaign)
 
 
 def campaigns_offered(*, shop, customer=None, channel: str | None = None, at: datetime | None = None) -> list[Campaign]:

@@ -1,4 +1,6 @@
-"""Admin for the kernel: shops, staff memberships, API keys, the outbox's background tasks."""
+"""Admin for the kernel: shops, staff memberships, API keys, the audit log, the outbox's background tasks.
+
+Saves go through the kernel's services, so each change of a setting writes its audit row."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,9 +14,10 @@ from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from sellercenter import outbox, services
+from sellercenter.actor import Actor
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.errors import DomainError
-from sellercenter.models import ApiKey, ApiScope, Membership, OutboxMessage, OutboxStatus, Shop
+from sellercenter.models import ApiKey, ApiScope, AuditEntry, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")
 admin.site.index_title = _("Home")
@@ -58,7 +61,9 @@ class ShopAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            saved = services.shop_update(shop=obj, actor=Actor.staff(request.user), **changed)
+            obj._state = saved._state
             return
         shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
         adopt_saved(obj, shop)
@@ -72,8 +77,17 @@ class MembershipAdmin(ShopScopedAdmin):
     search_fields = ["user__username", "user__email", "shop__name"]
 
     def save_model(self, request, obj, form, change):
-        membership = services.membership_set(user=obj.user, shop=obj.shop, role=obj.role)
+        membership = services.membership_set(
+            user=obj.user, shop=obj.shop, role=obj.role, actor=Actor.staff(request.user)
+        )
         adopt_saved(obj, membership)
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, actor=Actor.staff(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("shop"):
+            self.delete_model(request, membership)
 
 
 class ApiKeyCreateForm(ShopScopedForm):
@@ -137,7 +151,7 @@ class ApiKeyAdmin(ShopScopedAdmin):
         revoked = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
             try:
-                services.api_key_revoke(api_key=api_key)
+                services.api_key_revoke(api_key=api_key, actor=Actor.staff(request.user))
             except DomainError as error:
                 self.message_user(request, str(error), level=messages.ERROR)
                 continue
@@ -192,3 +206,43 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
             request,
             ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", retried) % {"count": retried},
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
+    """The audit log ("Nhật ký thay đổi"): read only, each shop's own rows (every shop's for the operator)."""
+
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "at",
+        "actor_kind",
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["shop", "user", "api_key", "content_type"]
+    search_fields = ["object_repr", "actor_label"]
+    date_hierarchy = "at"
+    fields = [
+        "shop",
+        "at",
+        "actor_kind",
+        "user",
+        "api_key",
+        "actor_label",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("who"), ordering="actor_label")
+    def actor(self, obj):
+        label = obj.get_actor_kind_display()
+        return f"{label} ({obj.actor_label})" if obj.actor_label else label
+
+    @admin.display(description=_("changes"))
+    def changed_fields(self, obj):
+        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in obj.changes.items())

@@ -22,6 +22,7 @@ from import_export.forms import ConfirmImportForm
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from sellercenter.access import has_shop_permission
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
 from sellercenter.selectors import filter_by_user_shops, shop_ids_for_user, shops_for_user
@@ -179,7 +180,7 @@ class ServiceActionMixin:
         %(count)d) reports the rest. Returns how many were done."""
         done = 0
         for obj in objects:
-            if permission is not None and not request.user.has_perm(permission, obj):
+            if permission is not None and not has_shop_permission(request.user, permission, obj):
                 self.message_user(request, _("%(object)s: not allowed.") % {"object": obj}, messages.ERROR)
                 continue
             done += self.call_service(request, service, **arguments(obj)) is not None
@@ -200,6 +201,13 @@ class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
             raise Http404(_("Not found."))
         return obj
 
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        shop_ids = shop_ids_for_user(request.user)
+        if shop_ids is not None and len(shop_ids) == 1 and "shop" in columns[1:]:
+            columns.remove("shop")  # The same shop on every row: room for what differs.
+        return columns
+
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
         if "shop" not in filters:
@@ -209,11 +217,19 @@ class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
         return filters
 
 
-class ShopScopedTabularInline(ShopScopedMixin, TabularInline):
+class InlineTabMixin:
+    """Inlines open as tabs of the change page (long pages stay short); the row title repeats the
+    row's own columns, so it is hidden."""
+
+    tab = True
+    hide_title = True
+
+
+class ShopScopedTabularInline(InlineTabMixin, ShopScopedMixin, TabularInline):
     pass
 
 
-class ShopScopedStackedInline(ShopScopedMixin, StackedInline):
+class ShopScopedStackedInline(InlineTabMixin, ShopScopedMixin, StackedInline):
     pass
 
 

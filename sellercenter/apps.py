@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SellerCenterConfig(AppConfig):
     name = "sellercenter"
     verbose_name = _("Shops and staff")
+
+    def ready(self):
+        from sellercenter.formatting import install_admin_money_display
+
+        install_admin_money_display()

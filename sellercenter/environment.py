@@ -93,3 +93,16 @@ def email_settings_from_url(url: str) -> dict:
         EMAIL_TIMEOUT=int(query.get("timeout", "10")),
     )
     return settings
+
+
+def cache_settings_from_url(url: str) -> dict:
+    """Turn CACHE_URL into the default cache: `redis://host:6379/1` (or rediss://) or `locmem://`.
+
+    The cache holds the API's rate-limit counters: with several web processes it must be shared
+    (Redis), or each process would count on its own."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in {"redis", "rediss"}:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if scheme == "locmem":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sellercenter"}}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not one of locmem, redis, rediss")

@@ -1,14 +1,17 @@
-"""The shared kernel's tables: shops, staff memberships with roles, API keys, idempotency keys, the outbox."""
+"""The shared kernel's tables: shops, staff and roles, API keys, idempotency keys, the outbox, the audit log."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sellercenter.money import Currency, MoneyField
 
@@ -49,6 +52,19 @@ class Shop(models.Model):
         validators=[MaxValueValidator(7 * 24 * 60)],
         help_text=_("A prepaid order still unpaid after this long is cancelled."),
     )
+    order_prefix = models.CharField(
+        _("order number prefix"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$", _("Use capital letters and digits only."))],
+        help_text=_("Orders are numbered <prefix>-00001, -00002, ...; empty: the initials of the slug."),
+    )
+    refund_days = models.PositiveSmallIntegerField(
+        _("refund deadline (days)"),
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_("Days within which a refund owed to a customer must be paid back."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -64,6 +80,12 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def number_prefix(self) -> str:
+        """The prefix of the shop's order numbers: its setting, else the initials of its slug."""
+        initials = "".join(part[0] for part in re.split(r"[-_]", self.slug) if part)[:4].upper()
+        return self.order_prefix or initials or "SC"
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -292,3 +314,60 @@ class RollupCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop_id} · {self.changes_until}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", pgettext_lazy("audit action", "Created")
+    UPDATE = "update", pgettext_lazy("audit action", "Changed")
+    DELETE = "delete", pgettext_lazy("audit action", "Deleted")
+    PUBLISH = "publish", pgettext_lazy("audit action", "Published")
+    PAUSE = "pause", pgettext_lazy("audit action", "Paused")
+    RESUME = "resume", pgettext_lazy("audit action", "Resumed")
+    END = "end", pgettext_lazy("audit action", "Ended")
+    REVOKE = "revoke", pgettext_lazy("audit action", "Revoked")
+
+
+class AuditEntry(models.Model):
+    """One change to a setting that shapes money or access: who, when, which object, old -> new.
+
+    Written by the service that makes the change, in its transaction (sellercenter.audit), and never
+    changed afterwards. `actor_label` keeps who it was when the user or key is later deleted."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("shop"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
+    )
+    actor_label = models.CharField(_("who"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    # {field: [old, new]}: old is null for a creation, new is null for a deletion.
+    changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["shop", "-at"], name="audit_shop_at"),
+            models.Index(fields=["content_type", "object_id"], name="audit_object"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} · {self.get_action_display()}"

@@ -6,6 +6,7 @@ No float ever touches money: amounts are `Decimal`, stored in `MoneyField`
 
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,16 @@ SYMBOLS = {Currency.VND: "₫", Currency.USD: "$"}
 ZERO = Decimal("0")
 
 
+class MoneyFormField(forms.DecimalField):
+    """A money input: a whole amount shows without decimals (`2000000`, not `2000000.00`): VND has
+    no minor unit, and an amount in another currency keeps the decimals it has."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return str(value.quantize(Decimal(1)))
+        return super().prepare_value(value)
+
+
 class MoneyField(models.DecimalField):
     """An amount of money: 18 digits, 2 decimals, whatever the currency (VND just keeps .00)."""
 
@@ -28,6 +39,9 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 18)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MoneyFormField, **kwargs})
 
 
 def to_decimal(value) -> Decimal:
@@ -61,6 +75,13 @@ def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Dec
     for index in by_remainder[:units_left]:
         parts[index] += unit
     return parts
+
+
+def money_plain(amount, currency: str = Currency.VND) -> str:
+    """The amount as a plain number for files: rounded to the currency's minor unit, so whole for VND
+    (`845000`, which a spreadsheet reads as a number in any locale, also one with a decimal comma)
+    and with two decimals for USD (`12.50`)."""
+    return str(money_round(amount, currency))
 
 
 def money_format(amount, currency: str = Currency.VND) -> str:

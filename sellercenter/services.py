@@ -1,4 +1,6 @@
-"""Kernel writes: shops, staff memberships, API keys, idempotency key pruning."""
+"""Kernel writes: shops, staff memberships, API keys, idempotency key pruning.
+
+Changes to shop settings, staff roles and API keys shape who may do what: each writes an audit row."""
 
 import hashlib
 import hmac
@@ -10,13 +12,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sellercenter.actor import Actor
+from sellercenter.audit import audit_record, audit_snapshot
 from sellercenter.errors import InvalidInput, NotAllowed
-from sellercenter.models import ApiKey, ApiScope, IdempotencyKey, Membership, Role, Shop
+from sellercenter.models import ApiKey, ApiScope, AuditAction, IdempotencyKey, Membership, Role, Shop
 from sellercenter.signals import shop_created
 
 API_KEY_PREFIX = "sc_"
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
+# What a shop's owner may change after creation (the slug too: it is only the X-Shop name).
+SHOP_SETTINGS = (
+    "name",
+    "slug",
+    "is_active",
+    "contact_email",
+    "contact_phone",
+    "currency",
+    "time_zone",
+    "handling_days",
+    "return_window_days",
+    "payment_timeout_minutes",
+)
+API_KEY_AUDITED = ("name", "scopes", "revoked_at")
 
 
 def shop_create(*, name: str, slug: str, **fields) -> Shop:
@@ -29,16 +47,66 @@ def shop_create(*, name: str, slug: str, **fields) -> Shop:
     return shop
 
 
-def membership_set(*, user, shop: Shop, role: str) -> Membership:
-    """Give `user` the `role` in `shop` (replacing their previous role there) and mark them staff."""
+def shop_update(*, shop: Shop, actor: Actor, **fields) -> Shop:
+    """Change a shop's settings (SHOP_SETTINGS) and record the change in the audit log.
+
+    Refuses a field that is not a setting and values the model refuses (ValidationError naming the field)."""
+    unknown = sorted(set(fields) - set(SHOP_SETTINGS))
+    if unknown:
+        raise InvalidInput(fields={name: [_("This setting cannot be changed.")] for name in unknown})
+    with transaction.atomic():
+        locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        before = audit_snapshot(locked, SHOP_SETTINGS)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        audit_record(
+            actor=actor,
+            shop=locked,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=audit_snapshot(locked, SHOP_SETTINGS),
+        )
+    return locked
+
+
+def membership_set(*, user, shop: Shop, role: str, actor: Actor | None = None) -> Membership:
+    """Give `user` the `role` in `shop` (replacing their previous role there), mark them staff and
+    record the change in the audit log (`actor` None: a system job, such as the demo). Refuses an
+    unknown role."""
     if role not in Role.values:
         raise InvalidInput(fields={"role": [_("Unknown role.")]})
     with transaction.atomic():
+        previous = Membership.objects.select_for_update().filter(user=user, shop=shop).first()
         membership, _created = Membership.objects.update_or_create(user=user, shop=shop, defaults={"role": role})
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor,
+            shop=shop,
+            action=AuditAction.CREATE if previous is None else AuditAction.UPDATE,
+            obj=membership,
+            before=None if previous is None else {"user": user.pk, "role": previous.role},
+            after={"user": user.pk, "role": role},
+        )
     return membership
+
+
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
+    """Take the user's role in the membership's shop away (they keep their other shops), recorded in the
+    audit log."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            shop=membership.shop,
+            action=AuditAction.DELETE,
+            obj=membership,
+            before={"user": membership.user_id, "role": membership.role},
+        )
+        membership.delete()
 
 
 def _hash_secret(secret: str) -> str:
@@ -47,8 +115,12 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_key_create(*, shop: Shop, name: str, scopes: list[str], created_by=None) -> tuple[ApiKey, str]:
-    """Issue a key for `shop`. Returns the key and its secret; the secret is never stored or shown again.
+def api_key_create(
+    *, shop: Shop, name: str, scopes: list[str], created_by=None, actor: Actor | None = None
+) -> tuple[ApiKey, str]:
+    """Issue a key for `shop`, recorded in the audit log (by `actor`, else by the staff member
+    `created_by`, else by a system job). Returns the key and its secret; the secret is never stored or
+    shown again.
 
     Refuses an empty name, no scope, or an unknown scope."""
     errors = {}
@@ -63,14 +135,24 @@ def api_key_create(*, shop: Shop, name: str, scopes: list[str], created_by=None)
         raise InvalidInput(fields=errors)
     prefix = secrets.token_hex(6)
     secret = f"{API_KEY_PREFIX}{prefix}.{secrets.token_urlsafe(32)}"
-    api_key = ApiKey.objects.create(
-        shop=shop,
-        name=name.strip(),
-        prefix=prefix,
-        secret_hash=_hash_secret(secret),
-        scopes=sorted(set(scopes)),
-        created_by=created_by,
-    )
+    if actor is None and created_by is not None:
+        actor = Actor.staff(created_by)
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            shop=shop,
+            name=name.strip(),
+            prefix=prefix,
+            secret_hash=_hash_secret(secret),
+            scopes=sorted(set(scopes)),
+            created_by=created_by if created_by is not None else getattr(actor, "user", None),
+        )
+        audit_record(
+            actor=actor,
+            shop=shop,
+            action=AuditAction.CREATE,
+            obj=api_key,
+            after=audit_snapshot(api_key, API_KEY_AUDITED),
+        )
     return api_key, secret
 
 
@@ -91,13 +173,23 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
     return api_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key at once; every later request with it gets 401. Refuses a key already revoked."""
+def api_key_revoke(*, api_key: ApiKey, actor: Actor | None = None) -> ApiKey:
+    """Revoke a key at once; every later request with it gets 401. Recorded in the audit log (`actor`
+    None: a system job). Refuses a key already revoked."""
     now = timezone.now()
-    updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
-    if not updated:
-        raise NotAllowed(_("This API key is already revoked."), code="already_revoked")
-    api_key.revoked_at = now
+    with transaction.atomic():
+        updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+        if not updated:
+            raise NotAllowed(_("This API key is already revoked."), code="already_revoked")
+        api_key.revoked_at = now
+        audit_record(
+            actor=actor,
+            shop=api_key.shop,
+            action=AuditAction.REVOKE,
+            obj=api_key,
+            before={"revoked_at": None},
+            after=audit_snapshot(api_key, ["revoked_at"]),
+        )
     return api_key
 
 

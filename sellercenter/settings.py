@@ -5,16 +5,19 @@ DJANGO_ENV picks the defaults: `development` (the default: SQLite, eager Celery 
 Every variable is documented in the README's configuration table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 from sellercenter.environment import (
+    cache_settings_from_url,
     email_settings_from_url,
     env_bool,
     env_float,
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "import_export",
     # Ordered bottom-up, as the apps depend on each other (see the README's architecture).
     "sellercenter",
@@ -70,14 +75,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CSRF and sessions: it refuses an oversized body before anything reads it.
+    "sellercenter.api.middleware.ApiEdgeMiddleware",
     "sellercenter.db_router.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sellercenter.formatting.ShopLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sellercenter.headers.ContentSecurityPolicyMiddleware",
+    "sellercenter.headers.PermissionsPolicyMiddleware",
+    # Last: it turns a login locked out by the backend below into its own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sellercenter.urls"
@@ -134,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     # Model permissions come from the staff member's role in each shop, not from global groups.
     "sellercenter.auth_backends.ShopRoleBackend",
 ]
@@ -166,19 +180,20 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
     "STYLES": [lambda request: static("sellercenter/admin.css")],
     "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
+    # Orange, the colour of the shop's own orders: Tailwind's orange scale.
     "COLORS": {
         "primary": {
-            "50": "255, 247, 237",
-            "100": "255, 237, 213",
-            "200": "254, 215, 170",
-            "300": "253, 186, 116",
-            "400": "251, 146, 60",
-            "500": "249, 115, 22",
-            "600": "234, 88, 12",
-            "700": "194, 65, 12",
-            "800": "154, 52, 18",
-            "900": "124, 45, 18",
-            "950": "67, 20, 7",
+            "50": "#fff7ed",
+            "100": "#ffedd5",
+            "200": "#fed7aa",
+            "300": "#fdba74",
+            "400": "#fb923c",
+            "500": "#f97316",
+            "600": "#ea580c",
+            "700": "#c2410c",
+            "800": "#9a3412",
+            "900": "#7c2d12",
+            "950": "#431407",
         },
     },
 }
@@ -218,6 +233,47 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy and Permissions-Policy (every page) -------------------------------------
+# One block to extend: the admin and the API docs (Swagger UI and Redoc from drf-spectacular-sidecar,
+# served from STATIC_URL) run under it. No inline script anywhere: Swagger UI's start-up script is
+# served as a file (SpectacularSwaggerSplitView). Inline styles are allowed, because the admin's
+# widgets and Redoc set style attributes; they cannot run code. Redoc parses the schema in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# What a path prefix adds to the policy above. The admin (django-unfold) runs Alpine.js, whose standard
+# build evaluates its x-data/@click attributes with `new Function`: that needs 'unsafe-eval' (still no
+# inline <script>). Swap in Alpine's CSP build to drop it.
+CONTENT_SECURITY_POLICY_PATH_UPDATES = {
+    "/admin/": {"script-src": ["'unsafe-eval'"]},
+}
+# Nothing here uses a device or a browser feature beyond the page itself.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# --- Admin login lockout (django-axes) --------------------------------------------------------------
+# After ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked out for ADMIN_LOGIN_LOCKOUT_MINUTES (even with the right password); `manage.py axes_reset`
+# (or axes_reset_username <name>) unlocks at once. A successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -230,6 +286,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "sellercenter.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "sellercenter.api.exceptions.exception_handler",
+    # JSON only: no endpoint takes a file, and form encodings cannot carry nested bodies.
+    "DEFAULT_PARSER_CLASSES": ["sellercenter.api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "sellercenter.api.metadata.ApiMetadata",
+    # The per-address limit is checked first of all, by sellercenter.api.middleware.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "sellercenter.api.throttling.KeyRateThrottle",
+        "sellercenter.api.throttling.GuessRateThrottle",
+    ],
+    # Proxies in front of the app that append to X-Forwarded-For: the client address is the one
+    # they saw. None (no proxy): the connection's own address.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) or None,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -247,6 +314,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "GET_MOCK_REQUEST": "sellercenter.api.schema.build_mock_request",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sellercenter.api.schema.alternatives_as_any_of",
+    ],
     # Choice sets that several apps' serializers share, or whose field names repeat across apps, get
     # one stable name each instead of a hash-suffixed one.
     "ENUM_NAME_OVERRIDES": {
@@ -257,13 +328,48 @@ SPECTACULAR_SETTINGS = {
         "ReturnKindEnum": "orders.models.ReturnKind",
         "ReturnReasonEnum": "orders.models.ReturnReason",
         "CampaignKindEnum": "promotions.models.Kind",
+        "JourneyStepKindEnum": "promotions.models.StepKind",
         "CampaignStatusEnum": "promotions.models.Status",
         "PromotionRejectionReasonEnum": "promotions.quotes.Reason",
     },
 }
 
+# --- API input limits -------------------------------------------------------------------------------
+# Bytes a request body may have, unless the view says otherwise (the events batch has its own).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+API_EVENTS_MAX_BODY_BYTES = env_int("API_EVENTS_MAX_BODY_BYTES", 4 * 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
+# Django's own cap on a body read into memory must not be below the largest API limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, API_EVENTS_MAX_BODY_BYTES, 2_621_440)
+CSRF_FAILURE_VIEW = "sellercenter.api.exceptions.csrf_failure"
+
+# --- Rate limits (sellercenter.api.throttling), counted in the cache --------------------------------
+CACHES = cache_settings_from_url(env_str("CACHE_URL", "locmem://"))
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "1200/minute")
+API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/minute")
+API_RATE_VOUCHER_VALIDATE = env_str("API_RATE_VOUCHER_VALIDATE", "30/minute")
+API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
+
+# --- Behaviour events -------------------------------------------------------------------------------
+# How long behaviour events are kept: older months are dropped whole (partitions on PostgreSQL), and
+# the API refuses events older than that.
+EVENTS_RETENTION_MONTHS = env_int("EVENTS_RETENTION_MONTHS", 24)
+if EVENTS_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("EVENTS_RETENTION_MONTHS must be at least 1")
+
 # --- Idempotency ------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
+
+# --- Shipping carriers ------------------------------------------------------------------------------
+# Fernet key (urlsafe base64 of 32 bytes) that encrypts carrier credentials; derived from SECRET_KEY
+# when unset in development, required in production.
+SHIPPING_CREDENTIALS_KEY = env_str("SHIPPING_CREDENTIALS_KEY")
+if PRODUCTION and not SHIPPING_CREDENTIALS_KEY:
+    raise ImproperlyConfigured("SHIPPING_CREDENTIALS_KEY must be set when DJANGO_ENV=production")
+# Shipments with no tracking update for this long are asked for their status by the polling job.
+SHIPPING_POLL_AFTER_MINUTES = env_int("SHIPPING_POLL_AFTER_MINUTES", 120)
+# Seconds a call to a carrier's API may take before it counts as unreachable.
+SHIPPING_CARRIER_TIMEOUT = env_int("SHIPPING_CARRIER_TIMEOUT", 10)
 
 # --- Celery -----------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -342,6 +448,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.tasks.tiers_reevaluate_due",
         "schedule": crontab(minute=20),
     },
+    # Old months of behaviour events go whole; next months' partitions are made ahead.
+    "customers-events-retention": {
+        "task": "customers.tasks.events_retention_apply_due",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Events and purchases keep journey stages current during the day; the night pass catches the rest.
     "customers-journey-stages-recompute": {
         "task": "customers.tasks.journey_stages_recompute",
@@ -356,6 +467,11 @@ CELERY_BEAT_SCHEDULE = {
     "orders-complete-due": {
         "task": "orders.tasks.orders_complete_due",
         "schedule": crontab(minute=40),
+    },
+    # Carriers' webhooks get lost now and then: ask for the status of shipments that went quiet.
+    "orders-shipments-poll": {
+        "task": "orders.tasks.shipments_poll",
+        "schedule": 900.0,
     },
     # Statement periods end at midnight in each shop's own time zone: hourly closes them within the hour
     # (a line made payable after the end already goes to the next period's statement).
@@ -372,6 +488,7 @@ CELERY_BEAT_SCHEDULE = {
 # a broker with others).
 CELERY_TASK_QUEUE_BY_NAME = {
     "orders.tasks.order_email_send": "messages",
+    "promotions.tasks.message_send": "messages",
     "finance.tasks.export_job_run": "bulk",
 }
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE")

@@ -15,6 +15,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
 LANGUAGE_CODE = "en"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests log in with the test client, which calls authenticate() without the request axes needs;
+# the lockout test turns it back on.
+AXES_ENABLED = False
 # A streaming replica of the test cluster (scripts/test.sh starts one when it can). It replicates the
 # test database itself, so it needs no test copy of its own. Tests read from it only where a test turns
 # routing on. (Not DATABASE_REPLICA_URLS: workers started by the tests must not route to it.)

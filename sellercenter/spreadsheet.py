@@ -9,10 +9,16 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading `=`.
 
 import csv
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from import_export import resources
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits only: a text of other scripts' digits is text, and the SQL twin of this rule agrees.
@@ -48,6 +54,49 @@ def csv_streaming_response(filename: str, header: Iterable, rows: Iterable[Itera
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Shown with the reader's own separators: 845.000 in Vietnamese, 845,000 in English.
+WHOLE_FORMAT, CENTS_FORMAT, DATE_FORMAT = "#,##0", "#,##0.00", "dd/mm/yyyy"
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        return WriteOnlyCell(sheet, value=spreadsheet_safe(value))
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, Decimal):
+        cell.number_format = WHOLE_FORMAT if value.as_tuple().exponent >= 0 else CENTS_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def xlsx_write(target, title: str, header: Iterable, rows: Iterable[Iterable]) -> None:
+    """Write `rows` as an XLSX workbook to `target` (a path or a binary file): Decimals and ints as
+    real numbers (whole ones shown without decimals), dates as real dates, text spreadsheet-safe
+    (never a formula). openpyxl's write-only mode keeps memory flat however many rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(str(label)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> FileResponse:
+    """An XLSX download of `rows` (see xlsx_write), built in a temporary file."""
+    # The response closes the file once it is sent; it is deleted when closed.
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    xlsx_write(target, title, header, rows)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 class SpreadsheetSafeResource(resources.ModelResource):

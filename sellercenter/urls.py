@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from sellercenter.api.exceptions import handler404 as api_not_found
 from sellercenter.health import healthz
@@ -13,11 +13,13 @@ urlpatterns = [
     path("t/", include("promotions.journeys.urls")),
     path("api/v1/", include(("sellercenter.api.router", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     # Unknown API paths answer in the API's error shape, with DEBUG on too.
     re_path(r"^api/", api_not_found),
 ]
 
+handler400 = "sellercenter.api.exceptions.handler400"
+handler403 = "sellercenter.api.exceptions.handler403"
 handler404 = "sellercenter.api.exceptions.handler404"
 handler500 = "sellercenter.api.exceptions.handler500"

@@ -99,3 +99,12 @@ def api(shop):
 @pytest.fixture
 def other_api(other_shop):
     return make_api_client(other_shop)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -11,6 +11,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import http_ece
 from aiosmtpd.controller import Controller
@@ -132,7 +133,7 @@ class PushService:
                 pass
 
             def do_POST(self):
-                name = self.path.rsplit("/", 1)[-1]
+                name = urlsplit(self.path).path.rsplit("/", 1)[-1]
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if name in service.gone or name not in service.browsers:
                     self.send_response(410)

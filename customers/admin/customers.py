@@ -20,6 +20,7 @@ from customers.phones import phone_to_e164
 from customers.resources import CustomerResource
 from customers.segment_rules import rules_filter
 from customers.services.profiles import ADDRESS_FIELDS, PROFILE_FIELDS, profile_clean, tags_clean
+from sellercenter.access import require_shop_permission
 from sellercenter.admin_base import (
     ReadOnlyAdminMixin,
     ShopImportMixin,
@@ -151,9 +152,8 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
         "orders_count",
         "spent",
         "last_order_at",
-        "acquisition_channel",
         "possible_duplicate",
-    ]
+    ]  # The acquisition channel is a filter and on the page: the list fits 1440 px.
     list_filter = ["journey_stage", "acquisition_channel", ConsentFilter, DuplicateFilter, ProfileStateFilter, "gender"]
     list_select_related = ["shop"]
     search_fields = ["full_name", "email", "phone"]
@@ -350,6 +350,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
             self.message_user(request, _("Choose exactly one customer to export."), level=messages.WARNING)
             return None
         customer = queryset.get()
+        require_shop_permission(request.user, "customers.export_customer", customer)
         data = services.customer_export(customer=customer, requested_by=request.user)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
@@ -379,6 +380,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
             services.customer_erase,
             arguments=lambda customer: {"customer": customer, "requested_by": request.user, "reason": reason},
             done_message=lambda done: ngettext("%(count)d customer erased.", "%(count)d customers erased.", done),
+            permission="customers.erase_customer",
         )
         return None
 
@@ -388,6 +390,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
         target = self.call_service(request, selectors.merge_survivor, customers=profiles)
         if target is None:
             return None
+        require_shop_permission(request.user, "customers.merge_customer", target)
         _form, page = self.service_action_form(
             request,
             queryset,
@@ -412,25 +415,4 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
                 )
                 % {"count": len(merges), "target": target},
             )
-        return None
-        target, sources = profiles[0], profiles[1:]
-        if request.POST.get("confirm") != "yes":
-            return self._confirm(
-                request,
-                queryset,
-                action="merge_duplicates",
-                title=_("Merge selected duplicates"),
-                message=_("Everything of the other profiles moves into #%(id)s %(name)s (the one with most orders).")
-                % {"id": target.pk, "name": target},
-            )
-        merged = sum(
-            1
-            for source in sources
-            if self.call_service(request, services.customer_merge, source=source, target=target, merged_by=request.user)
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d profile merged into %(target)s.", "%(count)d profiles merged into %(target)s.", merged)
-            % {"count": merged, "target": target},
-        )
         return None

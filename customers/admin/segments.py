@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from customers import selectors, services
 from customers.models import Segment
@@ -58,7 +58,7 @@ def members_csv(segments: list[Segment]):
         _("e-mail"),
         _("phone"),
         _("journey stage"),
-        _("orders"),
+        pgettext("customer profile", "orders"),
         _("total spent"),
         _("last order at"),
     ]

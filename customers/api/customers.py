@@ -32,6 +32,7 @@ from customers.models import (
 from customers.phones import phone_to_e164
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.transactions import api_write
@@ -56,6 +57,12 @@ def _who(request) -> dict:
     return {"requested_by": actor.user, "api_key": actor.api_key}
 
 
+# A staff note is a few sentences and a customer a handful of tags; without a bound one request could
+# store megabytes of text or write thousands of tag rows.
+MAX_NOTE_LENGTH = 2000
+MAX_TAGS = 50
+
+
 class ProfileInputSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
@@ -72,8 +79,8 @@ class ProfileInputSerializer(serializers.Serializer):
     referred_by = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="External id of the customer who referred them."
     )
-    note = serializers.CharField(required=False, allow_blank=True)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    note = serializers.CharField(max_length=MAX_NOTE_LENGTH, required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=MAX_TAGS)
 
     class Meta:
         ref_name = "CustomerProfileInput"
@@ -266,7 +273,7 @@ class ConsentView(APIView):
         source = serializers.CharField(max_length=100, help_text="E.g. checkout_form, signup, hotline.")
         wording_version = serializers.CharField(max_length=50, required=False, allow_blank=True)
         recorded_at = serializers.DateTimeField(required=False, help_text="When the customer said so (default now).")
-        evidence = serializers.DictField(required=False, help_text="E.g. ip, user_agent, url.")
+        evidence = BoundedDictField(required=False, max_items=20, max_bytes=4096, help_text="E.g. ip, user_agent, url.")
 
         class Meta:
             ref_name = "CustomerConsentInput"

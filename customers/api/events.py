@@ -1,9 +1,9 @@
 """`POST /events` (a batch of behaviour events) and `POST /customers/identify`."""
 
-import json
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -16,7 +16,9 @@ from customers.models import Channel, EventType
 from customers.services import MAX_BATCH
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.exceptions import flatten_fields
+from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.parsers import UNSTORABLE, unstorable_text_errors
 from sellercenter.errors import InvalidInput
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -35,8 +37,11 @@ class EventInputSerializer(serializers.Serializer):
     )
     session_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
-    properties = serializers.DictField(
-        required=False, help_text="E.g. sku, price, quantity, url, query, utm_source; at most 8 KB."
+    properties = BoundedDictField(
+        max_items=100,
+        max_bytes=MAX_PROPERTIES_BYTES,
+        required=False,
+        help_text="E.g. sku, price, quantity, url, query, utm_source; at most 8 KB.",
     )
 
     class Meta:
@@ -45,11 +50,14 @@ class EventInputSerializer(serializers.Serializer):
     def validate_occurred_at(self, value):
         if value > timezone.now() + CLOCK_SKEW:
             raise serializers.ValidationError(_("The event cannot have happened in the future."))
+        if value < services.events_kept_since():
+            raise serializers.ValidationError(
+                _("The shop keeps events of the last %(months)d months only.")
+                % {"months": settings.EVENTS_RETENTION_MONTHS}
+            )
         return value
 
     def validate_properties(self, value: dict) -> dict:
-        if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_PROPERTIES_BYTES:
-            raise serializers.ValidationError(_("Properties take at most 8 KB."))
         if "price" in value and not _is_amount(value["price"]):
             raise serializers.ValidationError({"price": [_("Give a price that is a number, not negative.")]})
         quantity = value.get("quantity")
@@ -93,6 +101,9 @@ class EventBatchView(APIView):
     the good ones. The answer is 200 with the outcome of every event, in order."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    max_body_setting = "API_EVENTS_MAX_BODY_BYTES"
+    # An event with a NUL in it is rejected on its own below, not the whole batch by the parser.
+    checks_text_per_item = True
     required_permissions = "customers.add_customerevent"
 
     class InputSerializer(serializers.Serializer):
@@ -116,21 +127,14 @@ class EventBatchView(APIView):
             )
         results, valid, positions = [], [], []
         for index, raw in enumerate(events):
+            unstorable = unstorable_text_errors(raw)
             checked = EventInputSerializer(data=raw)
-            if checked.is_valid():
+            if not unstorable and checked.is_valid():
                 valid.append(checked.validated_data)
                 positions.append(index)
                 results.append(None)
             else:
-                event_id = raw.get("event_id") if isinstance(raw, dict) else None
-                results.append(
-                    {
-                        "index": index,
-                        "event_id": str(event_id) if event_id is not None else None,
-                        "status": "rejected",
-                        "errors": flatten_fields(checked.errors),
-                    }
-                )
+                results.append(_rejected(index, raw, unstorable or flatten_fields(checked.errors)))
         outcomes = services.events_ingest(shop=request.shop, events=valid) if valid else []
         for index, data, outcome in zip(positions, valid, outcomes, strict=True):
             results[index] = {"index": index, "event_id": data["event_id"], "status": str(outcome)}
@@ -144,6 +148,14 @@ class EventBatchView(APIView):
             "results": results,
         }
         return Response(body)
+
+
+def _rejected(index: int, raw, errors: dict) -> dict:
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    if event_id is not None:
+        # The id is echoed back: without the characters the answer could not encode.
+        event_id = UNSTORABLE.sub("", str(event_id))
+    return {"index": index, "event_id": event_id, "status": "rejected", "errors": errors}
 
 
 class IdentifyView(APIView):
@@ -165,7 +177,9 @@ class IdentifyView(APIView):
     class InputSerializer(serializers.Serializer):
         anonymous_id = serializers.CharField(max_length=100)
         customer_id = serializers.CharField(max_length=100, help_text="The storefront's customer id.")
-        traits = serializers.DictField(required=False, help_text="full_name, email, phone (optional).")
+        traits = BoundedDictField(
+            required=False, max_items=10, max_bytes=2048, help_text="full_name, email, phone (optional)."
+        )
 
         class Meta:
             ref_name = "CustomerIdentifyInput"

@@ -50,6 +50,7 @@ class PushSubscriptionView(APIView):
     endpoint removes it (the visitor turned notifications off)."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = {"POST": "customers.add_pushsubscription", "DELETE": "customers.delete_pushsubscription"}
 
     class InputSerializer(serializers.Serializer):
         endpoint = serializers.URLField(max_length=1000)
@@ -118,6 +119,7 @@ class PushKeyView(APIView):
     """The VAPID public key the storefront passes to `PushManager.subscribe()` as applicationServerKey."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    required_permissions = "customers.view_pushsubscription"
 
     class OutputSerializer(serializers.Serializer):
         public_key = serializers.CharField(help_text="Base64url, uncompressed P-256 point; empty if not set up.")

@@ -16,6 +16,8 @@ class ReviewView(APIView):
     when the line was not delivered to this customer, 409 when it was reviewed already."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    # No staff role holds it: a review is the customer's word, posted by the storefront.
+    required_permissions = "customers.add_review"
 
     class InputSerializer(serializers.Serializer):
         customer_id = serializers.CharField(max_length=100, help_text="The storefront's customer id.")

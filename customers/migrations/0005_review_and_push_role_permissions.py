@@ -3,11 +3,11 @@ from django.db import migrations
 from sellercenter.roles import grant_role_permissions, revoke_role_permissions
 
 # Reviews come from customers through the storefront API; staff read them and reply (a change of the
-# reply only), and no role may delete one. Push subscriptions and delivered lines are the
-# storefront's and orders' to write.
+# reply only), and no role may add or delete one. Delivered lines are written by orders only.
+PUSH = ["customers.view_pushsubscription", "customers.add_pushsubscription", "customers.delete_pushsubscription"]
 GRANTS = {
-    "owner": ["customers.view_review", "customers.change_review", "customers.view_pushsubscription"],
-    "marketing": ["customers.view_review", "customers.change_review", "customers.view_pushsubscription"],
+    "owner": ["customers.view_review", "customers.change_review", *PUSH],
+    "marketing": ["customers.view_review", "customers.change_review", *PUSH],
     "operations": ["customers.view_review", "customers.change_review"],
 }
 

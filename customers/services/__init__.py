@@ -2,7 +2,14 @@
 they are all importable from `customers.services`."""
 
 from customers.services.consent import consent_check, consent_record
-from customers.services.events import MAX_BATCH, Outcome, customer_identify, events_ingest
+from customers.services.events import (
+    MAX_BATCH,
+    Outcome,
+    customer_identify,
+    events_ingest,
+    events_kept_since,
+    events_retention_apply,
+)
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from customers.services.profiles import (
     address_create,
@@ -47,6 +54,8 @@ __all__ = [
     "customers_last_seen_refresh",
     "delivered_lines_record",
     "events_ingest",
+    "events_kept_since",
+    "events_retention_apply",
     "journey_stages_refresh",
     "purchase_facts_rebuild",
     "push_subscription_register",

@@ -1,12 +1,15 @@
 """Behaviour events from the storefronts, and identify: who an anonymous visitor turned out to be."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from customers.models import AnonymousIdentity, Customer, CustomerEvent, PushSubscription
+from customers import partitions
+from customers.models import AnonymousIdentity, Customer, CustomerEvent, CustomerEventKey, PushSubscription
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from customers.signals import events_recorded
 from sellercenter.models import Shop
@@ -39,6 +42,26 @@ def _customers_by_anonymous_id(shop: Shop, anonymous_ids: set[str]) -> dict[str,
     )
 
 
+def _keys_insert(shop: Shop, events: Sequence[dict]) -> set[str]:
+    """Insert the batch's event ids as keys in one statement; returns those that were new. A key
+    another batch holds (or took a moment ago, concurrently) comes back as not new: a duplicate."""
+    first_seen: dict[str, object] = {}
+    for event in events:
+        first_seen.setdefault(event["event_id"], event["occurred_at"])
+    if not first_seen:
+        return set()
+    table = CustomerEventKey._meta.db_table
+    values = ", ".join(["(%s, %s, %s)"] * len(first_seen))
+    params = [value for event_id, at in first_seen.items() for value in (shop.pk, event_id, at)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (shop_id, event_id, occurred_at) VALUES {values} "  # noqa: S608 (placeholders only)
+            "ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING event_id",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
     """Store a batch of checked events (at most MAX_BATCH); returns each one's outcome, in order.
 
@@ -50,18 +73,17 @@ def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
     A batch costs a fixed number of queries, whatever its size."""
     if len(events) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} events per batch")
-    event_ids = {event["event_id"] for event in events}
     with transaction.atomic():
-        known = set(CustomerEvent.objects.filter(shop=shop, event_id__in=event_ids).values_list("event_id", flat=True))
+        new_ids = _keys_insert(shop, events)
         by_external_id = _customers_by_external_id(shop, {e["customer_id"] for e in events if e.get("customer_id")})
         by_anonymous_id = _customers_by_anonymous_id(shop, {e["anonymous_id"] for e in events if e.get("anonymous_id")})
         outcomes, rows = [], []
         received_at = timezone.now()
         for event in events:
-            if event["event_id"] in known:
+            if event["event_id"] not in new_ids:
                 outcomes.append(Outcome.DUPLICATE)
                 continue
-            known.add(event["event_id"])
+            new_ids.discard(event["event_id"])  # a second copy in the same batch is a duplicate
             outcomes.append(Outcome.ACCEPTED)
             external_id = event.get("customer_id") or ""
             anonymous_id = event.get("anonymous_id") or ""
@@ -80,8 +102,7 @@ def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
                     received_at=received_at,
                 )
             )
-        # A concurrent batch with the same event id may win the race: the row is then skipped here.
-        CustomerEvent.objects.bulk_create(rows, ignore_conflicts=True)
+        CustomerEvent.objects.bulk_create(rows)
         customer_ids = {row.customer_id for row in rows if row.customer_id}
         if customer_ids:
             customers_last_seen_refresh(shop_id=shop.pk, customer_ids=customer_ids)
@@ -115,3 +136,33 @@ def customer_identify(*, customer: Customer, anonymous_id: str) -> int:
             customers_last_seen_refresh(shop_id=customer.shop_id, customer_ids=[customer.pk])
             journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer.pk])
     return attached
+
+
+def events_kept_since(*, now=None) -> datetime:
+    """The first instant of the oldest month of events kept (months cut in UTC, as the partitions are)."""
+    this_month = partitions.month_start((now or timezone.now()).astimezone(UTC).date())
+    cutoff = partitions.add_months(this_month, -settings.EVENTS_RETENTION_MONTHS)
+    return datetime(cutoff.year, cutoff.month, 1, tzinfo=UTC)
+
+
+def events_retention_apply(*, now=None) -> dict[str, int]:
+    """Forget behaviour events older than EVENTS_RETENTION_MONTHS (whole months) and make the
+    partitions of the months ahead. On PostgreSQL old months are dropped as partitions; elsewhere
+    their rows are deleted. Returns what was dropped, deleted and created. Safe to run twice."""
+    cutoff_at = events_kept_since(now=now)
+    cutoff = cutoff_at.date()
+    this_month = partitions.add_months(cutoff, settings.EVENTS_RETENTION_MONTHS)
+    done = {"partitions_dropped": 0, "partitions_created": 0, "events_deleted": 0}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if partitions.is_partitioned(cursor):
+                    # Deferred foreign-key checks of rows written in this transaction must run before
+                    # their partition can go.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    done["partitions_dropped"] = partitions.drop_partitions_before(cursor, cutoff)
+                    last = partitions.add_months(this_month, partitions.MONTHS_AHEAD)
+                    done["partitions_created"] = partitions.create_partitions(cursor, this_month, last)
+        done["events_deleted"], _ = CustomerEvent.objects.filter(occurred_at__lt=cutoff_at).delete()
+        CustomerEventKey.objects.filter(occurred_at__lt=cutoff_at).delete()
+    return done

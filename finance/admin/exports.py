@@ -85,7 +85,7 @@ class ExportJobAdmin(ShopScopedAdmin):
         if obj.status != ExportStatus.DONE:
             return "—"
         url = reverse("admin:finance_exportjob_download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+        return format_html('<a href="{}">{} CSV</a> · <a href="{}?format=xlsx">XLSX</a>', url, gettext("Download"), url)
 
     def changelist_view(self, request, extra_context=None):
         busy = self.get_queryset(request).filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).exists()
@@ -100,11 +100,17 @@ class ExportJobAdmin(ShopScopedAdmin):
         return [download, *super().get_urls()]
 
     def download_view(self, request, object_id):
-        """The job's file, only for staff of its shop (another shop's job is a 404)."""
+        """The job's CSV, or with `?format=xlsx` its XLSX, only for staff of its shop (another shop's job
+        is a 404)."""
         job = self.get_object(request, object_id)
         if not self.has_view_permission(request, job) or job.status != ExportStatus.DONE or not job.file:
             raise Http404
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+        name = job.file.name
+        if request.GET.get("format") == "xlsx":
+            name = services.export_job_xlsx_name(name)
+        if not job.file.storage.exists(name):
+            raise Http404
+        return FileResponse(job.file.storage.open(name, "rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from finance import selectors, services
 from finance.models import FeeRule, FinanceSettings, PaymentFeeRate, StatementLine
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
+from sellercenter.actor import Actor
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline, adopt_saved
 from sellercenter.errors import NotAllowed
 
 
@@ -14,6 +15,15 @@ from sellercenter.errors import NotAllowed
 class FinanceSettingsAdmin(ShopScopedAdmin):
     list_display = ["shop", "statement_period", "updated_at"]
     list_select_related = ["shop"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the change is in the audit log.
+        saved = services.finance_settings_save(
+            shop=form.cleaned_data.get("shop") or obj.shop,
+            actor=Actor.staff(request.user),
+            statement_period=form.cleaned_data["statement_period"],
+        )
+        adopt_saved(obj, saved)
 
 
 class PaymentFeeRateInline(ShopScopedTabularInline):
@@ -68,9 +78,32 @@ class FeeRuleAdmin(ShopScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._used(obj)
 
-    def save_formset(self, request, form, formset, change):
-        for rate in formset.save(commit=False):
-            rate.shop_id = form.instance.shop_id
-            rate.save()
-        for rate in formset.deleted_objects:
-            rate.delete()
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its payment rates by save_related, through the services (audited)
+
+    def save_related(self, request, form, formsets, change):
+        payment_rates = {
+            row.cleaned_data["payment_method"]: row.cleaned_data["rate"]
+            for formset in formsets
+            for row in formset.forms
+            if row.cleaned_data and not row.cleaned_data.get("DELETE")
+        }
+        fields = {name: form.cleaned_data[name] for name in services.FEE_RULE_FIELDS if name in form.cleaned_data}
+        actor = Actor.staff(request.user)
+        if change:
+            rule = services.fee_rule_update(rule=form.instance, actor=actor, payment_rates=payment_rates, **fields)
+        else:
+            rule = services.fee_rule_create(
+                shop=form.cleaned_data["shop"], actor=actor, payment_rates=payment_rates, **fields
+            )
+        adopt_saved(form.instance, rule)
+        for formset in formsets:
+            # What the admin's change message reads; the rates were replaced as a whole.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        services.fee_rule_delete(rule=obj, actor=Actor.staff(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            self.delete_model(request, rule)

@@ -30,7 +30,6 @@ class StatementAdmin(SpreadsheetExportMixin, ShopScopedAdmin):
         "period_from",
         "period_to",
         "status",
-        "opening_balance",
         "total_net",
         "closing_balance",
         "payout_amount",

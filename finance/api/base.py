@@ -1,5 +1,5 @@
 """What every finance endpoint shares: back office only, the export language and the date range
-parameters, the CSV response."""
+parameters, the CSV and XLSX downloads of lines."""
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -8,14 +8,20 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from finance.columns import LINE_COLUMNS
 from finance.models import AMOUNT_COLUMNS, ExportLanguage
+from finance.streaming import csv_chunks, csv_download, xlsx_rows_download
 from sellercenter.api.base import BACK_OFFICE_ONLY
 
 AMOUNT_FIELDS = (*AMOUNT_COLUMNS, "net")
 
 
 CSV_RESPONSE = OpenApiResponse(
-    response=OpenApiTypes.STR, description="CSV, UTF-8 with BOM; amounts as plain numbers, dates ISO."
+    response=OpenApiTypes.STR,
+    description="CSV, UTF-8 with BOM; amounts as plain numbers (whole for VND), dates ISO.",
+)
+XLSX_RESPONSE = OpenApiResponse(
+    response=OpenApiTypes.BINARY, description="XLSX: the same rows as the CSV, with real numbers and dates."
 )
 
 
@@ -64,3 +70,11 @@ def request_date_range(request, *, required: bool = True) -> dict:
     serializer = DateRangeSerializer(data=request.query_params, context={"required": required})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def lines_download(request, lines, *, stem: str, file_format: str):
+    """`lines` as `<stem>.csv` (streamed) or `<stem>.xlsx`, headers in the requested language."""
+    with translation.override(request_language(request)):
+        if file_format == "xlsx":
+            return xlsx_rows_download(f"{stem}.xlsx", lines, LINE_COLUMNS)
+        return csv_download(f"{stem}.csv", csv_chunks(lines, LINE_COLUMNS))

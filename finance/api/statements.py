@@ -1,24 +1,30 @@
-"""Statements: the list, one statement, and its lines as streamed CSV."""
+"""Statements: the list, one statement, and its lines as streamed CSV or as XLSX."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from finance import selectors
-from finance.api.base import AMOUNT_FIELDS, CSV_RESPONSE, LANG_PARAMETER, FinanceEndpoint, FinanceView, request_language
-from finance.columns import LINE_COLUMNS
+from finance.api.base import (
+    AMOUNT_FIELDS,
+    CSV_RESPONSE,
+    LANG_PARAMETER,
+    XLSX_RESPONSE,
+    FinanceEndpoint,
+    FinanceView,
+    lines_download,
+)
 from finance.models import Statement
-from finance.streaming import csv_chunks, csv_download
 from sellercenter.api.base import ShopScopedMixin
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.renderers import CSV_DOWNLOAD_RENDERERS, XLSX_DOWNLOAD_RENDERERS, XLSX_MEDIA_TYPE
 
 TOTAL_FIELDS = tuple(f"total_{column}" for column in AMOUNT_FIELDS)
 
 
 class StatementOutputSerializer(serializers.ModelSerializer):
-    paid_on = serializers.DateField(source="payout.paid_on", default=None)
-    bank_reference = serializers.CharField(source="payout.bank_reference", default=None)
+    paid_on = serializers.DateField(source="payout.paid_on", default=None, allow_null=True)
+    bank_reference = serializers.CharField(source="payout.bank_reference", default=None, allow_null=True)
 
     class Meta:
         model = Statement
@@ -66,13 +72,31 @@ class StatementDetailView(FinanceEndpoint, ShopScopedMixin, generics.RetrieveAPI
 class StatementLinesCsvView(FinanceView):
     """Every line of one statement as CSV, streamed."""
 
+    file_format = "csv"
     required_permissions = "finance.view_statementline"
+    renderer_classes = CSV_DOWNLOAD_RENDERERS
 
     @extend_schema(
-        parameters=[LANG_PARAMETER], responses={200: CSV_RESPONSE}, operation_id="finance_statement_lines_csv"
+        parameters=[LANG_PARAMETER],
+        responses={(200, "text/csv"): CSV_RESPONSE},
+        operation_id="finance_statement_lines_csv",
     )
     def get(self, request, pk: int):
         statement = get_object_or_404(Statement, pk=pk, shop=request.shop)
-        with translation.override(request_language(request)):
-            chunks = csv_chunks(selectors.lines_of_statement(statement=statement), LINE_COLUMNS)
-        return csv_download(f"{statement.reference}.csv", chunks)
+        lines = selectors.lines_of_statement(statement=statement)
+        return lines_download(request, lines, stem=statement.reference, file_format=self.file_format)
+
+
+class StatementLinesXlsxView(StatementLinesCsvView):
+    """Every line of one statement as XLSX, with real numbers and dates."""
+
+    file_format = "xlsx"
+    renderer_classes = XLSX_DOWNLOAD_RENDERERS
+
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        responses={(200, XLSX_MEDIA_TYPE): XLSX_RESPONSE},
+        operation_id="finance_statement_lines_xlsx",
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)

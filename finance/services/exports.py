@@ -1,5 +1,6 @@
-"""Background exports: a CSV of a shop's statement lines over a date range, written to a file under
-MEDIA_ROOT by a Celery task, with its progress on the job row for the admin to show."""
+"""Background exports: a CSV of a shop's statement lines over a date range, and an XLSX of the same
+rows beside it, written to files under MEDIA_ROOT by a Celery task, with its progress on the job row
+for the admin to show."""
 
 import contextlib
 import logging
@@ -14,11 +15,12 @@ from django.utils.translation import gettext as _
 from finance import selectors
 from finance.columns import LINE_COLUMNS
 from finance.models import EXPORT_JOB_STATES, ExportJob, ExportLanguage, ExportStatus
-from finance.streaming import python_csv_chunks
+from finance.streaming import python_csv_chunks, xlsx_rows
 from sellercenter.errors import InvalidInput
 from sellercenter.leases import JobBusy, job_lease_renew, job_lease_take
 from sellercenter.models import Shop
 from sellercenter.outbox import outbox_enqueue
+from sellercenter.spreadsheet import xlsx_write
 
 logger = logging.getLogger(__name__)
 EXPORT_FOLDER = "finance/exports"
@@ -49,8 +51,14 @@ def export_job_create(*, shop: Shop, date_from: date, date_to: date, language: s
     return job
 
 
-def _write(job: ExportJob, target: Path, attempt: int) -> None:
-    """Write the CSV to `target`, renewing the job's lease at every progress checkpoint."""
+def export_job_xlsx_name(name: str) -> str:
+    """The XLSX written beside the job's CSV `name`."""
+    return name.removesuffix(".csv") + ".xlsx"
+
+
+def _write(job: ExportJob, target: Path, xlsx_target: Path, attempt: int) -> None:
+    """Write the CSV to `target` and the XLSX of the same rows to `xlsx_target`, renewing the job's
+    lease at every progress checkpoint of the CSV and before the XLSX."""
     lines = selectors.lines_booked_between(shop=job.shop, date_from=job.date_from, date_to=job.date_to)
     total = lines.count()
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total, rows_done=0)
@@ -65,6 +73,10 @@ def _write(job: ExportJob, target: Path, attempt: int) -> None:
     with target.open("wb") as out:
         for block in chunks:
             out.write(block)
+    progress(total)
+    with translation.override(job.language):
+        header, rows = xlsx_rows(lines, LINE_COLUMNS)
+        xlsx_write(xlsx_target, target.name.split(".", 1)[0], header, rows)
 
 
 def _record_failure(job: ExportJob, attempt: int, error: Exception) -> bool:
@@ -81,7 +93,8 @@ def _record_failure(job: ExportJob, attempt: int, error: Exception) -> bool:
 
 
 def export_job_run(*, job: ExportJob) -> ExportJob:
-    """Write the job's CSV under MEDIA_ROOT/finance/exports/, updating its progress as rows are written.
+    """Write the job's CSV, and the XLSX beside it, under MEDIA_ROOT/finance/exports/, updating its
+    progress as rows are written.
     Runs outside a transaction so the admin sees the progress, under the job's lease: a job another
     worker is writing raises JobBusy (retried later), a job whose worker was lost is restarted from
     its first row, a finished job is left alone (safe to deliver twice). A failed attempt is recorded
@@ -95,18 +108,22 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
     name = f"{EXPORT_FOLDER}/{job.shop.slug}-{job.date_from:%Y%m%d}-{job.date_to:%Y%m%d}-{job.pk}.csv"
     target = Path(settings.MEDIA_ROOT) / name
     # Written aside and renamed when complete: a half-written file is never served.
+    xlsx_target = Path(settings.MEDIA_ROOT) / export_job_xlsx_name(name)
     partial = target.with_name(f"{target.name}.{attempt}.part")
+    xlsx_partial = xlsx_target.with_name(f"{xlsx_target.name}.{attempt}.part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(job, partial, attempt)
+        _write(job, partial, xlsx_partial, attempt)
     except Exception as error:
         logger.exception("export job %s failed (attempt %d)", job.pk, attempt)
-        with contextlib.suppress(OSError):  # The folder itself may be what failed.
-            partial.unlink(missing_ok=True)
+        for leftover in (partial, xlsx_partial):
+            with contextlib.suppress(OSError):  # The folder itself may be what failed.
+                leftover.unlink(missing_ok=True)
         if not _record_failure(job, attempt, error):
             raise
         job.refresh_from_db()
         return job
+    xlsx_partial.replace(xlsx_target)
     partial.replace(target)
     ExportJob.objects.filter(pk=job.pk, attempts=attempt).update(
         status=ExportStatus.DONE,

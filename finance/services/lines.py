@@ -22,7 +22,7 @@ from finance.services.statements import statement_add_lines, statement_open_for
 from orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.models import Shop
-from sellercenter.money import money_round, to_decimal
+from sellercenter.money import money_format, money_round, to_decimal
 from sellercenter.periods import local_day
 
 # What a MoneyField holds: 18 digits, 2 of them decimals.
@@ -238,3 +238,50 @@ def lines_backfill(*, shop: Shop, now: datetime | None = None) -> int:
         else:
             released += order_lines_release(order=subject, at=moment)
     return StatementLine.objects.filter(shop=shop).count() - before + released
+
+
+def carrier_remittance_lines_record(*, remittance) -> list[StatementLine]:
+    """Book what a carrier's COD remittance changes for the shop, one adjustment line per parcel of
+    an order, payable at once in the open statement:
+    - shipping cost: the sale line assumed the carrier bills the shipping fee the buyer paid; the
+      difference to the fee the carrier actually charged is booked here;
+    - adjustment: COD collected short (negative) or over (positive) the amount booked.
+    Matched parcels whose fee equals the buyer's shipping fee need no line. Called once per
+    remittance (orders refuses importing the same statement twice), inside the import's transaction."""
+    from orders.models import RemittanceCheck
+
+    lines, at, shop = [], remittance.imported_at, remittance.shop
+    booked = remittance.lines.select_related("order__shop").exclude(
+        outcome__in=[RemittanceCheck.UNKNOWN, RemittanceCheck.MISSING]
+    )
+    statement = statement_open_for(shop=shop, at=at)
+    for parcel in booked.order_by("pk"):
+        order = parcel.order
+        shipping_cost = order.shipping_fee - parcel.fee
+        adjustment = parcel.cod_collected - parcel.cod_expected
+        if not shipping_cost and not adjustment:
+            continue
+        reason = _("%(carrier)s statement %(reference)s: %(tracking)s collected %(cod)s, fee %(fee)s") % {
+            "carrier": remittance.account.name,
+            "reference": remittance.reference,
+            "tracking": parcel.tracking_number,
+            "cod": money_format(parcel.cod_collected, order.currency),
+            "fee": money_format(parcel.fee, order.currency),
+        }
+        lines.append(
+            StatementLine.objects.create(
+                kind=LineKind.ADJUSTMENT,
+                statement=statement,
+                payout_state=PayoutState.TO_BE_PAID,
+                order=order,
+                booked_on=local_day(at, shop.tzinfo),
+                reason=reason[:255],
+                shipping_cost=shipping_cost,
+                adjustment=adjustment,
+                net=shipping_cost + adjustment,
+                **_order_fields(order),
+            )
+        )
+    if lines:
+        statement_add_lines(statement=statement, lines=lines, at=at)
+    return lines

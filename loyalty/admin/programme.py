@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty import services
 from loyalty.models import ProgrammeSettings, Tier
+from sellercenter.actor import Actor
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, form_add_domain_error
 from sellercenter.errors import DomainError
+from sellercenter.money import MoneyFormField
 
 PROGRAMME_FIELDS = [
     "qualification_basis",
@@ -32,7 +34,7 @@ def _tier_fields() -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for rank in TIER_RANKS:
         fields[f"tier{rank}_name"] = forms.CharField(label=_("name"), max_length=100)
-        fields[f"tier{rank}_threshold"] = forms.DecimalField(
+        fields[f"tier{rank}_threshold"] = MoneyFormField(
             label=_("qualification threshold"), max_digits=18, decimal_places=2, min_value=0
         )
         fields[f"tier{rank}_earn_multiplier"] = forms.DecimalField(
@@ -142,10 +144,13 @@ class ProgrammeSettingsAdmin(ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         programme_fields = [name for name in form.changed_data if name in PROGRAMME_FIELDS]
-        services.programme_update(programme=obj, **{name: form.cleaned_data[name] for name in programme_fields})
+        actor = Actor.staff(request.user)
+        services.programme_update(
+            programme=obj, actor=actor, **{name: form.cleaned_data[name] for name in programme_fields}
+        )
         changes = form.tier_changes()
         if changes:
-            services.tiers_update(shop=obj.shop, changes=changes)
+            services.tiers_update(shop=obj.shop, changes=changes, actor=actor)
 
 
 @admin.register(Tier)

@@ -22,6 +22,7 @@ from loyalty.services.points import (
     points_expire_due,
     points_redeem_for_order,
     points_release_for_order,
+    points_restore_for_refund,
     points_reverse_redemption,
 )
 from loyalty.services.programme import programme_set_up, programme_update, tiers_check, tiers_update
@@ -45,6 +46,7 @@ __all__ = [
     "points_expire_due",
     "points_redeem_for_order",
     "points_release_for_order",
+    "points_restore_for_refund",
     "points_reverse_redemption",
     "programme_set_up",
     "programme_update",

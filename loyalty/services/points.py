@@ -202,6 +202,74 @@ def points_clawback_for_refund(*, customer, order_ref: str, refund_amount: Decim
     return points
 
 
+def refund_source(order_ref: str, refund_ref: str) -> str:
+    """The ledger source of what a refund (e.g. "return:12") of an order gives back."""
+    return f"{order_source(order_ref)}:{refund_ref}"
+
+
+def _restored_before(account: LoyaltyAccount, order_ref: str) -> int:
+    restored = PointsEntry.objects.filter(
+        account=account, source__startswith=f"{order_source(order_ref)}:", kind=EntryKind.REDEEM_REVERSAL
+    ).aggregate(points=Sum("available_delta"))
+    return restored["points"] or 0
+
+
+def _put_back(account: LoyaltyAccount, redeemed: PointsEntry, entry: PointsEntry, points: int) -> None:
+    """Put `points` back into the lots the redemption took them from, latest-expiring first, so they keep
+    their expiry; a lot never holds more than it was credited with, and what no lot has room for
+    becomes a new lot with the programme's lifetime."""
+    left = points
+    for use in redeemed.lot_uses.select_related("lot").order_by("-lot__expires_at", "-pk"):
+        room = min(use.points, use.lot.points - use.lot.remaining)
+        put = min(room, left)
+        if put > 0:
+            PointsLot.objects.filter(pk=use.lot_id).update(remaining=F("remaining") + put)
+            left -= put
+        if not left:
+            break
+    if left:
+        _credit_lot(account, entry, left, available_at=entry.occurred_at)
+
+
+def points_restore_for_refund(
+    *, customer, order_ref: str, refund_ref: str, refunded: Decimal, order_amount: Decimal
+) -> int:
+    """Give back the points redeemed on an order, pro rata to the refunded share of what was paid for
+    its goods: redeemed x `refunded` (all its refunds so far, this one included) / `order_amount`, less
+    what earlier refunds gave back, so that refunding everything gives back every point. One entry per
+    refund (`refund_ref`, e.g. "return:12"), into the lots the points came from (see _put_back).
+    Returns the points given back (0 when the order redeemed none, or a cancellation gave them back).
+    Refuses amounts that are not positive, or refunds beyond the order amount."""
+    _check_order_ref(order_ref)
+    if order_amount <= 0 or refunded <= 0 or refunded > order_amount:
+        raise InvalidInput(fields={"refunded": [_("Must be greater than 0 and at most the order amount.")]})
+    with transaction.atomic():
+        account = _locked_account(customer)
+        redeemed = _order_entry(account, order_ref, EntryKind.REDEEM) if account is not None else None
+        if redeemed is None or _order_entry(account, order_ref, EntryKind.REDEEM_REVERSAL) is not None:
+            return 0
+        source = refund_source(order_ref, refund_ref)
+        if PointsEntry.objects.filter(account=account, source=source, kind=EntryKind.REDEEM_REVERSAL).exists():
+            return 0
+        spent = -redeemed.available_delta
+        share = (Decimal(spent) * refunded / order_amount).to_integral_value(rounding=ROUND_HALF_UP)
+        points = min(spent, int(share)) - _restored_before(account, order_ref)
+        if points <= 0:
+            return 0
+        value = money_round(points * _programme(account).point_value, account.shop.currency)
+        entry = _record(
+            account,
+            EntryKind.REDEEM_REVERSAL,
+            source=source,
+            occurred_at=timezone.now(),
+            available=points,
+            amount=value,
+        )
+        _put_back(account, redeemed, entry, points)
+        _after_credit(account)
+    return points
+
+
 def _take_back(account: LoyaltyAccount, order_ref: str, points: int, *, released: bool, refund_amount: Decimal) -> None:
     # A refund that rounds to 0 points is still recorded: its amount counts towards the next refunds.
     fields = {"source": order_source(order_ref), "occurred_at": timezone.now(), "amount": refund_amount}

@@ -1,4 +1,6 @@
-"""The shop's programme settings and its tiers: set-up, changes, and the rules a tier set must keep."""
+"""The shop's programme settings and its tiers: set-up, changes, and the rules a tier set must keep.
+
+Changes to the rules and tiers shape what members earn: each writes a row in the kernel's audit log."""
 
 from itertools import pairwise
 
@@ -8,8 +10,12 @@ from django.utils.translation import gettext as _
 
 from loyalty.defaults import DEFAULT_TIERS
 from loyalty.models import ProgrammeSettings, Tier
+from sellercenter.actor import Actor
+from sellercenter.audit import audit_record, audit_snapshot
 from sellercenter.errors import InvalidInput
-from sellercenter.models import Shop
+from sellercenter.models import AuditAction, Shop
+
+TIER_FIELDS = ("name", "threshold", "earn_multiplier", "benefits")
 
 
 def programme_set_up(*, shop: Shop) -> ProgrammeSettings:
@@ -22,17 +28,33 @@ def programme_set_up(*, shop: Shop) -> ProgrammeSettings:
     return programme
 
 
-def programme_update(*, programme: ProgrammeSettings, **fields) -> ProgrammeSettings:
-    """Change the programme rules. Refuses values outside the fields' limits (InvalidInput naming them)."""
-    editable = {f.name for f in ProgrammeSettings._meta.concrete_fields} - {"id", "shop", "updated_at"}
-    unknown = set(fields) - editable
+def _programme_fields() -> list[str]:
+    return [f.name for f in ProgrammeSettings._meta.concrete_fields if f.name not in ("id", "shop", "updated_at")]
+
+
+def programme_update(*, programme: ProgrammeSettings, actor: Actor | None = None, **fields) -> ProgrammeSettings:
+    """Change the programme rules, recording old -> new in the audit log (`actor` None: a system job).
+    Refuses values outside the fields' limits (InvalidInput naming them)."""
+    editable = _programme_fields()
+    unknown = set(fields) - set(editable)
     if unknown:
         raise InvalidInput(fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)})
-    for name, value in fields.items():
-        setattr(programme, name, value)
-    _full_clean(programme, exclude=["shop"])
-    programme.save()
-    return programme
+    with transaction.atomic():
+        locked = ProgrammeSettings.objects.select_for_update().select_related("shop").get(pk=programme.pk)
+        before = audit_snapshot(locked, editable)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _full_clean(locked, exclude=["shop"])
+        locked.save()
+        audit_record(
+            actor=actor,
+            shop=locked.shop,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=audit_snapshot(locked, editable),
+        )
+    return locked
 
 
 def tiers_check(*, tiers: list[dict]) -> None:
@@ -52,15 +74,16 @@ def tiers_check(*, tiers: list[dict]) -> None:
         raise InvalidInput(_("The tiers are not in order."), fields=errors)
 
 
-def tiers_update(*, shop: Shop, changes: dict[int, dict]) -> list[Tier]:
+def tiers_update(*, shop: Shop, changes: dict[int, dict], actor: Actor | None = None) -> list[Tier]:
     """Change the shop's tiers at once: {rank: {"name": ..., "threshold": ..., "earn_multiplier": ...,
-    "benefits": ...}}. The new set is checked as a whole (`tiers_check`), so thresholds can be moved
-    past each other in one change. Refuses unknown ranks and invalid values; nothing is saved then."""
-    editable = {"name", "threshold", "earn_multiplier", "benefits"}
+    "benefits": ...}}, one audit row per tier changed. The new set is checked as a whole
+    (`tiers_check`), so thresholds can be moved past each other in one change. Refuses unknown ranks
+    and invalid values; nothing is saved then."""
     with transaction.atomic():
         tiers = {tier.rank: tier for tier in Tier.objects.select_for_update().filter(shop=shop).order_by("pk")}
+        before = {rank: audit_snapshot(tier, TIER_FIELDS) for rank, tier in tiers.items()}
         for rank, values in changes.items():
-            if rank not in tiers or set(values) - editable:
+            if rank not in tiers or set(values) - set(TIER_FIELDS):
                 raise InvalidInput(fields={f"tiers.{rank}": [_("Unknown tier or field.")]})
             for name, value in values.items():
                 setattr(tiers[rank], name, value)
@@ -69,6 +92,14 @@ def tiers_update(*, shop: Shop, changes: dict[int, dict]) -> list[Tier]:
         tiers_check(tiers=[{"rank": t.rank, "threshold": t.threshold, "name": t.name} for t in tiers.values()])
         for rank in changes:
             tiers[rank].save()
+            audit_record(
+                actor=actor,
+                shop=shop,
+                action=AuditAction.UPDATE,
+                obj=tiers[rank],
+                before=before[rank],
+                after=audit_snapshot(tiers[rank], TIER_FIELDS),
+            )
     return [tiers[rank] for rank in sorted(tiers)]
 
 

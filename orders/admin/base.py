@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from orders.models import ReturnOutcome
+from orders.models import CarrierAccount, ReturnOutcome
 from orders.pipeline import Actor
 from sellercenter.admin_base import ShopScopedTabularInline
 
@@ -63,6 +63,28 @@ class QualityCheckFailForm(ActionForm):
 class ReadyToShipForm(ActionForm):
     carrier = forms.CharField(label=_("carrier"), max_length=100, help_text=_("E.g. GHN, GHTK, Viettel Post."))
     tracking_number = forms.CharField(label=_("tracking number"), max_length=100)
+
+
+class ShipmentForm(ActionForm):
+    account = forms.ModelChoiceField(label=_("carrier account"), queryset=CarrierAccount.objects.none())
+    tracking_number = forms.CharField(
+        label=_("tracking number"),
+        max_length=100,
+        required=False,
+        help_text=_("Only for self-delivery / other carrier."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = CarrierAccount.objects.filter(shop_id=self.target.shop_id, is_active=True)
+        self.fields["account"].queryset = accounts
+        self.fields["account"].initial = accounts.filter(is_default=True).first()
+
+
+class RefundDoneForm(ActionForm):
+    reference = forms.CharField(
+        label=_("bank or gateway reference"), max_length=100, help_text=_("The reference of the transfer sent back.")
+    )
 
 
 class ReceiveReturnForm(ActionForm):

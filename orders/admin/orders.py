@@ -10,12 +10,20 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
-from orders.admin.base import ObjectActionsMixin, QualityCheckFailForm, ReadOnlyInline, ReadyToShipForm, ReasonForm
+from orders.admin.base import (
+    ObjectActionsMixin,
+    QualityCheckFailForm,
+    ReadOnlyInline,
+    ReadyToShipForm,
+    ReasonForm,
+    ShipmentForm,
+)
 from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from sellercenter.admin_base import ShopScopedAdmin
 from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import DomainError
+from sellercenter.formatting import format_datetime
 from sellercenter.money import money_format
 
 
@@ -73,6 +81,7 @@ ORDER_SERVICES = {
 }
 
 
+CREATE_SHIPMENT = "create_shipment"
 # The common steps done for many orders at once (those that need no input).
 BULK = ["allocate", "start_picking", "send_to_quality_check", "pack", "ship", "deliver"]
 
@@ -88,20 +97,12 @@ def _bulk_action(name: str):
 @admin.register(Order)
 class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
-        name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()
+        CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
+        **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
     }
     service_target = "order"
-    list_display = [
-        "number",
-        "placed_at",
-        "customer_name",
-        "channel",
-        "payment_method",
-        "status",
-        "total_display",
-        "ship_by_at",
-        "deadline",
-    ]
+    # What fits 1440 px: the channel is a filter, the deadline warning sits beside the ship-by time.
+    list_display = ["number", "placed_at", "customer_name", "payment_method", "status", "total_display", "ship_by"]
     list_filter = ["status", "channel", "payment_method", DeadlineFilter, ("placed_at", admin.DateFieldListFilter)]
     list_select_related = ["shop"]
     search_fields = ["=number", "=tracking_number", "=recipient_phone", "=customer_email"]
@@ -109,7 +110,14 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
-    actions = [*(_bulk_action(name) for name in BULK), "pick", "print_packing_slips"]
+    actions = [
+        *(_bulk_action(name) for name in BULK),
+        "pick",
+        "print_packing_slips",
+        "create_shipments",
+        "print_labels",
+        "print_handover_list",
+    ]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
@@ -140,7 +148,9 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     ]
 
     def available_actions(self, obj) -> list[str]:
-        return [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
+        steps = [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
+        # A packed order is booked with a carrier, which makes it ready to ship under the carrier's number.
+        return [CREATE_SHIPMENT, *steps] if obj.status == OrderStatus.PACKED else steps
 
     def has_add_permission(self, request):
         return False  # orders come from the checkout
@@ -165,6 +175,16 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
 
     def run_bulk(self, request, queryset, name: str) -> None:
         service, _form = ORDER_SERVICES[name]
+        self._run_for_each(
+            request,
+            queryset,
+            service,
+            lambda done: ngettext("%(count)d order moved.", "%(count)d orders moved.", done) % {"count": done},
+        )
+
+    def _run_for_each(self, request, queryset, service, done_message) -> None:
+        """Call `service(order=..., actor=...)` for every selected order; the refusals are listed, by
+        order number, in one warning after the count of those done."""
         actor, done, refused = Actor.staff(request.user), 0, []
         for order in queryset.order_by("pk"):
             try:
@@ -173,9 +193,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
                 refused.append(f"{order.number}: {error}")
             else:
                 done += 1
-        self.message_user(
-            request, ngettext("%(count)d order moved.", "%(count)d orders moved.", done) % {"count": done}
-        )
+        self.message_user(request, done_message(done))
         if refused:
             self.message_user(request, "; ".join(refused[:20]), level=messages.WARNING)
 
@@ -194,6 +212,52 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     @admin.action(description=_("Print packing slips"), permissions=["view"])
     def print_packing_slips(self, request, queryset):
         return self._packing_slips(request, queryset.prefetch_related("lines").select_related("shop"))
+
+    @admin.action(description=_("Create shipments with the default carrier"), permissions=["change"])
+    def create_shipments(self, request, queryset):
+        """Book every selected packed order with the shop's default carrier account."""
+        self._run_for_each(
+            request,
+            queryset,
+            services.shipment_create,
+            lambda done: (
+                ngettext("%(count)d shipment requested.", "%(count)d shipments requested.", done) % {"count": done}
+            ),
+        )
+
+    @admin.action(description=_("Print shipping labels (A6)"), permissions=["view"])
+    def print_labels(self, request, queryset):
+        """Our A6 label for each selected order with a booked parcel: tracking barcode, both addresses,
+        COD amount, order number; a link to the carrier's own label where it has one."""
+        orders = list(queryset.select_related("shop").order_by("placed_at", "pk"))
+        shipments = selectors.shipments_open_for(orders=orders)
+        labels = [
+            {
+                "order": order,
+                "shipment": shipment,
+                "barcode": barcode_svg(shipment.tracking_number),
+                "pickup": shipment.account,
+                "cod": money_format(shipment.cod_amount, order.currency),
+            }
+            for order in orders
+            if (shipment := shipments.get(order.pk)) is not None and shipment.tracking_number
+        ]
+        return TemplateResponse(request, "admin/orders/order/labels.html", {"labels": labels})
+
+    @admin.action(description=_("Print the hand-over list for the pick-up"), permissions=["view"])
+    def print_handover_list(self, request, queryset):
+        """The parcels the carrier's driver takes, per carrier account: order, tracking number, COD,
+        the count, and room for both signatures."""
+        orders = list(queryset.select_related("shop").order_by("placed_at", "pk"))
+        shipments = selectors.shipments_open_for(orders=orders)
+        groups: dict = {}
+        for order in orders:
+            shipment = shipments.get(order.pk)
+            if shipment is not None and shipment.tracking_number:
+                row = {"order": order, "shipment": shipment, "cod": money_format(shipment.cod_amount, order.currency)}
+                groups.setdefault(shipment.account, []).append(row)
+        context = {"groups": [{"account": a, "rows": rows} for a, rows in groups.items()], "printed_at": timezone.now()}
+        return TemplateResponse(request, "admin/orders/order/handover_list.html", context)
 
     def get_urls(self):
         slip = path(
@@ -225,6 +289,16 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         if obj.ship_by_at and obj.status in AWAITING_HANDOVER and obj.ship_by_at - now < selectors.AT_RISK_WITHIN:
             return gettext("At risk")
         return ""
+
+    @admin.display(description=_("ship by"), ordering="ship_by_at")
+    def ship_by(self, obj):
+        if obj.ship_by_at is None:
+            return "–"
+        warning = self.deadline(obj)
+        moment = format_datetime(obj.ship_by_at)
+        if not warning:
+            return moment
+        return format_html('{} <span class="sc-badge sc-badge-warn">{}</span>', moment, warning)
 
     @admin.display(description=_("customer"))
     def customer_link(self, obj):

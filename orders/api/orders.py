@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, LinesMixin
+from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
 from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
+from promotions.quotes import GIFT_REASONS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
@@ -32,13 +33,13 @@ class AddressSerializer(serializers.Serializer):
 class CustomerInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class CartInput(LinesMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    lines = LineInput(many=True)
+    lines = LineInput(many=True, max_length=MAX_LINES)
     shipping_fee = serializers.DecimalField(min_value=0, default=0, **MONEY)
     voucher_codes = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, default=list, max_length=10
@@ -61,10 +62,10 @@ class OrderLineOutput(serializers.Serializer):
 
 
 class OrderOutput(serializers.ModelSerializer):
-    customer_external_id = serializers.CharField(source="customer.external_id")
+    customer_external_id = serializers.CharField(source="customer.external_id", allow_null=True)
     shipping_address = serializers.SerializerMethodField()
     lines = OrderLineOutput(many=True)
-    replacement_for = serializers.CharField(source="replacement_for.number", default=None)
+    replacement_for = serializers.CharField(source="replacement_for.number", default=None, allow_null=True)
 
     class Meta:
         model = Order
@@ -132,6 +133,9 @@ class OrderListCreateView(generics.ListAPIView):
         shipping_address = AddressSerializer()
         payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
         note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        # The storefront visit that led to the order: its `order_placed` behaviour event joins it.
+        session_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        anonymous_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
         class Meta:
             ref_name = "OrderPlaceInput"
@@ -156,9 +160,22 @@ class OrderListCreateView(generics.ListAPIView):
             voucher_codes=values["voucher_codes"],
             points=values["points"],
             note=values["note"],
+            session={"session_id": values["session_id"], "anonymous_id": values["anonymous_id"]},
             actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(OrderOutput(order).data, status=201)
+
+
+class QuoteShippingOutput(serializers.Serializer):
+    carrier = serializers.CharField()
+    account = serializers.CharField()
+    fee = serializers.DecimalField(allow_null=True, **MONEY)
+    insurance_fee = serializers.DecimalField(**MONEY)
+    service = serializers.CharField()
+    error = serializers.CharField(help_text=_("Why the carrier gave no fee right now; empty with a fee."))
+
+    class Meta:
+        ref_name = "OrderQuoteShipping"
 
 
 class CheckoutQuoteView(APIView):
@@ -166,10 +183,23 @@ class CheckoutQuoteView(APIView):
     (products' prices, promotions, points). Nothing is reserved or spent."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
+    throttle_scope = "quote"
     required_permissions = "orders.view_product"
 
     class InputSerializer(CartInput):
+        class DestinationSerializer(serializers.Serializer):
+            province = serializers.CharField(max_length=100)
+            ward = serializers.CharField(max_length=100)
+
+            class Meta:
+                ref_name = "OrderQuoteDestination"
+
         customer_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        shipping_address = DestinationSerializer(
+            required=False,
+            default=None,
+            help_text=_("Where the parcel goes: with it, the answer has the shop's carrier's real fee."),
+        )
 
         class Meta:
             ref_name = "OrderQuoteInput"
@@ -209,10 +239,27 @@ class CheckoutQuoteView(APIView):
         points_available = serializers.IntegerField()
         points_max = serializers.IntegerField()
         total = serializers.DecimalField(**MONEY)
+
+        class GiftDroppedSerializer(serializers.Serializer):
+            campaign_id = serializers.IntegerField()
+            sku = serializers.CharField()
+            reason = serializers.ChoiceField(choices=[(reason.value, reason.label) for reason in GIFT_REASONS])
+            message = serializers.CharField()
+
+            class Meta:
+                ref_name = "OrderQuoteGiftDropped"
+
         promotions = AppliedSerializer(many=True, source="quote.applied")
+        gifts_dropped = GiftDroppedSerializer(many=True)
+        shipping = serializers.SerializerMethodField()
 
         class Meta:
             ref_name = "OrderQuote"
+
+        @extend_schema_field(QuoteShippingOutput(allow_null=True))
+        def get_shipping(self, pricing) -> dict | None:
+            quote = self.context.get("shipping")
+            return QuoteShippingOutput(quote).data if quote else None
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="orders_quote")
     def post(self, request):
@@ -228,7 +275,17 @@ class CheckoutQuoteView(APIView):
             shipping_fee=values["shipping_fee"],
             points=values["points"],
         )
-        return Response(self.OutputSerializer(pricing).data)
+        shipping = None
+        if values["shipping_address"]:
+            # Cash on delivery of the whole total, the goods insured at their value: the common case.
+            shipping = services.shipment_quote(
+                shop=request.shop,
+                lines=data.cart_lines(),
+                address=values["shipping_address"],
+                cod_amount=pricing.total,
+                insurance_value=pricing.subtotal,
+            )
+        return Response(self.OutputSerializer(pricing, context={"shipping": shipping}).data)
 
 
 class OrderDetailView(APIView):

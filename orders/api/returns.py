@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors, services
-from orders.api.base import MONEY, LineInput, LinesMixin
+from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
 from orders.models import (
     RETURN_RECORD_FIELDS,
     ActorKind,
@@ -36,8 +36,8 @@ class ReturnOutput(serializers.ModelSerializer):
         class Meta:
             ref_name = "ReturnRequestLine"
 
-    order_number = serializers.CharField(source="order.number")
-    replacement_order = serializers.CharField(source="replacement_order.number", default=None)
+    order_number = serializers.CharField(source="order.number", allow_null=True)
+    replacement_order = serializers.CharField(source="replacement_order.number", default=None, allow_null=True)
     lines = LineOutput(many=True)
 
     class Meta:
@@ -74,7 +74,7 @@ class ReturnListCreateView(generics.ListAPIView):
         kind = serializers.ChoiceField(choices=ReturnKind.choices, default=ReturnKind.REFUND)
         reason = serializers.ChoiceField(choices=ReturnReason.choices)
         evidence_note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        lines = LineInput(many=True)
+        lines = LineInput(many=True, max_length=MAX_LINES)
 
         class Meta:
             ref_name = "ReturnRequestInput"

@@ -11,6 +11,8 @@ from orders.services.payments import (
     payment_notification_handle,
     payment_signature,
 )
+from orders.services.refunds import refund_due_complete
+from orders.services.remittances import RemittanceFile, cod_remittance_import
 from orders.services.returns import (
     ReturnItem,
     return_approve,
@@ -19,6 +21,17 @@ from orders.services.returns import (
     return_refund,
     return_reject,
     return_request_open,
+)
+from orders.services.shipments import (
+    carrier_account_save,
+    shipment_create,
+    shipment_label,
+    shipment_quote,
+    shipments_cancel_for_order,
+    shipments_poll,
+    shipping_address_check,
+    tracking_event_apply,
+    tracking_update_receive,
 )
 from orders.services.stock import (
     StockChange,
@@ -51,9 +64,12 @@ from orders.services.transitions import (
 
 __all__ = [
     "Notification",
+    "RemittanceFile",
     "ReturnItem",
     "StockChange",
     "address_of",
+    "carrier_account_save",
+    "cod_remittance_import",
     "order_allocate",
     "order_cancel",
     "order_complete",
@@ -81,15 +97,24 @@ __all__ = [
     "payment_notification_handle",
     "payment_signature",
     "product_upsert",
+    "refund_due_complete",
     "return_approve",
     "return_exchange",
     "return_receive",
     "return_refund",
     "return_reject",
     "return_request_open",
+    "shipment_create",
+    "shipment_label",
+    "shipment_quote",
+    "shipments_cancel_for_order",
+    "shipments_poll",
+    "shipping_address_check",
     "shipping_address_clean",
     "stock_adjust",
     "stock_apply",
     "stock_count_set",
     "stock_receive",
+    "tracking_event_apply",
+    "tracking_update_receive",
 ]

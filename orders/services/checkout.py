@@ -7,16 +7,27 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel, Customer
+from customers.models import Channel, Customer, EventType
 from customers.phones import phone_to_e164
-from customers.services import customer_upsert
+from customers.services import customer_upsert, events_ingest
 from loyalty.services import points_redeem_for_order
-from orders.models import Order, OrderEvent, OrderEventType, OrderLine, PaymentMethod, Product, StockMovementKind
+from orders.models import (
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderLine,
+    OrderNumberCounter,
+    PaymentMethod,
+    Product,
+    StockMovementKind,
+)
 from orders.pipeline import Actor
 from orders.pricing import CartLine, PricedLine, Pricing, cart_price
+from orders.services.shipments import shipping_address_check
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm
 from promotions.journeys.tracking import journey_order_placed
@@ -25,7 +36,6 @@ from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, money_round, to_decimal
 
-NUMBER_PREFIX = "SC-"
 ADDRESS_REQUIRED = ("recipient_name", "phone", "street", "ward", "province")
 ADDRESS_OPTIONAL = ("district",)
 CUSTOMER_FIELDS = ("full_name", "email", "phone")
@@ -45,8 +55,18 @@ class Amounts:
         return self.subtotal - self.discount_total + self.shipping_fee - self.shipping_discount - self.points_discount
 
 
-def order_number(pk: int) -> str:
-    return f"{NUMBER_PREFIX}{pk:06d}"
+def order_numbers_take(*, shop: Shop, count: int = 1) -> list[str]:
+    """The shop's next `count` order numbers, `<prefix>-00042`, consecutive after the last one given,
+    by one conditional UPDATE of the shop's counter row (created on its first order). Call it inside
+    the transaction that writes the orders: the row stays locked until that transaction ends, so
+    concurrent checkouts of one shop take consecutive numbers, and one that rolls back gives its
+    numbers back (no gap is left behind it)."""
+    counter = OrderNumberCounter.objects.filter(shop=shop)
+    if not counter.update(last_number=F("last_number") + count):
+        OrderNumberCounter.objects.get_or_create(shop=shop)
+        counter.update(last_number=F("last_number") + count)
+    last = counter.values_list("last_number", flat=True).get()
+    return [f"{shop.number_prefix}-{number:05d}" for number in range(last - count + 1, last + 1)]
 
 
 def shipping_address_clean(address: dict) -> dict:
@@ -129,15 +149,17 @@ def order_insert(
     address: dict,
     actor: Actor,
     placed_at: datetime | None = None,
+    event_data: dict | None = None,
     **fields,
 ) -> Order:
-    """Write an order, its lines, its stock reservations and its `placed` event; it gets its number
-    from its id. Stock is reserved by conditional updates in product order: a line whose product
+    """Write an order, its lines, its stock reservations and its `placed` event; it takes the shop's
+    next order number. Stock is reserved by conditional updates in product order: a line whose product
     has too little left raises Conflict naming the SKU. For the checkout and exchanges; call it
     inside a transaction."""
     now = placed_at or timezone.now()
     order = Order.objects.create(
         shop=shop,
+        number=order_numbers_take(shop=shop)[0],
         customer=customer,
         channel=channel,
         payment_method=payment_method,
@@ -155,8 +177,6 @@ def order_insert(
         **address_fields(address),
         **fields,
     )
-    order.number = order_number(order.pk)
-    Order.objects.filter(pk=order.pk).update(number=order.number)
     stock_apply(
         changes=[
             StockChange(product=line.product, kind=StockMovementKind.RESERVED, reserved=line.quantity) for line in lines
@@ -189,6 +209,7 @@ def order_insert(
         actor_kind=actor.kind,
         user=actor.user,
         api_key=actor.api_key,
+        data=event_data or {},
         created_at=now,
     )
     return order
@@ -241,20 +262,26 @@ def order_place(
     voucher_codes: list[str] | None = None,
     points: int = 0,
     note: str = "",
+    session: dict | None = None,
 ) -> Order:
     """Place an order. In one transaction: the customer is created or updated (`customer` holds
     `external_id` and optionally full_name, email, phone); prices come from the products; the
     promotions quote is applied and its budget spent; points are redeemed; stock is reserved; the
     order, its lines (with price, discount and name snapshots) and its event are written. A COD
     order is confirmed at once; a prepaid one waits for its payment until the shop's payment timeout.
+    A free gift that cannot be given is left out; the `placed` event names it and why (`gifts_dropped`).
+    The customer's `order_placed` behaviour event is written here, once per order, in the storefront
+    visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders.
 
     Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
-    `voucher_codes.1`, `points`, `shipping_address.phone`, ...); with Conflict a SKU out of stock
+    `voucher_codes.1`, `points`, `shipping_address.phone`, a ward the shop's carrier cannot place
+    `shipping_address.ward`, ...); with Conflict a SKU out of stock
     (`details.sku`), a campaign whose budget ran out (`details.campaign_id`), too few points."""
     fee = _check_choices(
         channel=channel, payment_method=payment_method, lines=lines, shipping_fee=shipping_fee, points=points
     )
     address = shipping_address_clean(shipping_address)
+    shipping_address_check(shop=shop, address=address)
     codes = [code for code in (voucher_codes or []) if code.strip()]
     now = timezone.now()
     with transaction.atomic():
@@ -291,17 +318,55 @@ def order_place(
             promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
             note=note.strip(),
             placed_at=now,
+            event_data=_placed_data(pricing),
             payment_due_at=(
                 now + timedelta(minutes=shop.payment_timeout_minutes) if payment_method != PaymentMethod.COD else None
             ),
         )
         _spend_benefits(order, pricing, buyer)
+        _record_placed_event(
+            order, buyer, session or {}, items=sum(line.quantity for line in pricing.lines if not line.is_gift)
+        )
         journey_order_placed(
             shop=shop, customer=buyer, order_ref=order.number, revenue=order.total, placed_at=now, voucher_codes=codes
         )
         if payment_method == PaymentMethod.COD:
             order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
     return order
+
+
+def _record_placed_event(order: Order, buyer: Customer, session: dict, *, items: int) -> None:
+    # The event id is the order's: a storefront that still reports the order cannot count it twice.
+    events_ingest(
+        shop=order.shop,
+        events=[
+            {
+                "event_id": f"order:{order.number}",
+                "type": EventType.ORDER_PLACED,
+                "customer_id": buyer.external_id,
+                "session_id": str(session.get("session_id") or ""),
+                "anonymous_id": str(session.get("anonymous_id") or ""),
+                "channel": order.channel,
+                "occurred_at": order.placed_at,
+                "properties": {
+                    "order_number": order.number,
+                    "value": str(order.total),
+                    "items": items,
+                },
+            }
+        ],
+    )
+
+
+def _placed_data(pricing: Pricing) -> dict:
+    """What the `placed` event keeps beside the order's columns: the gifts left out, and why."""
+    if not pricing.gifts_dropped:
+        return {}
+    return {
+        "gifts_dropped": [
+            {"campaign_id": gift.campaign_id, "sku": gift.sku, "reason": gift.reason} for gift in pricing.gifts_dropped
+        ]
+    }
 
 
 def _applied_snapshot(application) -> dict:

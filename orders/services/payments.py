@@ -23,8 +23,10 @@ from orders.models import (
     PaymentGateway,
     PaymentOutcome,
     PaymentProvider,
+    RefundSource,
 )
 from orders.pipeline import GATEWAY, Actor
+from orders.services.refunds import refund_due_open
 from orders.services.transitions import order_confirm, order_event_write, order_lock
 from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
@@ -125,6 +127,7 @@ def _apply(gateway: PaymentGateway, notification: Notification) -> Payment:
             note=_("Paid while %(status)s: refund the customer.") % {"status": order.get_status_display()},
             data={"transaction_id": notification.transaction_id, "refund_due": str(payment.amount)},
         )
+        refund_due_open(order=order, source=RefundSource.LATE_PAYMENT, amount=payment.amount, payment=payment)
         return payment
     payment = _record(gateway, order, notification, PaymentOutcome.CONFIRMED)
     order_event_write(

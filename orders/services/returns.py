@@ -13,12 +13,13 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.services import points_clawback_for_refund, tier_reverse_qualifying_spend
+from loyalty.services import points_clawback_for_refund, points_restore_for_refund, tier_reverse_qualifying_spend
 from orders.models import (
     Order,
     OrderEventType,
     OrderLine,
     OrderStatus,
+    RefundSource,
     ReturnKind,
     ReturnLine,
     ReturnOutcome,
@@ -30,6 +31,7 @@ from orders.models import (
 from orders.pipeline import Actor, return_transition_check
 from orders.pricing import PricedLine
 from orders.services.checkout import Amounts, address_of, order_insert
+from orders.services.refunds import refund_due_fix_amount, refund_due_mark_done, refund_due_open
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm, order_event_write, order_lock, order_purchase_reverse
 from orders.signals import return_refunded
@@ -136,10 +138,17 @@ def _finish(order: Order, request: ReturnRequest, to: str, actor: Actor, note: s
 
 
 def return_approve(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
-    """requested -> approved: the customer may send the items back."""
+    """requested -> approved: the customer may send the items back. A refund return becomes a refund
+    due of what its units would refund now (fixed, with its deadline, when the items are back)."""
     with transaction.atomic():
         order, request = _begin(return_request, R.APPROVED)
-        return _finish(order, request, R.APPROVED, actor, note, decided_at=timezone.now())
+        request = _finish(order, request, R.APPROVED, actor, note, decided_at=timezone.now())
+        if request.kind == ReturnKind.REFUND:
+            expected = sum(_line_refunds(order, request).values(), ZERO)
+            refund_due_open(
+                order=order, source=RefundSource.RETURN, amount=expected, at=request.decided_at, return_request=request
+            )
+    return request
 
 
 def return_reject(*, return_request: ReturnRequest, actor: Actor, reason: str) -> ReturnRequest:
@@ -171,6 +180,23 @@ def refund_share(*, line: OrderLine, quantity: int, already: int, currency: str)
     return paid_for(already + quantity) - paid_for(already)
 
 
+def _line_refunds(order: Order, request: ReturnRequest) -> dict[int, Decimal]:
+    """{return line id: what its units refund}, after the units of the order's other refund returns
+    already received (see refund_share)."""
+    refunded_before = returned_quantities(
+        order=order, statuses=(R.RECEIVED, R.REFUNDED), kind=ReturnKind.REFUND, exclude=request
+    )
+    return {
+        line.pk: refund_share(
+            line=line.order_line,
+            quantity=line.quantity,
+            already=refunded_before.get(line.order_line_id, 0),
+            currency=order.currency,
+        )
+        for line in request.lines.select_related("order_line")
+    }
+
+
 def _check_outcomes(request: ReturnRequest, outcomes: dict[str, str]) -> dict[int, str]:
     lines = list(request.lines.select_related("order_line"))
     skus = {line.order_line.sku for line in lines}
@@ -193,19 +219,12 @@ def return_receive(
     with transaction.atomic():
         order, request = _begin(return_request, R.RECEIVED)
         chosen = _check_outcomes(request, outcomes or {})
-        refunded_before = returned_quantities(
-            order=order, statuses=(R.RECEIVED, R.REFUNDED), kind=ReturnKind.REFUND, exclude=request
-        )
+        refunds = _line_refunds(order, request) if request.kind == ReturnKind.REFUND else {}
         changes, total = [], ZERO
         for line in request.lines.select_related("order_line__product"):
             line.outcome = chosen[line.pk]
             if request.kind == ReturnKind.REFUND:
-                line.refund_amount = refund_share(
-                    line=line.order_line,
-                    quantity=line.quantity,
-                    already=refunded_before.get(line.order_line_id, 0),
-                    currency=order.currency,
-                )
+                line.refund_amount = refunds[line.pk]
                 total += line.refund_amount
             line.save(update_fields=["outcome", "refund_amount"])
             restock = line.outcome == ReturnOutcome.RESTOCK
@@ -222,24 +241,30 @@ def return_receive(
             reason=_("Return #%(id)s of %(number)s") % {"id": request.pk, "number": order.number},
             order=order,
         )
-        return _finish(order, request, R.RECEIVED, actor, received_at=timezone.now(), refund_amount=total)
+        request = _finish(order, request, R.RECEIVED, actor, received_at=timezone.now(), refund_amount=total)
+        if request.kind == ReturnKind.REFUND:
+            refund_due_fix_amount(return_request=request, amount=total, at=request.received_at)
+    return request
 
 
-def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
-    """received -> refunded: the refund computed at receipt is paid back. The order's refunded amount
-    grows (never beyond its total), loyalty points earned on the refunded part are clawed back pro
-    rata, the spend leaves the customer's tier and purchase facts, and `return_refunded` is sent."""
+def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = "", reference: str = "") -> ReturnRequest:
+    """received -> refunded: the refund computed at receipt is paid back (`reference`: the bank or
+    gateway reference of the transfer). The order's refunded amount grows (never beyond its total),
+    loyalty points earned on the refunded part are clawed back and points redeemed on it given back,
+    pro rata; the spend leaves the customer's purchase facts, the return's refund due is done, and
+    `return_refunded` is sent."""
     with transaction.atomic():
         order, request = _begin(return_request, R.REFUNDED)
         amount = request.refund_amount
         if amount > 0:
-            _refund_order(order, amount)
+            _refund_order(order, amount, request)
         request = _finish(order, request, R.REFUNDED, actor, note, closed_at=timezone.now())
+        refund_due_mark_done(return_request=request, actor=actor, reference=reference or note)
         return_refunded.send(sender=ReturnRequest, return_request=request, amount=amount)
     return request
 
 
-def _refund_order(order: Order, amount: Decimal) -> None:
+def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None:
     # The customer's row first, then the loyalty account: the order the checkout locks them in.
     order_purchase_reverse(order=order, amount=amount)
     updated = Order.objects.filter(pk=order.pk, refunded_amount__lte=F("total") - amount).update(
@@ -255,7 +280,17 @@ def _refund_order(order: Order, amount: Decimal) -> None:
             refund_amount=min(amount, order.merchandise_paid),
             order_amount=order.merchandise_paid,
         )
+        # Spend counts towards the tier at completion, net of refunds; this takes back spend that an
+        # order delivered before that rule counted at delivery (nothing when none was counted).
         tier_reverse_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=timezone.now())
+        if order.points_redeemed:
+            points_restore_for_refund(
+                customer=order.customer,
+                order_ref=order.number,
+                refund_ref=f"return:{request.pk}",
+                refunded=min(order.refunded_amount, order.merchandise_paid),
+                order_amount=order.merchandise_paid,
+            )
     if order.promotions:
         redemptions_record_revenue(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
 

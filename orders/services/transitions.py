@@ -28,39 +28,26 @@ from orders.models import (
     ActorKind,
     CancelledBy,
     Order,
-    OrderEvent,
     OrderEventType,
     OrderStatus,
     Payment,
     PaymentMethod,
     PaymentOutcome,
+    RefundSource,
     StockMovementKind,
 )
 from orders.pipeline import SYSTEM, TRANSITIONS, Actor, transition_check
+from orders.services.events import order_event_write
+from orders.services.messages import order_email_enqueue
+from orders.services.refunds import refund_due_open
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
 from promotions.services import redemptions_release_for_order
 from sellercenter.errors import InvalidInput, NotAllowed, NotFound
-from sellercenter.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
 CANCELLED_BY = {ActorKind.CUSTOMER: CancelledBy.CUSTOMER, ActorKind.SYSTEM: CancelledBy.SYSTEM}
-
-
-def order_email_key(*, order_id: int, kind: str) -> str:
-    """The outbox key of the order's `kind` e-mail: one e-mail of each kind per order."""
-    return f"order-email:{order_id}:{kind}"
-
-
-def order_email_enqueue(*, order: Order, kind: str) -> None:
-    """Record, in the current transaction, that the customer gets the order's `kind` e-mail."""
-    outbox_enqueue(
-        task="orders.tasks.order_email_send",
-        kwargs={"order_id": order.pk, "kind": kind},
-        key=order_email_key(order_id=order.pk, kind=kind),
-        shop=order.shop,
-    )
 
 
 def order_lock(*, order: Order) -> Order:
@@ -76,23 +63,6 @@ def _begin(order: Order, transition: str, actor: Actor) -> Order:
     locked = order_lock(order=order)
     transition_check(transition=transition, current=locked.status, actor=actor)
     return locked
-
-
-def order_event_write(
-    *, order: Order, type: str, actor: Actor, note: str = "", data: dict | None = None, **statuses
-) -> OrderEvent:
-    """Append an event to the order's timeline (`statuses`: from_status, to_status)."""
-    return OrderEvent.objects.create(
-        shop_id=order.shop_id,
-        order=order,
-        type=type,
-        actor_kind=actor.kind,
-        user=actor.user,
-        api_key=actor.api_key,
-        note=note,
-        data=data or {},
-        **statuses,
-    )
 
 
 def _finish(
@@ -295,8 +265,8 @@ def order_ship(*, order: Order, actor: Actor, at: datetime | None = None) -> Ord
 
 def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> Order:
     """shipped -> delivered (at `at`, default now). Cash on delivery is recorded as paid; loyalty
-    points are awarded (pending until completion) and the spend counts towards the tier; the return
-    window opens."""
+    points are awarded (pending until completion); the return window opens and the customer is told.
+    The spend counts towards the tier only when the order completes (see order_complete)."""
     at = _moment(at, "at")
     with transaction.atomic():
         order = _begin(order, "deliver", actor)
@@ -313,10 +283,10 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
                 received_at=at,
             )
         order = _finish(order, "deliver", actor=actor, **fields)
+        order_email_enqueue(order=order, kind="delivered")
         amount = order.merchandise_paid
         if amount > 0:
             points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at)
-            tier_record_qualifying_spend(customer=order.customer, order_ref=order.number, amount=amount, at=at)
     return order
 
 
@@ -351,7 +321,8 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """-> cancelled. Customers may cancel until the order is packed, staff until it is handed to the
     carrier, the system only unpaid orders (the pipeline table decides). Releases the reserved
     stock, the promotion budget and the points, and takes the purchase back from the customer's
-    facts — exactly once: the status check under the row lock refuses a second cancellation."""
+    facts — exactly once: the status check under the row lock refuses a second cancellation. A paid
+    order's total becomes a refund due (orders.services.refunds)."""
     with transaction.atomic():
         order = _begin(order, "cancel", actor)
         _undo_checkout(
@@ -360,7 +331,7 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             actor=actor,
             reason=_("Order %(number)s cancelled") % {"number": order.number},
         )
-        return _finish(
+        order = _finish(
             order,
             "cancel",
             actor=actor,
@@ -370,11 +341,18 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             cancelled_by=CANCELLED_BY.get(actor.kind, CancelledBy.SELLER),
             cancel_reason=reason.strip()[:255],
         )
+        if order.paid_at:
+            refund_due_open(order=order, source=RefundSource.CANCELLED, amount=order.total, at=order.cancelled_at)
+        if order.confirmed_at:
+            # An unpaid order that was never confirmed was never announced to the customer either.
+            order_email_enqueue(order=order, kind="cancelled")
+    return order
 
 
 def order_complete(*, order: Order, actor: Actor) -> Order:
     """delivered -> completed, once the return window has closed and no return is open: the order's
-    pending points become spendable. Refuses (NotAllowed) an open window or an open return."""
+    pending points become spendable, and what the customer kept of it (paid for the goods, less
+    refunds) counts towards their tier. Refuses (NotAllowed) an open window or an open return."""
     with transaction.atomic():
         order = _begin(order, "complete", actor)
         now = timezone.now()
@@ -384,6 +362,10 @@ def order_complete(*, order: Order, actor: Actor) -> Order:
             raise NotAllowed(_("This order has a return in progress."), code="return_open")
         order = _finish(order, "complete", actor=actor, completed_at=now)
         points_release_for_order(customer=order.customer, order_ref=order.number, at=now)
+        # Only what was kept counts towards the tier: buying and returning never lifts one.
+        kept = order.merchandise_paid - order.refunded_amount
+        if kept > 0:
+            tier_record_qualifying_spend(customer=order.customer, order_ref=order.number, amount=kept, at=now)
     return order
 
 

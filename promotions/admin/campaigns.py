@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel
 from promotions import selectors, services
-from promotions.models import Campaign, CodeMode, Status
+from promotions.models import Campaign, CodeMode, Kind, Status
+from promotions.quotes import Reason
+from sellercenter.access import ROLE_REFUSED, has_shop_permission
+from sellercenter.actor import Actor
 from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
@@ -168,6 +171,27 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
 
+    def _warn_gifts(self, request, campaigns) -> None:
+        """A running gift campaign whose gift ran out gives nothing: say so where staff look."""
+        for campaign, reason in selectors.gifts_unavailable(campaigns=campaigns):
+            self.message_user(
+                request,
+                gettext("%(campaign)s: %(reason)s (gift %(sku)s)")
+                % {"campaign": campaign.name, "reason": Reason(reason).label, "sku": campaign.gift_sku},
+                level=messages.WARNING,
+            )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and request.method == "GET":
+            self._warn_gifts(request, self.get_queryset(request).filter(pk=object_id).select_related("shop"))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            gifts = self.get_queryset(request).filter(kind=Kind.FREE_GIFT).running(timezone.now())
+            self._warn_gifts(request, gifts.select_related("shop"))
+        return super().changelist_view(request, extra_context)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["shop", "name", "description", "status_display"]}),
@@ -196,9 +220,11 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            campaign = services.campaign_update(campaign=obj, **form.terms())
+            campaign = services.campaign_update(campaign=obj, actor=Actor.staff(request.user), **form.terms())
         else:
-            campaign = services.campaign_create(shop=form.cleaned_data["shop"], **form.terms())
+            campaign = services.campaign_create(
+                shop=form.cleaned_data["shop"], actor=Actor.staff(request.user), **form.terms()
+            )
         adopt_saved(obj, campaign)
 
     def save_related(self, request, form, formsets, change):
@@ -287,8 +313,15 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
 
     # --- actions ---
 
-    def _transition(self, request, queryset, service, done_message):
-        done = sum(1 for campaign in queryset if self.call_service(request, service, campaign=campaign) is not None)
+    def _transition(self, request, queryset, service, done_message, permission="promotions.change_campaign"):
+        """Run `service` on each selected campaign whose shop lets the user's role do it (as the API)."""
+        actor = Actor.staff(request.user)
+        done = 0
+        for campaign in queryset.select_related("shop"):
+            if not has_shop_permission(request.user, permission, campaign):
+                self.message_user(request, ROLE_REFUSED, level=messages.ERROR)
+                continue
+            done += self.call_service(request, service, campaign=campaign, actor=actor) is not None
         if done:
             self.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
 
@@ -310,7 +343,13 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
 
     @admin.action(description=_("Duplicate selected campaigns as drafts"), permissions=["add"])
     def duplicate(self, request, queryset):
-        self._transition(request, queryset, services.campaign_duplicate, gettext("%(count)d draft copy(ies) made."))
+        self._transition(
+            request,
+            queryset,
+            services.campaign_duplicate,
+            gettext("%(count)d draft copy(ies) made."),
+            permission="promotions.add_campaign",
+        )
 
     @admin.action(description=_("Generate a batch of voucher codes"), permissions=["change"])
     def generate_vouchers(self, request, queryset):

@@ -12,8 +12,14 @@ from customers.models import Channel, Segment
 from loyalty.models import Tier
 from promotions import selectors, services
 from promotions.api.base import MONEY, STOREFRONT_STATUSES, CustomerInput, ReadForStorefrontsMixin, ShopTimeMixin
-from promotions.api.serializers import PublicCampaignSerializer, StaffCampaignSerializer, campaign_output
+from promotions.api.serializers import (
+    PublicCampaignSerializer,
+    StaffCampaignSerializer,
+    campaign_for_scope,
+    campaign_output,
+)
 from promotions.models import Campaign, CodeMode, Kind, Status
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
@@ -34,7 +40,7 @@ class CampaignInputSerializer(serializers.Serializer):
     """The terms of a campaign; on PATCH any subset of them."""
 
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False)
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     kind = serializers.ChoiceField(choices=Kind.choices)
     value = serializers.DecimalField(**MONEY)
     skus = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=1000)
@@ -51,7 +57,9 @@ class CampaignInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=5), required=False, max_length=5
     )
     segment_id = serializers.IntegerField(required=False, allow_null=True)
-    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=len(Channel.choices)
+    )
     first_order_only = serializers.BooleanField(required=False)
     exclusive = serializers.BooleanField(required=False)
     priority = serializers.IntegerField(min_value=-1000, max_value=1000, required=False)
@@ -92,7 +100,7 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
     def get_queryset(self):
         return _campaigns_for(self.request)
 
-    @extend_schema(responses=StaffCampaignSerializer(many=True), operation_id="promotions_campaigns_list")
+    @extend_schema(responses=campaign_for_scope(many=True), operation_id="promotions_campaigns_list")
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = StaffCampaignSerializer if is_back_office(request) else PublicCampaignSerializer
@@ -107,14 +115,16 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
     def post(self, request):
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_create(shop=request.shop, **data.terms(request.shop))
+        campaign = services.campaign_create(
+            shop=request.shop, actor=actor_from_request(request), **data.terms(request.shop)
+        )
         return Response(StaffCampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetailView(ReadForStorefrontsMixin, APIView):
     required_permissions = {"GET": "promotions.view_campaign", "PATCH": "promotions.change_campaign"}
 
-    @extend_schema(responses=StaffCampaignSerializer, operation_id="promotions_campaigns_retrieve")
+    @extend_schema(responses=campaign_for_scope(), operation_id="promotions_campaigns_retrieve")
     def get(self, request, pk: int):
         return Response(campaign_output(request, get_object_or_404(_campaigns_for(request), pk=pk)))
 
@@ -126,7 +136,9 @@ class CampaignDetailView(ReadForStorefrontsMixin, APIView):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         data = CampaignInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        campaign = services.campaign_update(campaign=campaign, **data.terms(request.shop))
+        campaign = services.campaign_update(
+            campaign=campaign, actor=actor_from_request(request), **data.terms(request.shop)
+        )
         return Response(StaffCampaignSerializer(campaign).data)
 
 
@@ -149,7 +161,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     @api_write
     def post(self, request, pk: int, action: str):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
-        campaign = CAMPAIGN_ACTIONS[action](campaign=campaign)
+        campaign = CAMPAIGN_ACTIONS[action](campaign=campaign, actor=actor_from_request(request))
         return Response(StaffCampaignSerializer(campaign).data)
 
 
@@ -165,7 +177,7 @@ class CampaignDuplicateView(ShopTimeMixin, APIView):
     @idempotent
     def post(self, request, pk: int):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
-        copy = services.campaign_duplicate(campaign=campaign)
+        copy = services.campaign_duplicate(campaign=campaign, actor=actor_from_request(request))
         return Response(StaffCampaignSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 

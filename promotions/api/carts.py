@@ -19,6 +19,7 @@ class QuoteView(ShopTimeMixin, APIView):
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     required_permissions = "promotions.view_campaign"
+    throttle_scope = "quote"
 
     class InputSerializer(CustomerInput):
         class LineSerializer(serializers.Serializer):
@@ -99,6 +100,7 @@ class VoucherValidateView(ShopTimeMixin, APIView):
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     required_permissions = "promotions.view_campaign"
+    throttle_scope = "voucher_validate"
 
     class InputSerializer(CustomerInput):
         code = serializers.CharField(max_length=64)

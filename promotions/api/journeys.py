@@ -70,6 +70,7 @@ class JourneyListView(ShopTimeMixin, generics.GenericAPIView):
     """The shop's journeys, every version, newest first."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.view_journey"
 
     def get_queryset(self):
         return _journeys(self.request)
@@ -82,6 +83,7 @@ class JourneyListView(ShopTimeMixin, generics.GenericAPIView):
 
 class JourneyDetailView(ShopTimeMixin, APIView):
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.view_journey"
 
     @extend_schema(responses=JourneySerializer, operation_id="promotions_journeys_read")
     def get(self, request, pk: int):
@@ -93,7 +95,7 @@ class CartRecoveryTemplateView(ShopTimeMixin, APIView):
     a voucher from `campaign_id` at +3, e-mail at +4 if nothing was clicked, push at +6."""
 
     required_scopes = BACK_OFFICE_ONLY
-    write_permission = "promotions.add_journey"
+    required_permissions = "promotions.add_journey"
 
     class InputSerializer(serializers.Serializer):
         campaign_id = serializers.IntegerField(help_text="A campaign of the shop with unique voucher codes.")
@@ -127,7 +129,7 @@ class JourneyActionView(ShopTimeMixin, APIView):
     not allow it."""
 
     required_scopes = BACK_OFFICE_ONLY
-    write_permission = "promotions.change_journey"
+    required_permissions = "promotions.change_journey"
 
     @extend_schema(request=None, responses=JourneySerializer, operation_id="promotions_journeys_action")
     @api_write
@@ -162,6 +164,7 @@ class JourneyResultsView(ShopTimeMixin, APIView):
     ordered, recovered revenue, voucher cost, return on cost; the same per step."""
 
     required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "promotions.view_journey"
 
     class OutputSerializer(serializers.Serializer):
         journey_id = serializers.IntegerField()

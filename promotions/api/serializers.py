@@ -1,5 +1,6 @@
 """How a campaign is shown: without budget figures and code to storefronts, in full to the back office."""
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from promotions.models import Campaign
@@ -64,6 +65,16 @@ class StaffCampaignSerializer(PublicCampaignSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+def campaign_for_scope(*, many: bool = False) -> PolymorphicProxySerializer:
+    """How a campaign answer is documented: the back office's shape or the storefront's (fewer fields)."""
+    return PolymorphicProxySerializer(
+        component_name="PromotionCampaignForScope",
+        serializers=[StaffCampaignSerializer, PublicCampaignSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
 
 
 def campaign_output(request, campaign) -> dict:

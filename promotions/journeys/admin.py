@@ -95,13 +95,14 @@ class JourneyAdmin(ShopScopedAdmin):
         changes = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
         current = Journey.objects.get(pk=obj.pk)
         revised = self.call_service(request, definitions.journey_revise, journey=current, **changes)
-        self._saved = revised or current
+        # On the request, not on this admin: one ModelAdmin serves every request at once.
+        request.journey_saved = revised or current
 
     def save_related(self, request, form, formsets, change):
         """Steps are read-only here; nothing else to save."""
 
     def response_change(self, request, obj):
-        saved = getattr(self, "_saved", obj)
+        saved = getattr(request, "journey_saved", obj)
         if saved.pk != obj.pk:
             self.message_user(
                 request,

@@ -149,18 +149,17 @@ def _skip_reason(enrolment: Enrolment, step: JourneyStep, settings_row, now: dat
     return ""
 
 
-def _queue(message: Message, enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime) -> None:
+def _message_send_enqueue(message: Message, *, key: str) -> None:
+    """Record in the outbox, in the current transaction, that `message` must be sent."""
+    outbox_enqueue(task="promotions.tasks.message_send", kwargs={"message_id": message.pk}, key=key, shop=message.shop)
 
+
+def _queue(message: Message, enrolment: Enrolment, step: JourneyStep, settings_row, now: datetime) -> None:
     message.payload = message_content(enrolment=enrolment, step=step, token=message.token, settings=settings_row)
     message.voucher_id = enrolment.voucher_id
     message.queued_at = now
     message.save(update_fields=["payload", "voucher", "queued_at"])
-    outbox_enqueue(
-        task="promotions.tasks.message_send",
-        kwargs={"message_id": message.pk},
-        key=f"journey-message:{message.pk}",
-        shop=enrolment.shop,
-    )
+    _message_send_enqueue(message, key=f"journey-message:{message.pk}")
 
 
 def _send(enrolment: Enrolment, step: JourneyStep, now: datetime, settings_row) -> None:
@@ -320,7 +319,6 @@ def messages_requeue_stale(*, now: datetime) -> int:
     """Queue again the messages whose task was lost (queued long ago, never claimed) and those whose
     sender died mid-send (claimed longer ago than the lease); after MAX_ATTEMPTS a message fails.
     Returns how many were queued again."""
-
     with transaction.atomic():
         Message.objects.filter(
             status=MessageStatus.SENDING, claimed_at__lt=now - SEND_LEASE, attempts__gte=MAX_ATTEMPTS
@@ -329,15 +327,11 @@ def messages_requeue_stale(*, now: datetime) -> int:
             status=MessageStatus.PENDING
         )
         stale = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(status=MessageStatus.PENDING, queued_at__lt=now - REQUEUE_AFTER)
-            .values_list("pk", flat=True)[:1000]
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("shop")
+            .filter(status=MessageStatus.PENDING, queued_at__lt=now - REQUEUE_AFTER)[:1000]
         )
-        for pk in stale:
-            # A new effect per hand-over: the message's own status keeps a second delivery from sending.
-            outbox_enqueue(
-                task="promotions.tasks.message_send",
-                kwargs={"message_id": pk},
-                key=f"journey-message:{pk}:again:{now.timestamp():.0f}",
-            )
+        for message in stale:
+            # A new outbox row per requeue: the first one ran (or was lost) without sending.
+            _message_send_enqueue(message, key=f"journey-message:{message.pk}:requeued:{now.isoformat()}")
     return len(stale)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('trigger', models.CharField(choices=[('cart_abandoned', 'Cart abandoned'), ('browse_abandoned', 'Browse abandoned'), ('order_delivered', 'Order delivered'), ('tier_upgraded', 'Tier upgraded'), ('birthday', 'Birthday'), ('at_risk', 'At risk'), ('segment_entered', 'Entered a segment')], max_length=20, verbose_name='trigger')),
+                ('trigger', models.CharField(choices=[('cart_abandoned', 'Cart abandoned'), ('browse_abandoned', 'Browse abandoned'), ('order_delivered', 'Order delivered'), ('tier_upgraded', 'Tier upgraded'), ('birthday', 'Birthday'), ('at_risk', 'Customer at risk'), ('segment_entered', 'Entered a segment')], max_length=20, verbose_name='trigger')),
                 ('trigger_delay', models.DurationField(default=datetime.timedelta(seconds=3600), help_text='Cart / browse abandoned: how long without an order (or add to cart); order delivered: how long after delivery.', verbose_name='trigger delay')),
                 ('trigger_count', models.PositiveSmallIntegerField(default=3, help_text='Browse abandoned: views of one product within a day.', verbose_name='product views')),
                 ('exit_on_order', models.BooleanField(default=True, verbose_name='exit when the customer orders')),

@@ -1,4 +1,6 @@
-"""Campaigns: their terms and the rules they keep, create and change, status transitions, duplicates."""
+"""Campaigns: their terms and the rules they keep, create and change, status transitions, duplicates.
+
+Every write records itself in the kernel's audit log (a campaign spends the shop's money)."""
 
 import re
 
@@ -8,8 +10,11 @@ from django.utils.translation import gettext as _
 
 from customers.models import Channel
 from promotions.models import PERCENTAGE_KINDS, Campaign, CodeMode, Kind, Status, Voucher
-from promotions.selectors import normalize_code
+from promotions.selectors import catalogue_products, normalize_code
+from sellercenter.actor import Actor
+from sellercenter.audit import audit_record, audit_snapshot
 from sellercenter.errors import InvalidInput, NotAllowed
+from sellercenter.models import AuditAction
 from sellercenter.money import ZERO
 
 CODE_PATTERN = re.compile(r"[A-Z0-9_-]{3,32}")
@@ -165,6 +170,15 @@ def campaign_validate(*, shop, terms: dict, campaign: Campaign | None = None) ->
     return terms
 
 
+def _audited(campaign: Campaign) -> dict:
+    return audit_snapshot(campaign, TERMS)
+
+
+def _created(campaign: Campaign, actor: Actor | None) -> Campaign:
+    audit_record(actor=actor, shop=campaign.shop, action=AuditAction.CREATE, obj=campaign, after=_audited(campaign))
+    return campaign
+
+
 def _save_terms(campaign: Campaign, terms: dict) -> Campaign:
     tiers = terms.pop("tiers")
     for name, value in terms.items():
@@ -174,9 +188,10 @@ def _save_terms(campaign: Campaign, terms: dict) -> Campaign:
     return campaign
 
 
-def campaign_create(*, shop, **terms) -> Campaign:
-    """Create a draft campaign. Required terms: name, kind, value, starts_at, ends_at, budget; the
-    others (see OPTIONAL_TERMS) default. Refuses invalid terms (InvalidInput naming each field)."""
+def campaign_create(*, shop, actor: Actor | None = None, **terms) -> Campaign:
+    """Create a draft campaign, recorded in the audit log (`actor` None: a system job). Required terms:
+    name, kind, value, starts_at, ends_at, budget; the others (see OPTIONAL_TERMS) default. Refuses
+    invalid terms (InvalidInput naming each field)."""
     unknown = set(terms) - set(TERMS)
     if unknown:
         raise TypeError(f"unknown campaign terms: {sorted(unknown)}")
@@ -185,12 +200,13 @@ def campaign_create(*, shop, **terms) -> Campaign:
         raise InvalidInput(fields={name: [_("This field is required.")] for name in missing})
     validated = campaign_validate(shop=shop, terms={**OPTIONAL_TERMS, **terms})
     with transaction.atomic():
-        return _save_terms(Campaign(shop=shop), validated)
+        return _created(_save_terms(Campaign(shop=shop), validated), actor)
 
 
-def campaign_update(*, campaign: Campaign, **changes) -> Campaign:
-    """Change a campaign's terms. Once it has started only its name, description, end, budget,
-    limits and priority may change (NotAllowed otherwise); the budget never drops below what is spent."""
+def campaign_update(*, campaign: Campaign, actor: Actor | None = None, **changes) -> Campaign:
+    """Change a campaign's terms, recording old -> new in the audit log. Once it has started only its
+    name, description, end, budget, limits and priority may change (NotAllowed otherwise); the budget
+    never drops below what is spent."""
     unknown = set(changes) - set(TERMS)
     if unknown:
         raise TypeError(f"unknown campaign terms: {sorted(unknown)}")
@@ -204,7 +220,17 @@ def campaign_update(*, campaign: Campaign, **changes) -> Campaign:
                 fields={name: [_("Cannot change once the campaign has started.")] for name in changed - LIVE_TERMS},
             )
         validated = campaign_validate(shop=campaign.shop, terms={**current, **changes}, campaign=campaign)
-        return _save_terms(campaign, validated)
+        before = _audited(campaign)
+        campaign = _save_terms(campaign, validated)
+        audit_record(
+            actor=actor,
+            shop=campaign.shop,
+            action=AuditAction.UPDATE,
+            obj=campaign,
+            before=before,
+            after=_audited(campaign),
+        )
+        return campaign
 
 
 def _differs(current, new) -> bool:
@@ -221,36 +247,69 @@ def _refuse(campaign: Campaign, message) -> None:
     raise NotAllowed(message, status=campaign.status, campaign_id=campaign.pk)
 
 
-def _mark(campaign: Campaign, *, allowed, refusal, field: str, value) -> Campaign:
-    """Lock the campaign, refuse unless `allowed(campaign)`, then set one of its status marks."""
+def _mark(campaign: Campaign, *, allowed, refusal, field: str, value, action: str, actor: Actor | None) -> Campaign:
+    """Lock the campaign, refuse unless `allowed(campaign)`, then set one of its status marks and
+    record `action` in the audit log."""
     with transaction.atomic():
         campaign = _locked(campaign)
         if not allowed(campaign):
             _refuse(campaign, refusal)
+        before = audit_snapshot(campaign, [field])
         setattr(campaign, field, value)
         campaign.save(update_fields=[field, "updated_at"])
+        audit_record(
+            actor=actor,
+            shop=campaign.shop,
+            action=action,
+            obj=campaign,
+            before=before,
+            after=audit_snapshot(campaign, [field]),
+        )
     return campaign
+
+
+def _unknown_products(campaign: Campaign) -> dict[str, list[str]]:
+    """The campaign's SKUs and gift SKU that are no product of its shop, by field."""
+    wanted = set(campaign.skus if campaign.kind == Kind.SKU_PERCENTAGE else [])
+    if campaign.kind == Kind.FREE_GIFT:
+        wanted.add(campaign.gift_sku)
+    known = catalogue_products(shop=campaign.shop, skus=wanted)
+    errors = {}
+    missing = [sku for sku in campaign.skus if sku not in known] if campaign.kind == Kind.SKU_PERCENTAGE else []
+    if missing:
+        errors["skus"] = [_("No product of the shop has the SKU %(skus)s.") % {"skus": ", ".join(missing)}]
+    if campaign.kind == Kind.FREE_GIFT and campaign.gift_sku not in known:
+        errors["gift_sku"] = [_("No product of the shop has the SKU %(skus)s.") % {"skus": campaign.gift_sku}]
+    return errors
 
 
 def _publishable(campaign: Campaign) -> bool:
     if campaign.published_at is None and campaign.ends_at <= timezone.now():
         raise InvalidInput(fields={"ends_at": [_("The end has already passed; move it before publishing.")]})
+    if campaign.published_at is None:
+        errors = _unknown_products(campaign)
+        if errors:
+            message = " ".join(message for messages in errors.values() for message in messages)
+            raise InvalidInput(message, fields=errors, code="unknown_products")
     return campaign.published_at is None
 
 
-def campaign_publish(*, campaign: Campaign) -> Campaign:
+def campaign_publish(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """Publish a draft: from now on it runs by its dates. Refuses a campaign already published
-    (NotAllowed) or whose end has passed (InvalidInput on `ends_at`)."""
+    (NotAllowed), one whose end has passed (InvalidInput on `ends_at`), and one whose SKUs or gift
+    SKU are no products of the shop (InvalidInput on `skus` / `gift_sku`, code `unknown_products`)."""
     return _mark(
         campaign,
         allowed=_publishable,
         refusal=_("Only a draft can be published."),
         field="published_at",
         value=timezone.now(),
+        action=AuditAction.PUBLISH,
+        actor=actor,
     )
 
 
-def campaign_pause(*, campaign: Campaign) -> Campaign:
+def campaign_pause(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """Stop a published campaign from applying until it is resumed. Refuses drafts, ended and paused ones."""
     return _mark(
         campaign,
@@ -258,10 +317,12 @@ def campaign_pause(*, campaign: Campaign) -> Campaign:
         refusal=_("Only a running or scheduled campaign can be paused."),
         field="paused_at",
         value=timezone.now(),
+        action=AuditAction.PAUSE,
+        actor=actor,
     )
 
 
-def campaign_resume(*, campaign: Campaign) -> Campaign:
+def campaign_resume(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """Let a paused campaign apply again. Refuses one that is not paused or has ended."""
     return _mark(
         campaign,
@@ -269,10 +330,12 @@ def campaign_resume(*, campaign: Campaign) -> Campaign:
         refusal=_("Only a paused campaign can be resumed."),
         field="paused_at",
         value=None,
+        action=AuditAction.RESUME,
+        actor=actor,
     )
 
 
-def campaign_end(*, campaign: Campaign) -> Campaign:
+def campaign_end(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """End a published campaign now, before its end date; it never applies again. Refuses drafts
     (delete them instead) and campaigns already ended."""
     return _mark(
@@ -281,16 +344,18 @@ def campaign_end(*, campaign: Campaign) -> Campaign:
         refusal=_("Only a published campaign that has not ended can be ended."),
         field="ended_at",
         value=timezone.now(),
+        action=AuditAction.END,
+        actor=actor,
     )
 
 
-def campaign_duplicate(*, campaign: Campaign) -> Campaign:
+def campaign_duplicate(*, campaign: Campaign, actor: Actor | None = None) -> Campaign:
     """A draft copy of the campaign's terms, with nothing spent and no code (codes are unique per
-    shop): staff set its dates and code, then publish it."""
+    shop): staff set its dates and code, then publish it. The copy's creation is audited."""
     name = (_("%(name)s (copy)") % {"name": campaign.name})[:200]
     terms = {**campaign_terms(campaign), "name": name, "code": ""}
     if terms["code_mode"] == CodeMode.SHARED:
         terms["code_mode"] = CodeMode.AUTOMATIC
     with transaction.atomic():
-        copy = _save_terms(Campaign(shop=campaign.shop), _normalized(terms))
+        copy = _created(_save_terms(Campaign(shop=campaign.shop), _normalized(terms)), actor)
     return copy

@@ -6,11 +6,16 @@
 the error carries machine-readable values (e.g. the SKU that ran out).
 """
 
+import math
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -92,27 +97,72 @@ def exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))
+            response["Retry-After"] = retry_after(exc.wait)
     else:
         return None
     set_rollback()
     return response
 
 
-def _is_api(request) -> bool:
+def retry_after(wait: float) -> str:
+    # Whole seconds, rounded up: a client that waits that long is let through.
+    return str(max(1, math.ceil(wait)))
+
+
+def throttled_response(wait: float | None) -> JsonResponse:
+    """The 429 of a limit checked outside DRF (the per-address one), as DRF's `Throttled` answers."""
+    response = JsonResponse(error_body("throttled", _("Request was throttled.")), status=429)
+    response["Retry-After"] = retry_after(wait or 1)
+    return response
+
+
+def is_api_path(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def too_large_response(limit: int) -> JsonResponse:
+    message = _("The request body is larger than %(max)d bytes.") % {"max": limit}
+    return JsonResponse(error_body("too_large", message, details={"max_bytes": limit}), status=413)
+
+
+@csrf_exempt
 def handler404(request, exception=None):
-    """Paths under /api/ that match no route answer in the API's shape; the rest as Django does."""
-    if _is_api(request):
+    """Paths under /api/ that match no route answer in the API's shape; the rest as Django does.
+
+    Exempt from CSRF: it changes nothing, and a POST to an unknown API path must be a JSON 404, not
+    Django's CSRF page."""
+    if is_api_path(request):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def handler400(request, exception=None):
+    """Django refuses a request before any view (e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    if not is_api_path(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return JsonResponse(error_body("bad_request", _("Malformed request.")), status=400)
+
+
+def handler403(request, exception=None):
+    if is_api_path(request):
+        return JsonResponse(error_body("permission_denied", _("You do not have permission to do this.")), status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a session request under /api/ without its CSRF token gets the error shape."""
+    if is_api_path(request):
+        return JsonResponse(error_body("csrf_failed", _("CSRF verification failed.")), status=403)
+    return csrf.csrf_failure(request, reason)
 
 
 def handler500(request):
     if outage.current_exception_is_database_outage():
         return outage.database_unavailable_response(request)
-    if _is_api(request):
-        return JsonResponse(error_body("server_error", _("Server error. Please try again later.")), status=500)
+    if is_api_path(request):
+        details = {"request_id": request.request_id} if getattr(request, "request_id", None) else None
+        body = error_body("server_error", _("Server error. Please try again later."), details=details)
+        return JsonResponse(body, status=500)
     return defaults.server_error(request)

@@ -1,7 +1,9 @@
 """`Idempotency-Key` support for POST endpoints that opt in with the `@idempotent` decorator.
 
 - same key, same request: the first answer is replayed and nothing is done again;
-- same key, another request (method, path or body differ): 422;
+- same key, another request (method, path or body differ): 422. The body is compared by meaning:
+  the fingerprint is taken from the parsed body as canonical JSON (keys sorted, no whitespace), so
+  a client that re-encodes the same JSON on retry (other key order or spacing) gets its replay;
 - same key while the first request is still running: 409 (PostgreSQL advisory lock, not a wait);
 - only successful answers are stored, in the same transaction as the work, so a failed request
   changed nothing and may be retried with the same key. Keys are per shop and pruned after
@@ -10,6 +12,7 @@
 
 import functools
 import hashlib
+import json
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -23,9 +26,14 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
+def canonical_json(data) -> bytes:
+    """The one encoding of a parsed JSON body: equal meaning, equal bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
 def _fingerprint(request) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode(), request._request.body):
+    for part in (request.method.encode(), request.get_full_path().encode(), canonical_json(request.data)):
         digest.update(part)
         digest.update(b"\0")
     return digest.hexdigest()
@@ -88,4 +96,6 @@ def idempotent(handler):
                 transaction.set_rollback(True)
             return response
 
+    # Read by the OpenAPI schema, which declares the header on this operation.
+    wrapper.honours_idempotency_key = True
     return wrapper

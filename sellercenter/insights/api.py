@@ -25,6 +25,8 @@ class InsightsView(APIView):
     figures for the period right before. A staff session sees what its role sees; an API key all."""
 
     required_scopes = BACK_OFFICE_ONLY
+    # Every role may open the home; what it sees of it follows the role (SECTIONS_BY_ROLE).
+    required_permissions = "sellercenter.view_shop"
 
     class OutputSerializer(serializers.Serializer):
         class RangeSerializer(serializers.Serializer):

@@ -69,8 +69,8 @@ def test_amounts_are_plain_numbers_negative_ones_too_and_dates_iso(api, statemen
     rows = read(api.get(url(statement, lang="en")))
     header, sale = rows[0], rows[1]
 
-    assert sale[header.index("Commission")] == "-6000.00"
-    assert sale[header.index("Net")] == "136250.00"
+    assert sale[header.index("Commission")] == "-6000"  # VND: whole dong, numeric in every locale
+    assert sale[header.index("Net")] == "136250"
     assert Decimal(sale[header.index("Net")])
     assert sale[header.index("Booking date")] == timezone.localdate(timezone=statement.shop.tzinfo).isoformat()
 
@@ -144,7 +144,7 @@ def test_on_postgresql_the_stream_comes_from_copy(api, statement, django_assert_
     assert first.startswith(BOM.encode("utf-8")) and first.count(b"\n") == 1  # the header, sent at once
     rest = b"".join(chunks).decode("utf-8")
     assert "\r\n" not in rest  # COPY's line ends: proof the rows did not come through Python's csv
-    assert "'=HYPERLINK" in rest and ",-6000.00," in rest
+    assert "'=HYPERLINK" in rest and ",-6000," in rest
 
 
 @pytest.mark.postgres
@@ -177,3 +177,49 @@ def test_a_download_stopped_half_way_leaves_the_connection_usable(shop):
 
     assert connection.connection is database  # cancelled cleanly, not dropped
     assert StatementLine.objects.filter(statement=statement).count() == 5001
+
+
+def test_other_currencies_keep_their_two_decimals_on_both_paths(api, shop, settings):
+    shop.currency = "USD"
+    shop.save(update_fields=["currency"])
+    line = adjustment(shop, "12.5", reason="Refund of a late parcel")
+    assert line.currency == "USD"
+    today = timezone.localdate(timezone=shop.tzinfo)
+
+    rows = read(api.get(f"/api/v1/finance/lines.csv?from={today}&to={today}&lang=en"))
+    from finance.columns import LINE_COLUMNS, query_sources, row_converter
+
+    python_row = row_converter(LINE_COLUMNS)(StatementLine.objects.values_list(*query_sources(LINE_COLUMNS)).get())
+
+    assert rows[1][rows[0].index("Net")] == "12.50"
+    assert python_row[[column.name for column in LINE_COLUMNS].index("net")] == "12.50"
+
+
+def test_the_xlsx_holds_the_same_rows_with_real_numbers_and_dates(api, statement):
+    import openpyxl
+
+    csv_rows = read(api.get(url(statement, lang="vi")))
+    response = api.get(url(statement, lang="vi").replace("lines.csv", "lines.xlsx"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert f'filename="{statement.reference}.xlsx"' in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows()]
+    header = [cell.value for cell in rows[0]]
+    assert header == csv_rows[0]
+    assert len(rows) == len(csv_rows)
+    net = header.index("Số tiền thực nhận")
+    assert [row[net].value for row in rows[1:]] == [int(row[net]) for row in csv_rows[1:]]
+    assert all(row[net].data_type == "n" and row[net].number_format == "#,##0" for row in rows[1:])
+    booked = rows[1][header.index("Ngày ghi nhận")]
+    assert booked.is_date and booked.value.date().isoformat() == csv_rows[1][header.index("Ngày ghi nhận")]
+    assert not any(cell.data_type == "f" for row in rows for cell in row)
+    assert rows[-1][-1].value == "Hoàn phí vận chuyển cho đơn giao trễ"
+
+
+def test_the_xlsx_of_a_range_refuses_a_bad_date_by_name(api):
+    response = api.get("/api/v1/finance/lines.xlsx?from=2025-13-01&to=2025-01-31")
+
+    assert response.status_code == 400
+    assert "from" in response.json()["error"]["fields"]

@@ -173,3 +173,24 @@ def test_a_failing_export_is_retried_through_the_outbox_then_failed_for_the_user
     message.refresh_from_db()
     assert (job.status, job.attempts) == (ExportStatus.FAILED, settings.JOB_MAX_ATTEMPTS)
     assert message.status == OutboxStatus.DONE
+
+
+def test_a_job_writes_the_same_rows_as_xlsx_and_the_admin_serves_it(client, shop, media):
+    import openpyxl
+
+    for amount in ("1000", "-2000"):
+        adjustment(shop, amount, reason="Điều chỉnh đối soát")
+    job = services.export_job_run(job=ExportJob.objects.create(shop=shop, date_from=today(shop), date_to=today(shop)))
+    client.force_login(staff_user(shop, Role.ACCOUNTANT))
+
+    url = reverse("admin:finance_exportjob_download", args=[job.pk])
+    assert f"{url}?format=xlsx" in client.get(reverse("admin:finance_exportjob_changelist")).content.decode()
+    download = client.get(url, {"format": "xlsx"})
+
+    assert download.status_code == 200 and download["Content-Disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[0] == "Sao kê" and len(rows) == 3
+    assert sorted(row[header.index("Số tiền thực nhận")] for row in rows[1:]) == [-2000, 1000]
+    assert rows[1][-1] == "Điều chỉnh đối soát"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from orders import services
-from orders.models import Order, OrderStatus, PaymentGateway, PaymentMethod, PaymentProvider, Product
+from orders.models import Carrier, Order, OrderStatus, PaymentGateway, PaymentMethod, PaymentProvider, Product
 from orders.pipeline import Actor
 from orders.pricing import CartLine
 from tests.sellercenter.factories import UserFactory
@@ -137,3 +137,21 @@ def snapshot(order: Order) -> dict:
         ),
         "returns": list(order.returns.values_list("pk", "status")),
     }
+
+
+def carrier_account(shop, carrier: str, *, token: str = "", webhook_secret: str = "", **fields):
+    """A shop's carrier account picking up in Phường Bến Thành, saved through the service that
+    seals its credentials."""
+    from orders.models import Ward
+
+    fields.setdefault("name", dict(Carrier.choices)[carrier].split(" (")[0])
+    fields.setdefault("pickup_ward", Ward.objects.filter(name="Phường Bến Thành").first())
+    return services.carrier_account_save(
+        shop=shop,
+        carrier=carrier,
+        credentials={"token": token, "webhook_secret": webhook_secret},
+        pickup_name="Kho Hoa Mai",
+        pickup_phone="0283 822 1234",
+        pickup_street="45 Lê Thánh Tôn",
+        **fields,
+    )

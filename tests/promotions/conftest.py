@@ -45,7 +45,6 @@ def workers(redis_url, servers):
         "DJANGO_SETTINGS_MODULE": "sellercenter.settings",
         "CELERY_BROKER_URL": redis_url,
         "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DATABASE_URL": _database_url(),
         "EMAIL_URL": smtp.url,
         "VAPID_PRIVATE_KEY": private,
@@ -57,7 +56,8 @@ def workers(redis_url, servers):
     def start(count: int = 1, **extra_env):
         for index in range(count):
             command = [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo"]
-            command += ["-Q", queue, "-n", f"w{index}-{queue}@%h", "-l", "WARNING"]
+            # The test's own queue for the beat it sends, and `messages`, where the beat queues the sends.
+            command += ["-Q", f"{queue},messages", "-n", f"w{index}-{queue}@%h", "-l", "WARNING"]
             processes.append(
                 subprocess.Popen(
                     command,

@@ -123,3 +123,18 @@ def test_validate_says_why_a_code_cannot_be_used(api, shop, setup, reason):
     assert (body["valid"], body["reason"]) == (False, reason)
     assert body["message"]
     assert (body["campaign"] is None) == (setup == "unknown")
+
+
+def test_a_not_yet_valid_code_answers_as_an_unknown_one(api, shop):
+    later = timezone.now() + timezone.timedelta(days=3)
+    CampaignFactory(shop=shop, code_mode=CodeMode.SHARED, code="SAPRA", starts_at=later)
+
+    scheduled = api.post(VALIDATE, {"code": "SAPRA"}, format="json").json()
+    unknown = api.post(VALIDATE, {"code": "KHONGCO"}, format="json").json()
+
+    assert {**scheduled, "code": None} == {**unknown, "code": None}
+    assert scheduled["reason"] == "unknown_code"
+    quoted = api.post(QUOTE, {**CART, "codes": ["SAPRA"]}, format="json").json()
+    assert [(r["code"], r["reason"], r.get("campaign_id")) for r in quoted["rejected"]] == [
+        ("SAPRA", "unknown_code", None)
+    ]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from customers.services import consent_record
 from promotions.models import Attribution, Enrolment, ExitReason, Message, MessageStatus, SkipReason, VoucherIssue
@@ -20,7 +21,11 @@ from tests.promotions.journey_setup import (
     live_cart_journey,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _titles(push, customer) -> list[str]:
@@ -30,7 +35,9 @@ def _titles(push, customer) -> list[str]:
 def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
     smtp, push, _private = servers
     start = journey_start()
-    journey = live_cart_journey(shop, start=start)
+    # The shop's language: the template's messages are written in it.
+    with translation.override("vi"):
+        journey = live_cart_journey(shop, start=start)
     product = ProductFactory(shop=shop, sku="AO-LUA-01", name="Áo dài lụa", price=Decimal("450000"))
     lan = customer_with_consent(shop, push_service=push, at=start, full_name="Lan", external_id="KH-LAN")
     minh = customer_with_consent(shop, channels=("email",), push_service=push, at=start, external_id="KH-MINH")
@@ -45,7 +52,7 @@ def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
 
     # +1 day: the reminder push, to those who accept push.
     worker(start + timedelta(days=1))
-    assert _titles(push, lan) == _titles(push, hoa) == ["Áo dài lụa is still in your cart"]
+    assert _titles(push, lan) == _titles(push, hoa) == ["Áo dài lụa vẫn đang chờ trong giỏ hàng"]
     assert _titles(push, minh) == []
     assert Message.objects.get(customer=minh, step__position=1).skip_reason == SkipReason.NO_CONSENT
 
@@ -63,7 +70,7 @@ def test_the_abandoned_cart_journey_end_to_end(shop, servers, worker, client):
     worker(start + timedelta(days=3))
     voucher = VoucherIssue.objects.get(enrolment__customer=lan).voucher
     lan_push = push.payloads(lan.external_id)[1]
-    assert lan_push["title"] == f"A gift for your cart: code {voucher.code}"
+    assert lan_push["title"] == f"Quà cho giỏ hàng của bạn: mã {voucher.code}"
     assert len(push.payloads(hoa.external_id)) == 1
     assert Enrolment.objects.get(customer=hoa).exit_reason == ExitReason.NO_CONSENT
     assert VoucherIssue.objects.filter(enrolment__customer=minh, voucher__isnull=False).exists()

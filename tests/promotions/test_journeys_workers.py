@@ -13,7 +13,11 @@ from tests.orders.factories import ProductFactory
 from tests.promotions.conftest import wait_until_sent
 from tests.promotions.journey_setup import customer_with_consent, journey_start, leave_cart, live_cart_journey
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CUSTOMERS = 24
 
 

@@ -11,6 +11,7 @@ from promotions.models import CodeMode, Kind
 from promotions.quotes import QuoteLine
 from promotions.selectors import quote
 from sellercenter.errors import InvalidInput
+from tests.orders.factories import ProductFactory
 from tests.promotions.factories import (
     CampaignFactory,
     CustomerFactory,
@@ -224,10 +225,10 @@ CASES = [
     ),
     # --- dates, cut in the shop's time zone ---
     (
-        "a second before the start",
+        "a second before the start: the code reads as unknown, as a guessed one would",
         [_june(name="t6")],
         {"codes": ["THANG6"], "at": JUNE_START - SECOND},
-        {"rejected": {"t6": "not_started"}},
+        {"rejected": {"THANG6": "unknown_code"}},
     ),
     ("at the start", [_june(name="t6")], {"codes": ["THANG6"], "at": JUNE_START}, {"applied": {"t6": "50000"}}),
     (
@@ -347,6 +348,9 @@ def _campaigns(shop, specs):
         ranks = spec.pop("tier_ranks", [])
         if spec.get("segment") == "repeat":
             spec["segment"] = repeat_buyers_segment(shop)
+        if spec.get("gift_sku"):
+            # A gift is a product of the shop, in stock: a gift that is not is left out of the quote.
+            ProductFactory(shop=shop, sku=spec["gift_sku"], stock_on_hand=50)
         campaign = CampaignFactory(shop=shop, **spec)
         campaign.tiers.set([tier_of(shop, rank) for rank in ranks])
         campaigns[campaign.name] = campaign

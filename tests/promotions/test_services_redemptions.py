@@ -15,6 +15,7 @@ from promotions.services import (
     redemptions_release_for_order,
 )
 from sellercenter.errors import Conflict, InvalidInput
+from tests.orders.factories import ProductFactory
 from tests.promotions.factories import CampaignFactory, CustomerFactory, VoucherFactory, member_in_tier, tier_of
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,7 @@ def _spent(campaign):
 
 def test_record_spends_the_budget_and_keeps_what_results_need(shop):
     percent = CampaignFactory(shop=shop, name="10%")
+    ProductFactory(shop=shop, sku="TUI")
     gift = CampaignFactory(shop=shop, kind=Kind.FREE_GIFT, value=D("30000"), gift_sku="TUI")
     customer = member_in_tier(shop, 3)
 

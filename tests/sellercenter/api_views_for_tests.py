@@ -61,6 +61,7 @@ class RaiseView(APIView):
         "conflict": errors.Conflict("Out of stock: ABC-1", code="out_of_stock", sku="ABC-1"),
         "permission_denied": errors.PermissionDenied(),
         "model_validation": ValidationError({"slug": ["Đường dẫn đã được dùng."]}),
+        "unexpected": RuntimeError("a bug"),
     }
 
     def get(self, request, kind):

@@ -14,11 +14,11 @@ def _counts():
 
 
 def test_seed_demo_is_idempotent_and_prints_logins_and_a_working_key(client):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--size", "5", stdout=StringIO())
     first = _counts()
 
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--size", "5", stdout=out)
 
     assert _counts() == first
     assert first[0] == 2

@@ -45,10 +45,20 @@ def test_check_deploy_is_clean_with_production_settings():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="shop.example.vn",
+        SHIPPING_CREDENTIALS_KEY="R0hOLWFuZC1HSFRLLWNyZWRlbnRpYWxzLWtleS0zMmI=",
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_key_for_carrier_credentials():
+    result = _manage(
+        "check", DJANGO_ENV="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="shop.example.vn"
+    )
+
+    assert result.returncode != 0
+    assert "SHIPPING_CREDENTIALS_KEY must be set" in result.stderr
 
 
 def test_an_unknown_environment_name_is_refused():

@@ -15,9 +15,9 @@
     return Number(value).toLocaleString("vi-VN");
   }
 
-  function cssColor(name, alpha) {
-    var rgb = getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "234, 88, 12";
-    return alpha === undefined ? "rgb(" + rgb + ")" : "rgba(" + rgb + ", " + alpha + ")";
+  // The theme's primary orange (sellercenter/settings.py UNFOLD["COLORS"]).
+  function cssColor(alpha) {
+    return alpha === undefined ? "rgb(234, 88, 12)" : "rgba(234, 88, 12, " + alpha + ")";
   }
 
   var PALETTE = ["#ea580c", "#2563eb", "#16a34a", "#9333ea", "#db2777", "#0891b2", "#ca8a04"];
@@ -31,8 +31,8 @@
           {
             label: data.texts.now,
             data: data[key].map(Number),
-            borderColor: cssColor("--color-primary-600"),
-            backgroundColor: cssColor("--color-primary-600", 0.15),
+            borderColor: cssColor(),
+            backgroundColor: cssColor(0.15),
             fill: true,
             tension: 0.25,
             pointRadius: data.labels.length > 40 ? 0 : 3,
@@ -78,7 +78,7 @@
       data: {
         labels: data.funnel.map(function (s) { return s.label; }),
         datasets: [{ label: data.texts.sessions, data: data.funnel.map(function (s) { return s.value; }),
-                     backgroundColor: cssColor("--color-primary-500", 0.8) }],
+                     backgroundColor: cssColor(0.8) }],
       },
       options: {
         indexAxis: "y",
