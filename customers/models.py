@@ -37,7 +37,7 @@ class Gender(models.TextChoices):
 
 
 class JourneyStage(models.TextChoices):
-    """Where the customer stands in the journey; the rules are in customers.journey."""
+    """Where the customer stands in the journey; the rules are in customers.journey_stages."""
 
     AWARENESS = "awareness", _("Awareness")
     CONSIDERATION = "consideration", _("Consideration")

@@ -12,6 +12,7 @@ from customers import services
 from customers.models import Customer
 from customers.phones import phone_to_e164
 from customers.services.profiles import PROFILE_FIELDS, profile_clean
+from sellercenter.admin_base import adopt_saved
 from sellercenter.errors import DomainError
 from sellercenter.spreadsheet import SpreadsheetSafeResource
 
@@ -97,5 +98,4 @@ class CustomerResource(SpreadsheetSafeResource):
             filled = {name: value for name, value in profile.items() if value not in ("", None)}
             saved = services.customer_update(customer=instance, **filled)
             services.customer_tags_add(customer=saved, tags=tags)
-        instance.pk = saved.pk
-        instance._state = saved._state
+        adopt_saved(instance, saved)

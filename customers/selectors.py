@@ -26,7 +26,7 @@ from customers.models import (
 )
 from customers.phones import phone_search_fragments
 from customers.segment_rules import rules_filter, rules_validate
-from sellercenter.errors import NotFound
+from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 from sellercenter.periods import local_days_bounds
@@ -109,6 +109,25 @@ def customer_duplicates(*, customer: Customer) -> QuerySet[Customer]:
     if not same_contact:
         return Customer.objects.none()
     return Customer.objects.current().filter(same_contact, shop_id=customer.shop_id).exclude(pk=customer.pk)
+
+
+def customer_named(*, shop: Shop, external_id: str, field: str) -> Customer:
+    """The current customer a request names by storefront id in its body (`field`), following
+    merges; InvalidInput naming `field` when the shop has none with this id, or it was erased."""
+    customer = customer_resolve(shop=shop, external_id=external_id)
+    if customer is None or customer.erased_at is not None:
+        raise InvalidInput(fields={field: [_("No customer has this id.")]})
+    return customer
+
+
+def merge_survivor(*, customers) -> Customer:
+    """Which of the duplicates `customers` the others merge into: the one with most orders (the
+    profile the shop knows best), the oldest among equals. Refuses (InvalidInput) fewer than two
+    profiles, or profiles of more than one shop."""
+    profiles = list(customers)
+    if len(profiles) < 2 or len({customer.shop_id for customer in profiles}) > 1:
+        raise InvalidInput(_("Choose two or more profiles of one shop."))
+    return min(profiles, key=lambda customer: (-customer.orders_count, customer.pk))
 
 
 def customer_timeline(*, customer: Customer, limit: int = 20) -> list[CustomerEvent]:

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import PaymentMethod
 from sellercenter.leases import JobStates, LeasedJob
 from sellercenter.models import Shop
-from sellercenter.money import MoneyField
+from sellercenter.money import ZERO, MoneyField
 
-ZERO = Decimal("0")
 RATE_VALIDATORS = [MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))]
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
-from finance.fees import LineAmounts, Rates
+from finance.line_amounts import LineAmounts, Rates
 from finance.models import (
     AMOUNT_COLUMNS,
     FeeRule,

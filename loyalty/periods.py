@@ -8,30 +8,23 @@ Every range is half-open: [start, end).
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from loyalty.models import QualificationWindow
+from sellercenter.periods import YEARLY, period_bounds
 
 ROLLING_DAYS = timedelta(days=365)
 INSTANT = timedelta(microseconds=1)
 
 
-def period_bounds(at: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The tier period (calendar year in `tz`) that contains `at`."""
-    year = at.astimezone(tz).year
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-
-
 def period_after_end(at: datetime, tz: ZoneInfo) -> datetime:
     """The end of the period after the one containing `at`: how long a tier reached at `at` is kept."""
-    _start, end = period_bounds(at, tz)
-    return period_bounds(end, tz)[1]
+    _start, end = period_bounds(at, tz, YEARLY)
+    return period_bounds(end, tz, YEARLY)[1]
 
 
 def window_at(at: datetime, tz: ZoneInfo, window: str) -> tuple[datetime, datetime]:
     """The window whose spend counts at the instant `at` (including what happened at `at`)."""
     if window == QualificationWindow.CALENDAR_YEAR:
-        return period_bounds(at, tz)
+        return period_bounds(at, tz, YEARLY)
     end = at + INSTANT
     return end - ROLLING_DAYS, end
 
@@ -39,10 +32,5 @@ def window_at(at: datetime, tz: ZoneInfo, window: str) -> tuple[datetime, dateti
 def window_ending(boundary: datetime, tz: ZoneInfo, window: str) -> tuple[datetime, datetime]:
     """The window evaluated at a period end `boundary`: the period just over, or the 365 days before it."""
     if window == QualificationWindow.CALENDAR_YEAR:
-        return period_bounds(boundary - INSTANT, tz)[0], boundary
+        return period_bounds(boundary - INSTANT, tz, YEARLY)[0], boundary
     return boundary - ROLLING_DAYS, boundary
-
-
-def add_months(at: datetime, months: int, tz: ZoneInfo) -> datetime:
-    """`at` plus whole months on the shop's calendar (31 January + 1 month = 28/29 February)."""
-    return at.astimezone(tz) + relativedelta(months=months)

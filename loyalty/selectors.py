@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.selectors import customer_require
-from loyalty.member_card import member_code_barcode_svg
 from loyalty.models import (
     ONCE_PER_ORDER_KINDS,
     EntryKind,
@@ -23,6 +22,7 @@ from loyalty.models import (
     Tier,
 )
 from loyalty.periods import window_at
+from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.money import ZERO, money_round
 
@@ -159,7 +159,7 @@ def member_card(*, account: LoyaltyAccount, now: datetime | None = None) -> Memb
         qualifying_amount=amount,
         next_tier=next_tier,
         amount_to_next_tier=max(Decimal(0), next_tier.threshold - amount) if next_tier else None,
-        barcode_svg=member_code_barcode_svg(account.member_code),
+        barcode_svg=barcode_svg(account.member_code),
     )
 
 

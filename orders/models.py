@@ -16,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Channel, Customer
 from sellercenter.actor import ActorKind
 from sellercenter.models import ApiKey, Shop
-from sellercenter.money import MoneyField
-
-ZERO = Decimal("0")
+from sellercenter.money import ZERO, MoneyField
 
 
 class Product(models.Model):
@@ -157,6 +155,21 @@ class CancelledBy(models.TextChoices):
     SELLER = "seller", _("Seller")
     CUSTOMER = "customer", _("Customer")
     SYSTEM = "system", _("System (payment timeout)")
+
+
+# The moments of an order's life, in the order they happen: shown together by the admin and the API.
+ORDER_DATE_FIELDS = (
+    "placed_at",
+    "payment_due_at",
+    "paid_at",
+    "confirmed_at",
+    "ship_by_at",
+    "shipped_at",
+    "delivered_at",
+    "return_window_ends_at",
+    "completed_at",
+    "cancelled_at",
+)
 
 
 class Order(models.Model):
@@ -479,6 +492,22 @@ class ReturnStatus(models.TextChoices):
 
 
 OPEN_RETURN_STATUSES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED)
+
+
+# What a return request records, from the request to its close: shown by the admin and the API.
+RETURN_RECORD_FIELDS = (
+    "kind",
+    "reason",
+    "evidence_note",
+    "status",
+    "refund_amount",
+    "rejection_reason",
+    "replacement_order",
+    "requested_at",
+    "decided_at",
+    "received_at",
+    "closed_at",
+)
 
 
 class ReturnRequest(models.Model):

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from loyalty.selectors import points_quote_redemption
 from orders.models import Product
-from promotions.quotes import Quote, QuoteLine, Reason, Rejection, allocate
+from promotions.quotes import Quote, QuoteLine, Reason, Rejection
 from promotions.selectors import normalize_code, quote
 from sellercenter.errors import Conflict, InvalidInput
-from sellercenter.money import ZERO
+from sellercenter.money import ZERO, allocate
 
 
 @dataclass(frozen=True)

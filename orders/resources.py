@@ -10,6 +10,7 @@ from import_export import fields
 
 from orders import services
 from orders.models import Product
+from sellercenter.admin_base import adopt_saved
 from sellercenter.errors import DomainError
 from sellercenter.spreadsheet import SpreadsheetSafeResource
 
@@ -73,4 +74,4 @@ class ProductResource(SpreadsheetSafeResource):
                 )
         except DomainError as error:
             raise ValidationError(error.fields or {"sku": [str(error)]}) from None
-        instance.pk, instance._state = saved.pk, saved._state
+        adopt_saved(instance, saved)

@@ -166,7 +166,7 @@ def late_q(now: datetime) -> Q:
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__lt=now) | Q(shipped_at__gt=F("ship_by_at"))
 
 
-def period_bounds(*, shop: Shop, start: date, end: date) -> tuple[datetime, datetime]:
+def metrics_days_bounds(*, shop: Shop, start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in the shop's time zone. Refuses end before start, or
     a period over a year."""
     if end < start:
@@ -276,7 +276,7 @@ def shop_performance(*, shop: Shop, start: date, end: date, now: datetime | None
       returned to sender.
     Rates are percentages with two decimals, None when there is nothing to divide by."""
     now = now or timezone.now()
-    since, until = period_bounds(shop=shop, start=start, end=end)
+    since, until = metrics_days_bounds(shop=shop, start=start, end=end)
     orders = Order.objects.filter(shop=shop, placed_at__gte=since, placed_at__lt=until, replacement_for__isnull=True)
     counts = _counts(orders, now)
     return Performance(

@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Channel, Customer, MarketingChannel, Segment
 from loyalty.models import Tier
 from sellercenter.models import Shop
-from sellercenter.money import MoneyField
-
-ZERO = Decimal("0")
+from sellercenter.money import ZERO, MoneyField
 
 
 class Kind(models.TextChoices):

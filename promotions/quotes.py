@@ -17,15 +17,14 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from promotions.models import Kind
-from sellercenter.money import MINOR_UNITS, money_round
+from sellercenter.money import ZERO, allocate, money_round
 
-ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
 
@@ -157,22 +156,6 @@ PHASES = {
     Kind.FREE_SHIPPING: 2,
     Kind.FREE_GIFT: 3,
 }
-
-
-def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
-    """Split `amount` in proportion to `weights`, in the currency's minor unit, summing to `amount`
-    exactly: each part is rounded down, and the units left go to the largest remainders."""
-    total = sum(weights, ZERO)
-    if not weights or total <= 0:
-        return [ZERO for _weight in weights]
-    unit = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
-    exact = [amount * weight / total for weight in weights]
-    parts = [(share / unit).to_integral_value(rounding=ROUND_FLOOR) * unit for share in exact]
-    units_left = int((amount - sum(parts, ZERO)) / unit)
-    by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for index in by_remainder[:units_left]:
-        parts[index] += unit
-    return parts
 
 
 class _Cart:

@@ -15,11 +15,10 @@ from promotions.models import Campaign, CodeMode, Kind, Redemption, Status, Vouc
 from promotions.quotes import Candidate, Quote, QuoteLine, Reason, Rejection, price_cart
 from promotions.signals import catalogue_products_wanted
 from sellercenter.errors import InvalidInput
-from sellercenter.money import money_round
+from sellercenter.money import ZERO, money_round
 
 __all__ = ["Quote", "QuoteLine", "campaign_results", "campaigns_offered", "quote", "voucher_check"]
 
-ZERO = Decimal("0")
 MAX_CODES = 10
 # The spend of the last days (today included) is "the current pace" of a campaign.
 PACE_DAYS = 7

@@ -2,14 +2,14 @@
 
 from django.urls import path, re_path
 
-from promotions.api import campaigns, journeys, quotes, vouchers
+from promotions.api import campaigns, carts, journeys, vouchers
 
 ACTIONS = "|".join(campaigns.CAMPAIGN_ACTIONS)
 JOURNEY_ACTIONS = "|".join(journeys.JOURNEY_ACTIONS)
 
 urlpatterns = [
-    path("quote", quotes.QuoteView.as_view(), name="promotions-quote"),
-    path("vouchers/validate", quotes.VoucherValidateView.as_view(), name="promotions-voucher-validate"),
+    path("quote", carts.QuoteView.as_view(), name="promotions-quote"),
+    path("vouchers/validate", carts.VoucherValidateView.as_view(), name="promotions-voucher-validate"),
     path("campaigns", campaigns.CampaignListView.as_view(), name="promotions-campaigns"),
     path("campaigns/offers", campaigns.CampaignOffersView.as_view(), name="promotions-campaign-offers"),
     path("campaigns/<int:pk>", campaigns.CampaignDetailView.as_view(), name="promotions-campaign"),

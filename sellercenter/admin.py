@@ -15,7 +15,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from sellercenter import outbox, services
 from sellercenter.actor import Actor
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.errors import DomainError
 from sellercenter.models import ApiKey, ApiScope, AuditEntry, Membership, OutboxMessage, OutboxStatus, Shop
 
@@ -66,8 +66,7 @@ class ShopAdmin(ShopScopedAdmin):
             obj._state = saved._state
             return
         shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
-        obj.pk = shop.pk
-        obj._state = shop._state
+        adopt_saved(obj, shop)
 
 
 @admin.register(Membership)
@@ -81,8 +80,7 @@ class MembershipAdmin(ShopScopedAdmin):
         membership = services.membership_set(
             user=obj.user, shop=obj.shop, role=obj.role, actor=Actor.staff(request.user)
         )
-        obj.pk = membership.pk
-        obj._state = membership._state
+        adopt_saved(obj, membership)
 
     def delete_model(self, request, obj):
         services.membership_remove(membership=obj, actor=Actor.staff(request.user))
@@ -134,9 +132,7 @@ class ApiKeyAdmin(ShopScopedAdmin):
         api_key, secret = services.api_key_create(
             shop=data["shop"], name=data["name"], scopes=data["scopes"], created_by=request.user
         )
-        for field in ApiKey._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(api_key, field.attname))
-        obj._state = api_key._state
+        adopt_saved(obj, api_key)
         request.api_key_secret = secret
 
     def response_add(self, request, obj, post_url_continue=None):

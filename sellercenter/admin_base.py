@@ -9,10 +9,12 @@ Every shop-owned model has its own `shop` foreign key, so one rule serves them a
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -20,6 +22,7 @@ from import_export.forms import ConfirmImportForm
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from sellercenter.access import has_shop_permission
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
 from sellercenter.selectors import filter_by_user_shops, shop_ids_for_user, shops_for_user
@@ -103,7 +106,89 @@ class ShopScopedMixin:
         return request.user.has_perm(perm, obj) if obj is not None else request.user.has_perm(perm)
 
 
-class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
+def form_add_domain_error(form: forms.Form, error: DomainError, *, renamed=None) -> None:
+    """Show a service's refusal on the form: each message on the field it names (`renamed` maps the
+    service's name to the form's, as a dict or a function), the rest on the form itself, still
+    saying which field they are about."""
+    if not error.fields:
+        form.add_error(None, str(error))
+        return
+    for name, field_messages in error.fields.items():
+        mapped = renamed(name) if callable(renamed) else (renamed or {}).get(name, name)
+        field = mapped.split(".")[0]
+        if field in form.fields:
+            form.add_error(field, field_messages)
+        else:
+            form.add_error(None, [f"{name}: {message}" for message in field_messages])
+
+
+def adopt_saved(obj, saved) -> None:
+    """Make the admin's unsaved `obj` the row a service saved (the admin builds its redirect, success
+    message and log entry from `obj`, but the service is what writes)."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state = saved._state
+
+
+class ServiceActionMixin:
+    """Admin actions that run a service, optionally after an intermediate page with a form.
+
+    `service_action_form` shows the page (the selected rows, an optional message, the form) until
+    it comes back valid; `call_service` runs a service and turns its refusal into an error message, never a
+    500; `call_service_for_each` runs it per selected row and reports how many were done."""
+
+    action_form_template = "admin/service_action.html"
+    # The hidden field by which the intermediate page says it was submitted.
+    action_submitted = ("apply", "1")
+
+    def call_service(self, request, service, /, **kwargs):
+        """Run a service for an admin action; a refusal becomes an error message, not a 500."""
+        try:
+            return service(**kwargs)
+        except DomainError as error:
+            self.message_user(request, str(error), level=messages.ERROR)
+            return None
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), level=messages.ERROR)
+            return None
+
+    def service_action_form(self, request, queryset, *, title, form_class=forms.Form, message="", submit_label=None):
+        """(the valid form, None) once the intermediate page was submitted valid; until then
+        (None, the page) to return from the action."""
+        name, value = self.action_submitted
+        form = form_class(request.POST if request.POST.get(name) == value else None)
+        if form.is_valid():
+            return form, None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "message": message,
+            "form": form,
+            "objects": queryset,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submitted_name": name,
+            "submitted_value": value,
+            "submit_label": submit_label or _("Apply"),
+        }
+        return None, TemplateResponse(request, self.action_form_template, context)
+
+    def call_service_for_each(self, request, objects, service, *, arguments, done_message, permission=None) -> int:
+        """Call `service(**arguments(obj))` for every object (only those the user holds `permission`
+        on, when given); refusals become error messages and `done_message` (ngettext-style, with
+        %(count)d) reports the rest. Returns how many were done."""
+        done = 0
+        for obj in objects:
+            if permission is not None and not has_shop_permission(request.user, permission, obj):
+                self.message_user(request, _("%(object)s: not allowed.") % {"object": obj}, messages.ERROR)
+                continue
+            done += self.call_service(request, service, **arguments(obj)) is not None
+        self.message_user(request, done_message(done) % {"count": done})
+        return done
+
+
+class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
     """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
 
     list_filter_submit = True
@@ -130,17 +215,6 @@ class ShopScopedAdmin(ShopScopedMixin, ModelAdmin):
             if shop_ids is None or len(shop_ids) > 1:
                 filters.insert(0, "shop")
         return filters
-
-    def call_service(self, request, service, /, **kwargs):
-        """Run a service for an admin action; a refusal becomes an error message, not a 500."""
-        try:
-            return service(**kwargs)
-        except DomainError as error:
-            self.message_user(request, str(error), level=messages.ERROR)
-            return None
-        except ValidationError as error:
-            self.message_user(request, "; ".join(error.messages), level=messages.ERROR)
-            return None
 
 
 class InlineTabMixin:

@@ -4,7 +4,7 @@ No float ever touches money: amounts are `Decimal`, stored in `MoneyField`
 (DecimalField(max_digits=18, decimal_places=2)), and rounded half-up at defined points.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
@@ -59,6 +59,22 @@ def money_round(amount, currency: str = Currency.VND) -> Decimal:
     places = MINOR_UNITS.get(currency, 2)
     exponent = Decimal(1).scaleb(-places)
     return to_decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def allocate(amount: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `amount` in proportion to `weights`, in the currency's minor unit, summing to `amount`
+    exactly: each part is rounded down, and the units left go to the largest remainders."""
+    total = sum(weights, ZERO)
+    if not weights or total <= 0:
+        return [ZERO for _weight in weights]
+    unit = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    exact = [amount * weight / total for weight in weights]
+    parts = [(share / unit).to_integral_value(rounding=ROUND_FLOOR) * unit for share in exact]
+    units_left = int((amount - sum(parts, ZERO)) / unit)
+    by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for index in by_remainder[:units_left]:
+        parts[index] += unit
+    return parts
 
 
 def money_plain(amount, currency: str = Currency.VND) -> str:

@@ -35,6 +35,7 @@ from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
 
 
@@ -185,6 +186,7 @@ class CustomerDetailView(APIView):
         return _detail(_customer_of_shop(request, pk))
 
     @extend_schema(request=ProfileInputSerializer, responses=CustomerDetailSerializer, operation_id="customers_update")
+    @api_write
     def patch(self, request, pk: int):
         customer = _customer_of_shop(request, pk)
         data = ProfileInputSerializer(data=request.data)
@@ -244,6 +246,7 @@ class AddressDetailView(APIView):
         responses=AddressSerializer,
         operation_id="customer_addresses_update",
     )
+    @api_write
     def patch(self, request, pk: int, address_pk: int):
         address = self._address(request, pk, address_pk)
         data = AddressInputSerializer(data=request.data, partial=True)
@@ -251,6 +254,7 @@ class AddressDetailView(APIView):
         return Response(AddressSerializer(services.address_update(address=address, **data.validated_data)).data)
 
     @extend_schema(responses={204: None}, operation_id="customer_addresses_delete")
+    @api_write
     def delete(self, request, pk: int, address_pk: int):
         services.address_delete(address=self._address(request, pk, address_pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,10 +10,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.models import Customer
+from customers.selectors import customer_named
 from customers.services.push import push_subscription_register, push_subscription_remove
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
-from sellercenter.errors import InvalidInput
+from sellercenter.api.transactions import api_write
 
 
 def _b64url_bytes(value: str) -> bytes | None:
@@ -87,15 +87,14 @@ class PushSubscriptionView(APIView):
     @extend_schema(
         request=InputSerializer, responses={201: OutputSerializer}, operation_id="push_subscription_register"
     )
+    @api_write
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         customer = None
         if values.get("customer_id"):
-            customer = Customer.objects.current().filter(shop=request.shop, external_id=values["customer_id"]).first()
-            if customer is None:
-                raise InvalidInput(fields={"customer_id": [_("No customer has this id.")]})
+            customer = customer_named(shop=request.shop, external_id=values["customer_id"], field="customer_id")
         subscription = push_subscription_register(
             shop=request.shop,
             endpoint=values["endpoint"],
@@ -108,6 +107,7 @@ class PushSubscriptionView(APIView):
         return Response(self.OutputSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RemoveSerializer, responses={204: None}, operation_id="push_subscription_remove")
+    @api_write
     def delete(self, request):
         data = self.RemoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,16 +1,14 @@
 """`POST /reviews`: a customer rates and comments a line of an order delivered to them."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.models import Customer
+from customers.selectors import customer_named
 from customers.services.reviews import COMMENT_MAX_LENGTH, review_post
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
-from sellercenter.errors import InvalidInput
 
 
 class ReviewView(APIView):
@@ -48,9 +46,7 @@ class ReviewView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        customer = Customer.objects.current().filter(shop=request.shop, external_id=values["customer_id"]).first()
-        if customer is None:
-            raise InvalidInput(fields={"customer_id": [_("No customer has this id.")]})
+        customer = customer_named(shop=request.shop, external_id=values["customer_id"], field="customer_id")
         review = review_post(
             customer=customer,
             order_ref=values["order_ref"],

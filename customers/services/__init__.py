@@ -26,7 +26,7 @@ from customers.services.profiles import (
 from customers.services.purchases import customer_record_purchase, customer_reverse_purchase, purchase_facts_rebuild
 from customers.services.push import push_subscription_register, push_subscription_remove
 from customers.services.reviews import delivered_lines_record, review_post, review_reply
-from customers.services.rights import customer_erase, customer_export, customer_merge
+from customers.services.rights import customer_erase, customer_export, customer_merge, customer_merge_duplicates
 from customers.services.segments import segment_create, segment_update, segments_create_builtin
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "customer_export",
     "customer_identify",
     "customer_merge",
+    "customer_merge_duplicates",
     "customer_record_purchase",
     "customer_reverse_purchase",
     "customer_tags_add",

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from customers.journey import journey_stage_expression
+from customers.journey_stages import journey_stage_expression
 from customers.models import Customer, CustomerEvent
 
 

@@ -19,7 +19,7 @@ from customers.models import (
     CustomerTag,
     PersonalDataRequest,
 )
-from customers.selectors import customer_personal_data, customer_profile_data
+from customers.selectors import customer_personal_data, customer_profile_data, merge_survivor
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from customers.services.profiles import PROFILE_FIELDS, customer_check_current
 from customers.signals import customer_erased, customer_merged
@@ -147,6 +147,21 @@ def customer_merge(*, source: Customer, target: Customer, merged_by=None) -> Cus
 
 
 # --- Personal-data rights --------------------------------------------------------------------------
+
+
+def customer_merge_duplicates(*, customers, merged_by=None) -> tuple[Customer, list[CustomerMerge]]:
+    """Merge duplicate profiles into the one that survives (`merge_survivor`: most orders, then the
+    oldest), all or none: one refusal (see `customer_merge`) merges nothing. Returns the survivor
+    and the merges recorded."""
+    profiles = list(customers)
+    target = merge_survivor(customers=profiles)
+    with transaction.atomic():
+        merges = [
+            customer_merge(source=source, target=target, merged_by=merged_by)
+            for source in sorted(profiles, key=lambda customer: customer.pk)
+            if source.pk != target.pk
+        ]
+    return target, merges
 
 
 def customer_export(*, customer: Customer, requested_by=None, api_key=None) -> dict:

@@ -15,15 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import selectors
-from finance.fees import OrderAmounts, adjustment_amounts, refund_amounts, sale_amounts
+from finance.line_amounts import OrderAmounts, adjustment_amounts, refund_amounts, sale_amounts
 from finance.models import LineKind, PayoutState, Statement, StatementLine
-from finance.periods import local_day
 from finance.selectors import DELIVERED_STATUSES
 from finance.services.statements import statement_add_lines, statement_open_for
 from orders.models import Order, OrderStatus, ReturnRequest, ReturnStatus
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.models import Shop
 from sellercenter.money import money_format, money_round, to_decimal
+from sellercenter.periods import local_day
 
 # What a MoneyField holds: 18 digits, 2 of them decimals.
 MAX_AMOUNT = Decimal(10) ** 16

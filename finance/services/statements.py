@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from finance import selectors
 from finance.models import AMOUNT_COLUMNS, PayoutState, Statement, StatementLine, StatementStatus
-from finance.periods import local_day, period_bounds
 from sellercenter.errors import Conflict, DomainError, NotAllowed
 from sellercenter.models import Shop
 from sellercenter.money import ZERO
+from sellercenter.periods import local_day, period_bounds
 
 logger = logging.getLogger(__name__)
 TOTALLED = (*AMOUNT_COLUMNS, "net")

@@ -6,13 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.member_card import member_code_new
-from loyalty.models import (
-    LoyaltyAccount,
-    Tier,
-    TierChange,
-    TierChangeReason,
-)
+from loyalty.member_codes import member_code_new
+from loyalty.models import LoyaltyAccount, Tier, TierChange, TierChangeReason
 from loyalty.services.ledger import _expire_due_lots
 from sellercenter.errors import Conflict
 

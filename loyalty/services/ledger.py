@@ -10,16 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.models import (
-    EntryKind,
-    LoyaltyAccount,
-    PointsEntry,
-    PointsLot,
-    PointsLotUse,
-    ProgrammeSettings,
-)
-from loyalty.periods import add_months
+from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, PointsLot, PointsLotUse, ProgrammeSettings
 from sellercenter.errors import InvalidInput
+from sellercenter.periods import add_months
 
 
 def order_source(order_ref: str) -> str:

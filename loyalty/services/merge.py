@@ -5,14 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.models import (
-    LoyaltyAccount,
-    PointsEntry,
-    PointsLot,
-    QualifyingSpend,
-    TierChange,
-    TierChangeReason,
-)
+from loyalty.models import LoyaltyAccount, PointsEntry, PointsLot, QualifyingSpend, TierChange, TierChangeReason
 from loyalty.services.accounts import _lock
 from loyalty.services.ledger import _after_credit
 from loyalty.services.tiers import _change_tier

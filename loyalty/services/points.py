@@ -8,13 +8,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.models import (
-    EntryKind,
-    LoyaltyAccount,
-    PointsEntry,
-    PointsLot,
-    QualificationBasis,
-)
+from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, PointsLot, QualificationBasis
 from loyalty.selectors import points_for_amount
 from loyalty.services.accounts import _lock, _locked_account
 from loyalty.services.ledger import (

@@ -9,10 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loyalty.defaults import DEFAULT_TIERS
-from loyalty.models import (
-    ProgrammeSettings,
-    Tier,
-)
+from loyalty.models import ProgrammeSettings, Tier
 from sellercenter.actor import Actor
 from sellercenter.audit import audit_record, audit_snapshot
 from sellercenter.errors import InvalidInput

@@ -19,13 +19,14 @@ from loyalty.models import (
     TierChange,
     TierChangeReason,
 )
-from loyalty.periods import period_after_end, period_bounds, window_ending
+from loyalty.periods import period_after_end, window_ending
 from loyalty.selectors import qualifying_amount_at, qualifying_amount_between, tier_for_amount
 from loyalty.services.accounts import _lock, _locked_account
 from loyalty.services.ledger import _check_order_ref, _programme
 from loyalty.signals import tier_upgraded
 from sellercenter.errors import InvalidInput
 from sellercenter.money import ZERO
+from sellercenter.periods import YEARLY, period_bounds
 
 
 def _change_tier(
@@ -181,7 +182,9 @@ def account_reevaluate_tier(*, account: LoyaltyAccount, now: datetime | None = N
         programme = _programme(account)
         while account.tier_kept_until is not None and account.tier_kept_until <= now:
             review = _review(account, programme)
-            kept_until = None if review.tier.rank == 1 else period_bounds(review.boundary, account.shop.tzinfo)[1]
+            kept_until = (
+                None if review.tier.rank == 1 else period_bounds(review.boundary, account.shop.tzinfo, YEARLY)[1]
+            )
             if review.tier.rank == account.tier.rank:
                 account.tier_kept_until = kept_until
                 account.save(update_fields=["tier_kept_until"])

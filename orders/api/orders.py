@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from customers.models import Channel
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
-from orders.models import ActorKind, Order, OrderStatus, PaymentMethod
+from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from promotions.quotes import GIFT_REASONS
 from sellercenter.actor import actor_from_request
@@ -18,6 +18,7 @@ from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.permissions import is_back_office
+from sellercenter.api.transactions import api_write
 
 
 class AddressSerializer(serializers.Serializer):
@@ -88,16 +89,7 @@ class OrderOutput(serializers.ModelSerializer):
             "note",
             "carrier",
             "tracking_number",
-            "placed_at",
-            "payment_due_at",
-            "paid_at",
-            "confirmed_at",
-            "ship_by_at",
-            "shipped_at",
-            "delivered_at",
-            "return_window_ends_at",
-            "completed_at",
-            "cancelled_at",
+            *ORDER_DATE_FIELDS,
             "cancelled_by",
             "replacement_for",
             "lines",
@@ -378,6 +370,7 @@ class OrderActionView(APIView):
     required_permissions = "orders.change_order"
 
     @extend_schema(request=None, responses=OrderOutput, operation_id="orders_action")
+    @api_write
     def post(self, request, number, action):
         service, input_class, kind = ACTIONS[action]
         data = input_class(data=request.data)
@@ -396,6 +389,7 @@ class OrderCancelView(APIView):
     required_permissions = "orders.change_order"
 
     @extend_schema(request=CancelInput, responses=OrderOutput, operation_id="orders_cancel")
+    @api_write
     def post(self, request, number):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)

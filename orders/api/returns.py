@@ -9,10 +9,19 @@ from rest_framework.views import APIView
 
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
-from orders.models import ActorKind, ReturnKind, ReturnOutcome, ReturnReason, ReturnRequest, ReturnStatus
+from orders.models import (
+    RETURN_RECORD_FIELDS,
+    ActorKind,
+    ReturnKind,
+    ReturnOutcome,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
 
 
@@ -36,17 +45,7 @@ class ReturnOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "order_number",
-            "kind",
-            "reason",
-            "evidence_note",
-            "status",
-            "refund_amount",
-            "rejection_reason",
-            "replacement_order",
-            "requested_at",
-            "decided_at",
-            "received_at",
-            "closed_at",
+            *RETURN_RECORD_FIELDS,
             "lines",
         ]
         ref_name = "ReturnRequest"
@@ -150,6 +149,7 @@ class ReturnActionView(APIView):
     required_permissions = "orders.change_returnrequest"
 
     @extend_schema(request=None, responses=ReturnOutput, operation_id="returns_action")
+    @api_write
     def post(self, request, pk, action):
         service, input_class = ACTIONS[action]
         data = input_class(data=request.data)

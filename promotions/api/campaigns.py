@@ -11,13 +11,7 @@ from rest_framework.views import APIView
 from customers.models import Channel, Segment
 from loyalty.models import Tier
 from promotions import selectors, services
-from promotions.api.base import (
-    MONEY,
-    STOREFRONT_STATUSES,
-    CustomerInput,
-    ReadForStorefrontsMixin,
-    ShopTimeMixin,
-)
+from promotions.api.base import MONEY, STOREFRONT_STATUSES, CustomerInput, ReadForStorefrontsMixin, ShopTimeMixin
 from promotions.api.serializers import (
     PublicCampaignSerializer,
     StaffCampaignSerializer,
@@ -29,6 +23,7 @@ from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
+from sellercenter.api.transactions import api_write
 
 
 class CampaignFilter(filters.FilterSet):
@@ -136,6 +131,7 @@ class CampaignDetailView(ReadForStorefrontsMixin, APIView):
     @extend_schema(
         request=CampaignInputSerializer, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_update"
     )
+    @api_write
     def patch(self, request, pk: int):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         data = CampaignInputSerializer(data=request.data, partial=True)
@@ -162,6 +158,7 @@ class CampaignActionView(ShopTimeMixin, APIView):
     required_permissions = "promotions.change_campaign"
 
     @extend_schema(request=None, responses=StaffCampaignSerializer, operation_id="promotions_campaigns_action")
+    @api_write
     def post(self, request, pk: int, action: str):
         campaign = get_object_or_404(Campaign, shop=request.shop, pk=pk)
         campaign = CAMPAIGN_ACTIONS[action](campaign=campaign, actor=actor_from_request(request))

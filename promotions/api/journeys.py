@@ -15,6 +15,7 @@ from promotions.journeys.template import journey_create_cart_recovery
 from promotions.models import Campaign, Journey, JourneyStatus, JourneyTrigger, StepKind
 from sellercenter.api.base import BACK_OFFICE_ONLY
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
 
 JOURNEY_ACTIONS = {
@@ -131,6 +132,7 @@ class JourneyActionView(ShopTimeMixin, APIView):
     required_permissions = "promotions.change_journey"
 
     @extend_schema(request=None, responses=JourneySerializer, operation_id="promotions_journeys_action")
+    @api_write
     def post(self, request, pk: int, action: str):
         journey = JOURNEY_ACTIONS[action](journey=get_object_or_404(Journey, shop=request.shop, pk=pk))
         return Response(JourneySerializer(_journeys(request).get(pk=journey.pk)).data)

@@ -70,9 +70,11 @@ def idempotent(handler):
     def wrapper(view, request, *args, **kwargs):
         key = _validated_key(request)
         if key is None:
-            return handler(view, request, *args, **kwargs)
+            with transaction.atomic(durable=True):
+                return handler(view, request, *args, **kwargs)
         fingerprint = _fingerprint(request)
-        with transaction.atomic():
+        # The outermost transaction of the write (see sellercenter.api.transactions).
+        with transaction.atomic(durable=True):
             _lock_or_conflict(request.shop.pk, key)
             stored = IdempotencyKey.objects.filter(shop=request.shop, key=key).first()
             if stored is not None:

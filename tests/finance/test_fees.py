@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from finance.fees import LineAmounts, OrderAmounts, Rates, percent_of, refund_amounts, sale_amounts
+from finance.line_amounts import LineAmounts, OrderAmounts, Rates, percent_of, refund_amounts, sale_amounts
 
 D = Decimal
 SHOP_RATES = Rates(

@@ -9,9 +9,9 @@ import pytest
 
 from finance import services
 from finance.models import FinanceSettings, PayoutState, Statement, StatementPeriod, StatementStatus
-from finance.periods import period_bounds
 from finance.selectors import reconcile_problems, statement_digest
 from sellercenter.errors import NotAllowed
+from sellercenter.periods import period_bounds
 from tests.concurrency import run_concurrently
 from tests.finance.factories import adjustment, reload
 

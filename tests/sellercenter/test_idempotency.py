@@ -2,6 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from sellercenter import services
@@ -121,6 +122,20 @@ def test_a_request_while_the_first_is_running_is_409_then_replays(api, shop):
     assert after.status_code == 201
     assert after.json() == first["response"].json()
     assert _issued(shop) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", [{}, {"HTTP_IDEMPOTENCY_KEY": "k-durable"}])
+def test_an_api_write_refuses_to_join_a_transaction_opened_around_it(api, shop, headers, caplog):
+    with transaction.atomic():
+        response = api.post("/api/test/keys", {"name": "Kho Hà Nội"}, format="json", **headers)
+
+    # The refusal is Django's durable-atomic RuntimeError, answered (and logged) as a server error.
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    errors = [record.exc_info[1] for record in caplog.records if record.exc_info]
+    assert any(isinstance(error, RuntimeError) and "durable" in str(error) for error in errors)
+    assert _issued(shop) == 0
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from sellercenter.money import money_format, money_round
+from sellercenter.money import allocate, money_format, money_round
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,21 @@ def test_floats_are_refused():
 def test_garbage_is_refused():
     with pytest.raises(ValueError, match="not an amount"):
         money_round("mười nghìn")
+
+
+@pytest.mark.parametrize(
+    ("amount", "weights", "currency", "expected"),
+    [
+        # 100 ₫ over three equal lines: whole dong, the one left over goes to the first largest remainder.
+        ("100", ["1", "1", "1"], "VND", ["34", "33", "33"]),
+        ("30000", ["400000", "200000"], "VND", ["20000", "10000"]),
+        ("10.00", ["1", "2"], "USD", ["3.33", "6.67"]),
+        ("500", ["0", "0"], "VND", ["0", "0"]),
+    ],
+)
+def test_allocate_splits_pro_rata_in_whole_units_and_adds_up_exactly(amount, weights, currency, expected):
+    parts = allocate(Decimal(amount), [Decimal(weight) for weight in weights], currency)
+
+    assert parts == [Decimal(part) for part in expected]
+    if any(Decimal(weight) for weight in weights):
+        assert sum(parts) == Decimal(amount)

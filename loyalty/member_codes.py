@@ -1,15 +1,11 @@
-"""Member codes and their barcode.
+"""Member codes.
 
 A member code is 12 digits: 11 random digits (the first never 0, so the code keeps its length in
 spreadsheets) and a Luhn check digit, so a mistyped or misread code is caught before any lookup.
-The barcode is Code 128, which every counter scanner reads.
+The card shows the code as a barcode (sellercenter.barcodes).
 """
 
-import io
 import secrets
-
-import barcode
-from barcode.writer import SVGWriter
 
 CODE_LENGTH = 12
 
@@ -34,13 +30,3 @@ def member_code_new() -> str:
 
 def member_code_is_valid(code: str) -> bool:
     return len(code) == CODE_LENGTH and code.isdigit() and luhn_check_digit(code[:-1]) == code[-1]
-
-
-def member_code_barcode_svg(code: str) -> str:
-    """The code as a Code 128 barcode, an SVG document without the XML prologue (ready to inline)."""
-    buffer = io.BytesIO()
-    barcode.get("code128", code, writer=SVGWriter()).write(
-        buffer, options={"module_height": 12.0, "font_size": 8, "text_distance": 4.0, "quiet_zone": 4.0}
-    )
-    svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg") :]

@@ -1,8 +1,4 @@
-"""Admin for promotions: campaigns (status, spend, actions, results), voucher codes (export), redemptions.
-
-Every write goes through promotions.services; the campaign form validates with the service's own
-rules. Dates are entered and shown in the shop's time zone.
-"""
+"""Campaigns: status, spend, the form checked by the service's rules, actions, results, voucher batches."""
 
 from urllib.parse import urlencode
 
@@ -18,16 +14,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
 from customers.models import Channel
 from promotions import selectors, services
-from promotions.models import Campaign, CodeMode, Kind, Redemption, Status, Voucher
+from promotions.models import Campaign, CodeMode, Kind, Status
 from promotions.quotes import Reason
-from promotions.resources import VoucherResource
 from sellercenter.access import ROLE_REFUSED, has_shop_permission
 from sellercenter.actor import Actor
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
 from sellercenter.selectors import shops_for_user
@@ -40,7 +34,11 @@ STATUS_COLOURS = {
     Status.ENDED: "#4a5568",
     Status.EXHAUSTED: "#c53030",
 }
+
+
 CHART_DAYS = 30
+
+
 CHART_HEIGHT = 100
 
 
@@ -93,8 +91,7 @@ class CampaignForm(ShopScopedForm):
         try:
             services.campaign_validate(shop=shop, terms={**base, **self.terms()}, campaign=existing)
         except InvalidInput as error:
-            for field, field_errors in error.fields.items():
-                self.add_error(field if field in self.fields else None, field_errors)
+            form_add_domain_error(self, error)
         return cleaned
 
 
@@ -228,9 +225,7 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
             campaign = services.campaign_create(
                 shop=form.cleaned_data["shop"], actor=Actor.staff(request.user), **form.terms()
             )
-        for field in Campaign._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(campaign, field.attname))
-        obj._state = campaign._state
+        adopt_saved(obj, campaign)
 
     def save_related(self, request, form, formsets, change):
         # The service already set the tiers; only inlines (none today) are left to save.
@@ -408,54 +403,3 @@ class VoucherBatchForm(forms.Form):
     prefix = forms.CharField(
         label=_("prefix"), max_length=12, required=False, help_text=_("E.g. TET26: codes look like TET26K7QM2XRP4A.")
     )
-
-
-class UsedFilter(admin.SimpleListFilter):
-    title = _("used")
-    parameter_name = "used"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(used_at__isnull=self.value() == "no")
-        return queryset
-
-
-@admin.register(Voucher)
-class VoucherAdmin(ReadOnlyAdminMixin, ExportMixin, ShopScopedAdmin):
-    """Generated codes: read, filter by campaign or batch, export. Codes are made by the campaign's
-    batch action, never typed in, and never deleted: a code may already be printed or sent to a
-    customer; to stop codes, end the campaign."""
-
-    resource_classes = [VoucherResource]
-    list_display = ["code", "campaign", "batch", "used_order_ref", "used_at", "created_at"]
-    list_filter = [("campaign", admin.RelatedOnlyFieldListFilter), UsedFilter, "batch"]
-    list_select_related = ["campaign", "shop"]
-    search_fields = ["code", "used_order_ref"]
-
-
-@admin.register(Redemption)
-class RedemptionAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    """What each order used, read-only: orders record and release redemptions through the services."""
-
-    list_display = [
-        "order_ref",
-        "campaign",
-        "customer",
-        "amount",
-        "order_total",
-        "channel",
-        "tier",
-        "created_at",
-        "released_at",
-    ]
-    list_filter = ["channel", ("released_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["campaign", "customer", "tier", "shop"]
-    search_fields = ["order_ref", "code", "campaign__name"]
-    date_hierarchy = "created_at"
-
-
-# Journeys (automations) have their own admin module beside their services.
-from promotions.journeys import admin as journeys_admin  # noqa: E402, F401
