@@ -1,0 +1,32 @@
+"""What the consistency commands share (`reconcile`, `loyalty_check`, `finance_reconcile`): an optional
+`--shop SLUG`, each problem on stderr, exit status 1 when there is any (for cron and monitoring)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sellercenter.models import Shop
+
+
+class ShopCheckCommand(BaseCommand):
+    """Subclasses say what they check (`problems`) and how to report the outcome."""
+
+    failure = "%(count)d problem(s) found."
+    success = "No problem found."
+
+    def problems(self, *, shop: Shop | None) -> list:
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("--shop", help="Check only the shop with this slug.")
+
+    def handle(self, *args, shop=None, **options):
+        selected = None
+        if shop:
+            selected = Shop.objects.filter(slug=shop).first()
+            if selected is None:
+                raise CommandError(f"No shop with the slug {shop!r}.")
+        problems = self.problems(shop=selected)
+        for problem in problems:
+            self.stderr.write(str(problem))
+        if problems:
+            raise CommandError(self.failure % {"count": len(problems)}, returncode=1)
+        self.stdout.write(self.style.SUCCESS(self.success))
