@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Channel, Customer
 from sellercenter.actor import ActorKind
-from sellercenter.models import ApiKey, Shop
+from sellercenter.models import ActorRecord, Shop
 from sellercenter.money import ZERO, MoneyField
 
 
@@ -366,7 +366,7 @@ class OrderEventType(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class OrderEvent(models.Model):
+class OrderEvent(ActorRecord):
     """What happened to an order, who did it and when: the order's timeline. Never edited."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
@@ -374,18 +374,6 @@ class OrderEvent(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=OrderEventType.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices, blank=True)
-    actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("staff member"),
-    )
-    api_key = models.ForeignKey(
-        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
-    )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)

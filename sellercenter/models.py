@@ -316,25 +316,10 @@ class RollupCursor(models.Model):
         return f"{self.shop_id} · {self.changes_until}"
 
 
-class AuditAction(models.TextChoices):
-    CREATE = "create", pgettext_lazy("audit action", "Created")
-    UPDATE = "update", pgettext_lazy("audit action", "Changed")
-    DELETE = "delete", pgettext_lazy("audit action", "Deleted")
-    PUBLISH = "publish", pgettext_lazy("audit action", "Published")
-    PAUSE = "pause", pgettext_lazy("audit action", "Paused")
-    RESUME = "resume", pgettext_lazy("audit action", "Resumed")
-    END = "end", pgettext_lazy("audit action", "Ended")
-    REVOKE = "revoke", pgettext_lazy("audit action", "Revoked")
+class ActorRecord(models.Model):
+    """Who made a change, on a row that records one (an audit entry, an order event): the kind of actor
+    and, for staff and API keys, which one (sellercenter.actor)."""
 
-
-class AuditEntry(models.Model):
-    """One change to a setting that shapes money or access: who, when, which object, old -> new.
-
-    Written by the service that makes the change, in its transaction (sellercenter.audit), and never
-    changed afterwards. `actor_label` keeps who it was when the user or key is later deleted."""
-
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("shop"))
-    at = models.DateTimeField(_("when"), default=timezone.now)
     actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -347,6 +332,30 @@ class AuditEntry(models.Model):
     api_key = models.ForeignKey(
         ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("API key")
     )
+
+    class Meta:
+        abstract = True
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", pgettext_lazy("audit action", "Created")
+    UPDATE = "update", pgettext_lazy("audit action", "Changed")
+    DELETE = "delete", pgettext_lazy("audit action", "Deleted")
+    PUBLISH = "publish", pgettext_lazy("audit action", "Published")
+    PAUSE = "pause", pgettext_lazy("audit action", "Paused")
+    RESUME = "resume", pgettext_lazy("audit action", "Resumed")
+    END = "end", pgettext_lazy("audit action", "Ended")
+    REVOKE = "revoke", pgettext_lazy("audit action", "Revoked")
+
+
+class AuditEntry(ActorRecord):
+    """One change to a setting that shapes money or access: who, when, which object, old -> new.
+
+    Written by the service that makes the change, in its transaction (sellercenter.audit), and never
+    changed afterwards. `actor_label` keeps who it was when the user or key is later deleted."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("shop"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
     actor_label = models.CharField(_("who"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     content_type = models.ForeignKey(
