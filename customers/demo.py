@@ -81,6 +81,15 @@ PLACES = {
     "Quảng Ninh": [("Phường Hạ Long", "TP. Hạ Long")],
     "Nghệ An": [("Phường Vinh Phú", "TP. Vinh")],
 }  # fmt: skip
+# Where demo customers first came from, and how many in a hundred.
+ACQUISITION_MIX = {
+    AcquisitionChannel.WEBSITE: 35,
+    AcquisitionChannel.APP: 15,
+    AcquisitionChannel.FANPAGE: 25,
+    AcquisitionChannel.MARKETPLACE: 15,
+    AcquisitionChannel.POS: 7,
+    AcquisitionChannel.REFERRAL: 3,
+}
 PROVINCE_WEIGHTS = [30, 34, 8, 5, 5, 4, 4, 3, 3, 4]
 STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Huệ", "Hai Bà Trưng", "Lý Thường Kiệt", "Nguyễn Trãi", "Hùng Vương",
            "Phan Chu Trinh", "Quang Trung", "Điện Biên Phủ", "Pasteur", "Lê Duẩn", "Bạch Đằng", "Hàng Bạc"]  # fmt: skip
@@ -165,7 +174,7 @@ class _DemoShop:
         middle = dice.choice(FEMALE_MIDDLE if female else MALE_MIDDLE)
         given = dice.choice(FEMALE_NAMES if female else MALE_NAMES)
         surname = dice.choice(SURNAMES)
-        channel = dice.choices(AcquisitionChannel.values, weights=[35, 15, 25, 15, 7, 3])[0]
+        channel = dice.choices(list(ACQUISITION_MIX), weights=list(ACQUISITION_MIX.values()))[0]
         utm = dice.choice(UTM) if channel in (Channel.WEBSITE, Channel.FANPAGE) else ("", "", "")
         mail_name = _ascii(f"{given}.{surname}").lower()
         return Customer(

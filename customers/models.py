@@ -21,6 +21,11 @@ class Channel(models.TextChoices):
     FANPAGE = "fanpage", _("Fanpage")
     MARKETPLACE = "marketplace", _("Marketplace")
     POS = "pos", _("Shop counter (POS)")
+    SHOPEE = "shopee", _("Shopee")
+    LAZADA = "lazada", _("Lazada")
+    TIKTOK_SHOP = "tiktok_shop", _("TikTok Shop")
+    CHAT = "chat", _("Chat (Zalo, Messenger)")
+    PHONE = "phone", _("Phone")
 
 
 # Where a customer came from: any sales channel, or a referral by another customer.

@@ -149,6 +149,8 @@ class PaymentMethod(models.TextChoices):
     VNPAY = "vnpay", _("VNPay")
     MOMO = "momo", _("MoMo e-wallet")
     CARD = "card", _("Card")
+    CASH = "cash", _("Cash at the counter")
+    MARKETPLACE = "marketplace", _("Paid through the marketplace")
 
 
 class CancelledBy(models.TextChoices):
@@ -186,6 +188,9 @@ class Order(models.Model):
     number = models.CharField(_("number"), max_length=20, null=True, editable=False)  # noqa: DJ001
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # The order's id on the channel it came from (a Shopee, Lazada or TikTok Shop order id); a re-import
+    # of the same marketplace file finds the order by it.
+    external_id = models.CharField(_("channel order id"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, editable=False
     )
@@ -244,6 +249,11 @@ class Order(models.Model):
         ordering = ["-placed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["shop", "number"], name="order_unique_shop_number"),
+            models.UniqueConstraint(
+                fields=["shop", "channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="order_unique_shop_channel_external_id",
+            ),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
             models.CheckConstraint(condition=Q(payment_method__in=PaymentMethod.values), name="order_payment_valid"),
             models.CheckConstraint(
