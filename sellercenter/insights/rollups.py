@@ -2,8 +2,8 @@
 
 `rollups_refresh(shop=..., days=...)` recomputes whole days (delete-free upsert of every column), so it
 is idempotent and the job and the rebuild command share it. What changes a day's figures is a change of
-an order placed that day (status, refund, shipping), an event, a purchase, a redemption or a statement
-line booked that day; the job folds in the days of rows changed since its cursor, plus the recent days
+an order placed that day (status, refund, shipping), an event, a purchase, a redemption, a review posted
+or a statement line booked that day; the job folds in the days of rows changed since its cursor, plus the recent days
 whose late-shipment count moves with the clock alone."""
 
 from collections import defaultdict
@@ -24,7 +24,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from customers.models import CustomerEvent, CustomerPurchase, EventType
+from customers.models import CustomerEvent, CustomerPurchase, EventType, Review
+from customers.selectors import LOW_RATING
 from finance.models import LineKind, StatementLine
 from orders.models import Order, OrderLine, OrderStatus, ReturnRequest, ReturnStatus
 from orders.selectors import late_q
@@ -68,6 +69,9 @@ ROLLUP_COLUMNS = (
     "campaign_revenue",
     "fee_lines",
     "fees",
+    "reviews",
+    "rating_total",
+    "low_reviews",
     "by_channel",
     "by_tier",
 )
@@ -194,6 +198,21 @@ def _fee_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
     return {row.pop("day"): row for row in rows}
 
 
+def _review_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
+    # Ratings never change once posted: a day's reviews are those created that day.
+    rows = (
+        _in_days(Review.objects.all(), "created_at", shop, first, last)
+        .order_by()
+        .values("day")
+        .annotate(
+            reviews=Count("pk"),
+            rating_total=Coalesce(Sum("rating"), 0),
+            low_reviews=Count("pk", filter=Q(rating__lte=LOW_RATING)),
+        )
+    )
+    return {row.pop("day"): row for row in rows}
+
+
 def _product_figures(shop: Shop, first: date, last: date) -> list[ProductDayRollup]:
     since, until = local_days_bounds(first, last, shop.tzinfo)
     lines = (
@@ -228,6 +247,7 @@ def rollups_compute(*, shop: Shop, first: date, last: date, now: datetime | None
         _purchase_figures(shop, first, last),
         _campaign_figures(shop, first, last),
         _fee_figures(shop, first, last),
+        _review_figures(shop, first, last),
         {day: {"by_channel": value} for day, value in by_channel.items()},
         {day: {"by_tier": value} for day, value in by_tier.items()},
     )
@@ -292,6 +312,7 @@ def _changed_days(shop: Shop, since: datetime) -> set[date]:
     changed = days(Order.objects.filter(shop=shop, updated_at__gte=since), "placed_at")
     changed |= days(CustomerEvent.objects.filter(shop=shop, received_at__gte=since), "occurred_at")
     changed |= days(CustomerPurchase.objects.filter(shop=shop, created_at__gte=since), "ordered_at")
+    changed |= days(Review.objects.filter(shop=shop, created_at__gte=since), "created_at")
     changed |= set(
         StatementLine.objects.filter(shop=shop, created_at__gte=since).values_list("booked_on", flat=True).distinct()
     )
