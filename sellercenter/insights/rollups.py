@@ -2,9 +2,10 @@
 
 `rollups_refresh(shop=..., days=...)` recomputes whole days (delete-free upsert of every column), so it
 is idempotent and the job and the rebuild command share it. What changes a day's figures is a change of
-an order placed that day (status, refund, shipping), an event, a purchase, a redemption, a review posted
-or a statement line booked that day; the job folds in the days of rows changed since its cursor, plus the recent days
-whose late-shipment count moves with the clock alone."""
+an order placed that day (status, refund, shipping), an event, a purchase, a redemption or a statement
+line booked that day; the job folds in the days of rows changed since its cursor, plus the recent days
+whose late-shipment count moves with the clock alone. A review counts on the day it is posted and its
+rating never changes, so the recent days the job redoes always hold the new ones."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -280,13 +281,14 @@ def _first_day(shop: Shop) -> date | None:
     starts = [
         Order.objects.filter(shop=shop).order_by("placed_at").values_list("placed_at", flat=True).first(),
         CustomerEvent.objects.filter(shop=shop).order_by("occurred_at").values_list("occurred_at", flat=True).first(),
+        Review.objects.filter(shop=shop).order_by("created_at").values_list("created_at", flat=True).first(),
     ]
     known = [moment for moment in starts if moment is not None]
     return min(known).astimezone(shop.tzinfo).date() if known else None
 
 
 def rollups_rebuild(*, shop: Shop, now: datetime | None = None, chunk_days: int = 31) -> int:
-    """Recompute every day of the shop from its first order or event up to today, a month at a time,
+    """Recompute every day of the shop from its first order, event or review up to today, a month at a time,
     and drop rollups outside that span. Returns the number of days written."""
     now = now or timezone.now()
     today = now.astimezone(shop.tzinfo).date()
@@ -312,7 +314,6 @@ def _changed_days(shop: Shop, since: datetime) -> set[date]:
     changed = days(Order.objects.filter(shop=shop, updated_at__gte=since), "placed_at")
     changed |= days(CustomerEvent.objects.filter(shop=shop, received_at__gte=since), "occurred_at")
     changed |= days(CustomerPurchase.objects.filter(shop=shop, created_at__gte=since), "ordered_at")
-    changed |= days(Review.objects.filter(shop=shop, created_at__gte=since), "created_at")
     changed |= set(
         StatementLine.objects.filter(shop=shop, created_at__gte=since).values_list("booked_on", flat=True).distinct()
     )
