@@ -219,6 +219,11 @@
     return input;
   };
 
+  // An input with its text beside it (numbers whose meaning a placeholder alone would not carry).
+  Builder.prototype.labelled = function (text, control) {
+    return el("label", { class: "sc-builder-labelled" }, [el("span", { text: text }), control]);
+  };
+
   Builder.prototype.opSelect = function (rule, ops, onChange) {
     var labels = this.schema.ops;
     var options = ops.map(function (op) { return { value: op, label: labels[op] || op }; });
@@ -277,8 +282,8 @@
       var self = this;
       return [
         this.select(this.schema.eventTypes, rule.type, function (value) { rule.type = value; self.changed(false); }, "type", true),
-        this.input(rule, "within_days", { type: "number", min: 0, max: 3650, optional: true, parse: wholeOrRaw, placeholder: this.texts.withinDays, numeric: true }),
-        this.input(rule, "min_count", { type: "number", min: 1, optional: true, parse: wholeOrRaw, placeholder: this.texts.minCount, numeric: true }),
+        this.labelled(this.texts.withinDays, this.input(rule, "within_days", { type: "number", min: 0, max: 3650, optional: true, parse: wholeOrRaw, numeric: true })),
+        this.labelled(this.texts.minCount, this.input(rule, "min_count", { type: "number", min: 1, optional: true, parse: wholeOrRaw, numeric: true })),
         this.checkbox(rule, "after_last_order", this.texts.afterLastOrder),
       ];
     },
@@ -291,7 +296,7 @@
           rule.value = value === "count" ? 1 : "1000000";
           self.changed(true);
         }, "metric"),
-        this.input(rule, "within_days", { type: "number", min: 0, max: 3650, optional: true, parse: wholeOrRaw, placeholder: this.texts.withinDays, numeric: true }),
+        this.labelled(this.texts.withinDays, this.input(rule, "within_days", { type: "number", min: 0, max: 3650, optional: true, parse: wholeOrRaw, numeric: true })),
         this.opSelect(rule, this.schema.numberOps),
         this.input(rule, "value", { parse: parse, numeric: true, placeholder: this.texts.value }),
       ];
