@@ -316,3 +316,14 @@ def test_a_request_for_an_erased_customer_is_a_form_error(owner_client, shop):
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert PersonalDataRequest.objects.count() == 1
+
+
+def test_the_customer_page_keeps_the_profile_on_top_and_the_rest_in_tabs(owner_client, shop):
+    customer = CustomerFactory(shop=shop)
+
+    page = owner_client.get(reverse("admin:customers_customer_change", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="vi")
+
+    fieldsets = list(page.context["adminform"])
+    assert "tab" not in fieldsets[0].classes and "full_name" in fieldsets[0].fields
+    assert all("tab" in fieldset.classes for fieldset in fieldsets[1:]) and len(fieldsets) == 6
+    assert 'x-data="{ activeFieldsetTab:' in page.content.decode()

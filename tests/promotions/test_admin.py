@@ -224,3 +224,13 @@ def test_vouchers_and_redemptions_are_read_only(owner_client, shop):
     assert owner_client.get(reverse("admin:promotions_redemption_changelist")).status_code == 200
     assert owner_client.get(reverse("admin:promotions_voucher_add")).status_code == 403
     assert owner_client.get(reverse("admin:promotions_redemption_add")).status_code == 403
+
+
+def test_the_campaign_page_shows_its_results_on_top_and_its_settings_in_tabs(owner_client, shop):
+    campaign = CampaignFactory(shop=shop)
+
+    page = owner_client.get(_change(campaign))
+
+    fieldsets = list(page.context["adminform"])
+    assert [("tab" in f.classes) for f in fieldsets] == [False, False, True, True, True, True, True]
+    assert "results" in fieldsets[1].fields
