@@ -82,6 +82,11 @@ class PersonalDataRequestAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return self._has_shop_perm(request, "add", obj)
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return PersonalDataRequestForm.Meta.fields
+        return ["shop", "customer", "kind", "reason", "created_at", "completed_at", "requested_by", "api_key"]
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         opened = services.personal_data_request_open(

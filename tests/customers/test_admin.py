@@ -327,3 +327,15 @@ def test_the_customer_page_keeps_the_profile_on_top_and_the_rest_in_tabs(owner_c
     assert "tab" not in fieldsets[0].classes and "full_name" in fieldsets[0].fields
     assert all("tab" in fieldset.classes for fieldset in fieldsets[1:]) and len(fieldsets) == 6
     assert 'x-data="{ activeFieldsetTab:' in page.content.decode()
+
+
+def test_a_recorded_request_shows_who_when_and_whether_it_was_carried_out(owner_client, shop):
+    customer = CustomerFactory(shop=shop)
+    services.customer_export(customer=customer)
+    request = PersonalDataRequest.objects.get()
+
+    page = owner_client.get(reverse("admin:customers_personaldatarequest_change", args=[request.pk]))
+
+    assert page.status_code == 200
+    shown = page.context["adminform"].fieldsets[0][1]["fields"]
+    assert {"completed_at", "created_at", "requested_by"} <= set(shown)
