@@ -136,6 +136,9 @@ class OrderListCreateView(generics.ListAPIView):
         # The storefront visit that led to the order: its `order_placed` behaviour event joins it.
         session_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         anonymous_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        # The journey message the customer came from (the `message_token` its link added to the page):
+        # the order is credited to that message. A token of no message of this customer is ignored.
+        message_token = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
         class Meta:
             ref_name = "OrderPlaceInput"
@@ -160,7 +163,11 @@ class OrderListCreateView(generics.ListAPIView):
             voucher_codes=values["voucher_codes"],
             points=values["points"],
             note=values["note"],
-            session={"session_id": values["session_id"], "anonymous_id": values["anonymous_id"]},
+            session={
+                "session_id": values["session_id"],
+                "anonymous_id": values["anonymous_id"],
+                "message_token": values["message_token"],
+            },
             actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(OrderOutput(order).data, status=201)

@@ -271,7 +271,8 @@ def order_place(
     order is confirmed at once; a prepaid one waits for its payment until the shop's payment timeout.
     A free gift that cannot be given is left out; the `placed` event names it and why (`gifts_dropped`).
     The customer's `order_placed` behaviour event is written here, once per order, in the storefront
-    visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders.
+    visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders; a
+    `message_token` in it credits the order to that journey message.
 
     Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
     `voucher_codes.1`, `points`, `shipping_address.phone`, a ward the shop's carrier cannot place
@@ -328,7 +329,13 @@ def order_place(
             order, buyer, session or {}, items=sum(line.quantity for line in pricing.lines if not line.is_gift)
         )
         journey_order_placed(
-            shop=shop, customer=buyer, order_ref=order.number, revenue=order.total, placed_at=now, voucher_codes=codes
+            shop=shop,
+            customer=buyer,
+            order_ref=order.number,
+            revenue=order.total,
+            placed_at=now,
+            voucher_codes=codes,
+            token=(session or {}).get("message_token", ""),
         )
         if payment_method == PaymentMethod.COD:
             order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
