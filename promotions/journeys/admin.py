@@ -225,9 +225,14 @@ class JourneyAdmin(ShopScopedAdmin):
         return super().response_change(request, obj)
 
     def _transition(self, request, queryset, service, done_message):
-        done = sum(1 for journey in queryset if self.call_service(request, service, journey=journey) is not None)
-        if done:
-            self.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+        self.call_service_for_each(
+            request,
+            queryset,
+            service,
+            arguments=lambda journey: {"journey": journey},
+            done_message=lambda count: done_message,
+            permission="promotions.change_journey",
+        )
 
     @admin.action(description=_("Publish selected drafts"), permissions=["change"])
     def publish(self, request, queryset):
