@@ -150,12 +150,14 @@ def order_insert(
     actor: Actor,
     placed_at: datetime | None = None,
     event_data: dict | None = None,
+    products_locked: bool = False,
     **fields,
 ) -> Order:
     """Write an order, its lines, its stock reservations and its `placed` event; it takes the shop's
-    next order number. Stock is reserved by conditional updates in product order: a line whose product
-    has too little left raises Conflict naming the SKU. For the checkout and exchanges; call it
-    inside a transaction."""
+    next order number. Stock is reserved by one conditional update for all lines: a line whose product
+    has too little left raises Conflict naming the SKU. `products_locked` says the caller already holds
+    the products' rows (locked in pk order). For the checkout and exchanges; call it inside a
+    transaction."""
     now = placed_at or timezone.now()
     order = Order.objects.create(
         shop=shop,
@@ -184,6 +186,7 @@ def order_insert(
         actor=actor,
         reason=_("Order %(number)s") % {"number": order.number},
         order=order,
+        locked=products_locked,
     )
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -300,6 +303,7 @@ def order_place(
         )
         _lock_products(shop, pricing)
         order = order_insert(
+            products_locked=True,
             shop=shop,
             customer=buyer,
             channel=channel,
