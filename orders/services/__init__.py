@@ -1,6 +1,18 @@
 """Every write of the orders app. The functions live in the modules of this package by subject;
 they are all importable from `orders.services`."""
 
+from orders.services.catalogue import (
+    VariantData,
+    catalogue_product_archive,
+    catalogue_product_create,
+    catalogue_product_restore,
+    catalogue_product_update,
+    catalogue_variant_save,
+    catalogue_variants_save,
+    category_save,
+    product_image_add,
+    product_image_remove,
+)
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
 from orders.services.messages import order_email_send
@@ -40,6 +52,7 @@ from orders.services.stock import (
     stock_apply,
     stock_count_set,
     stock_receive,
+    stock_set,
 )
 from orders.services.transitions import (
     order_allocate,
@@ -67,8 +80,16 @@ __all__ = [
     "RemittanceFile",
     "ReturnItem",
     "StockChange",
+    "VariantData",
     "address_of",
     "carrier_account_save",
+    "catalogue_product_archive",
+    "catalogue_product_create",
+    "catalogue_product_restore",
+    "catalogue_product_update",
+    "catalogue_variant_save",
+    "catalogue_variants_save",
+    "category_save",
     "cod_remittance_import",
     "order_allocate",
     "order_cancel",
@@ -96,6 +117,8 @@ __all__ = [
     "payment_gateway_save",
     "payment_notification_handle",
     "payment_signature",
+    "product_image_add",
+    "product_image_remove",
     "product_upsert",
     "refund_due_complete",
     "return_approve",
@@ -115,6 +138,7 @@ __all__ = [
     "stock_apply",
     "stock_count_set",
     "stock_receive",
+    "stock_set",
     "tracking_event_apply",
     "tracking_update_receive",
 ]
