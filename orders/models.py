@@ -169,7 +169,7 @@ class ProductImage(models.Model):
     group = models.ForeignKey(
         ProductGroup, on_delete=models.CASCADE, related_name="images", verbose_name=_("catalogue product")
     )
-    image = models.ImageField(_("image"), upload_to=catalogue_image_path, width_field="width", height_field="height")
+    image = models.ImageField(_("image"), upload_to=catalogue_image_path)
     thumbnail = models.ImageField(_("thumbnail"), upload_to=catalogue_image_path, editable=False)
     width = models.PositiveIntegerField(_("width (px)"), default=0, editable=False)
     height = models.PositiveIntegerField(_("height (px)"), default=0, editable=False)

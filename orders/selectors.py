@@ -66,6 +66,23 @@ def category_descendant_ids(*, shop: Shop, category: Category) -> list[int]:
     return found
 
 
+def category_paths(*, shop_id: int, separator: str = " / ") -> dict[int, str]:
+    """Every category of the shop -> its path from the top ("Thời trang nữ / Áo dài"), in one query."""
+    rows = {
+        pk: (name, parent_id)
+        for pk, name, parent_id in Category.objects.filter(shop_id=shop_id).values_list("pk", "name", "parent_id")
+    }
+    paths: dict[int, str] = {}
+    for pk in rows:
+        names, current, seen = [], pk, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            name, current = rows[current]
+            names.append(name)
+        paths[pk] = separator.join(reversed(names))
+    return paths
+
+
 def category_get(*, shop: Shop, slug: str, field: str = "category") -> Category:
     """The shop's category with this slug; InvalidInput naming `field` when there is none."""
     found = Category.objects.filter(shop=shop, slug=slug).first()
@@ -76,13 +93,13 @@ def category_get(*, shop: Shop, slug: str, field: str = "category") -> Category:
 
 def catalogue_product_list(*, shop: Shop, for_sale_only: bool) -> QuerySet[ProductGroup]:
     """The shop's catalogue products with their category, variants and images in three more
-    queries whatever the page size. `for_sale_only` (storefronts) leaves out archived products and
-    variants not for sale."""
+    queries whatever the page size. `for_sale_only` (storefronts) leaves out archived products,
+    variants not for sale and products with none for sale."""
     groups = ProductGroup.objects.filter(shop=shop).select_related("category")
     variants = Product.objects.order_by("pk")
     if for_sale_only:
-        groups = groups.filter(status=CatalogueStatus.ACTIVE)
         variants = variants.filter(is_active=True)
+        groups = groups.filter(status=CatalogueStatus.ACTIVE).filter(Exists(variants.filter(group=OuterRef("pk"))))
     return groups.prefetch_related(Prefetch("variants", queryset=variants), "images")
 
 
@@ -91,6 +108,15 @@ def catalogue_product_get(*, shop: Shop, pk: int, for_sale_only: bool) -> Produc
     if found is None:
         raise NotFound(_("This product does not exist."))
     return found
+
+
+def catalogue_export_rows(*, groups: QuerySet[ProductGroup]) -> QuerySet[Product]:
+    """The variants of `groups`, product by product, with what an export row shows of their product."""
+    return (
+        Product.objects.filter(group__in=groups.order_by().values("pk"))
+        .select_related("group")
+        .order_by("group__name", "group_id", "pk")
+    )
 
 
 def in_stock_q() -> Q:

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='ProductImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', upload_to=orders.models.catalogue_image_path, verbose_name='image', width_field='width')),
+                ('image', models.ImageField(upload_to=orders.models.catalogue_image_path, verbose_name='image')),
                 ('thumbnail', models.ImageField(editable=False, upload_to=orders.models.catalogue_image_path, verbose_name='thumbnail')),
                 ('width', models.PositiveIntegerField(default=0, editable=False, verbose_name='width (px)')),
                 ('height', models.PositiveIntegerField(default=0, editable=False, verbose_name='height (px)')),

@@ -3,15 +3,18 @@ they are all importable from `orders.services`."""
 
 from orders.services.catalogue import (
     VariantData,
+    catalogue_option_names_clean,
     catalogue_product_archive,
     catalogue_product_create,
     catalogue_product_restore,
     catalogue_product_update,
     catalogue_variant_save,
     catalogue_variants_save,
+    category_for_path,
     category_save,
     product_image_add,
     product_image_remove,
+    product_image_update,
 )
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
@@ -83,12 +86,14 @@ __all__ = [
     "VariantData",
     "address_of",
     "carrier_account_save",
+    "catalogue_option_names_clean",
     "catalogue_product_archive",
     "catalogue_product_create",
     "catalogue_product_restore",
     "catalogue_product_update",
     "catalogue_variant_save",
     "catalogue_variants_save",
+    "category_for_path",
     "category_save",
     "cod_remittance_import",
     "order_allocate",
@@ -119,6 +124,7 @@ __all__ = [
     "payment_signature",
     "product_image_add",
     "product_image_remove",
+    "product_image_update",
     "product_upsert",
     "refund_due_complete",
     "return_approve",

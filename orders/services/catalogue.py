@@ -104,7 +104,25 @@ def category_save(
     return category
 
 
-def _option_names_clean(option_names) -> list[str]:
+def category_for_path(*, shop: Shop, path: str, separator: str = "/") -> Category:
+    """The category at `path` ("Thời trang nữ / Áo dài"), each missing level created under the one
+    above (its slug is the path's, when the name's own is taken). Refuses an empty level."""
+    parent = None
+    names = [name.strip() for name in path.split(separator)]
+    if not all(names):
+        raise InvalidInput(fields={"category": [_("Name every level of the category path.")]})
+    for depth, name in enumerate(names):
+        found = Category.objects.filter(shop=shop, parent=parent, name=name).first()
+        if found is None:
+            slug = slugify(search_key(name))
+            if Category.objects.filter(shop=shop, slug=slug).exists():
+                slug = slugify(search_key(" ".join(names[: depth + 1])))
+            found = category_save(shop=shop, name=name, slug=slug, parent=parent)
+        parent = found
+    return parent
+
+
+def catalogue_option_names_clean(option_names) -> list[str]:
     names = [str(name).strip() for name in option_names or []]
     if len(names) > MAX_OPTIONS:
         raise InvalidInput(fields={"option_names": [_("Give at most %(max)d options.") % {"max": MAX_OPTIONS}]})
@@ -122,7 +140,7 @@ def _group_fields(*, shop: Shop, name: str, description: str, category, option_n
         "search_key": search_key(name)[:255],
         "description": description.strip(),
         "category": _category_checked(shop, category),
-        "option_names": _option_names_clean(option_names),
+        "option_names": catalogue_option_names_clean(option_names),
     }
 
 
@@ -143,11 +161,10 @@ def catalogue_product_create(
     category: Category | None = None,
     option_names=(),
 ) -> ProductGroup:
-    """Create a catalogue product with its variants (at least one); each variant's initial stock is
-    received through the stock service. Refuses what catalogue_variant_save refuses, naming the
-    variant (`variants.1.sku`); nothing is created then."""
-    if not variants:
-        raise InvalidInput(fields={"variants": [_("Give at least one variant.")]})
+    """Create a catalogue product with its variants; each variant's initial stock is received
+    through the stock service. Without variants (the admin adds them next) storefronts do not list
+    it yet. Refuses what catalogue_variant_save refuses, naming the variant (`variants.1.sku`);
+    nothing is created then."""
     if len(variants) > MAX_VARIANTS:
         raise InvalidInput(fields={"variants": [_("Give at most %(max)d variants.") % {"max": MAX_VARIANTS}]})
     fields = _group_fields(shop=shop, name=name, description=description, category=category, option_names=option_names)
@@ -299,14 +316,14 @@ def catalogue_variant_save(*, group: ProductGroup, data: VariantData, actor: Act
     return variant
 
 
-def _image_read(upload) -> tuple[bytes, str]:
+def _image_read(upload) -> tuple[bytes, str, tuple[int, int]]:
     if upload.size > settings.CATALOGUE_IMAGE_MAX_BYTES:
         limit = settings.CATALOGUE_IMAGE_MAX_BYTES // (1024 * 1024)
         raise InvalidInput(fields={"image": [_("The image is larger than %(mb)d MB.") % {"mb": limit}]})
     data = upload.read()
     try:
         with Image.open(io.BytesIO(data)) as picture:
-            picture_format = picture.format
+            picture_format, size = picture.format, picture.size
             if picture.width * picture.height > IMAGE_MAX_PIXELS:
                 raise InvalidInput(fields={"image": [_("The image has too many pixels.")]})
             picture.verify()
@@ -314,7 +331,7 @@ def _image_read(upload) -> tuple[bytes, str]:
         raise InvalidInput(fields={"image": [_("Upload a JPEG, PNG or WebP image.")]}) from None
     if picture_format not in IMAGE_FORMATS:
         raise InvalidInput(fields={"image": [_("Upload a JPEG, PNG or WebP image.")]})
-    return data, IMAGE_FORMATS[picture_format]
+    return data, IMAGE_FORMATS[picture_format], size
 
 
 def _thumbnail(data: bytes) -> bytes:
@@ -331,11 +348,18 @@ def product_image_add(
     """Store an uploaded picture of `group` under MEDIA_ROOT with a thumbnail (at most 400 px a
     side, WebP). Refuses a file over CATALOGUE_IMAGE_MAX_BYTES, one that is not a JPEG, PNG or WebP
     image (whatever its name says), and one of more than 40 megapixels."""
-    data, extension = _image_read(upload)
+    data, extension, (width, height) = _image_read(upload)
     stem = uuid.uuid4().hex
     if position is None:
         position = group.images.count()
-    image = ProductImage(shop_id=group.shop_id, group=group, alt_text=alt_text.strip()[:255], position=position)
+    image = ProductImage(
+        shop_id=group.shop_id,
+        group=group,
+        width=width,
+        height=height,
+        alt_text=alt_text.strip()[:255],
+        position=position,
+    )
     image.image.save(f"{stem}.{extension}", ContentFile(data), save=False)
     image.thumbnail.save(f"{stem}-thumb.webp", ContentFile(_thumbnail(data)), save=False)
     try:
@@ -344,6 +368,13 @@ def product_image_add(
         image.image.delete(save=False)
         image.thumbnail.delete(save=False)
         raise
+    return image
+
+
+def product_image_update(*, image: ProductImage, actor: Actor, alt_text: str, position: int) -> ProductImage:
+    """Change a picture's description or place in the gallery (its file stays)."""
+    image.alt_text, image.position = alt_text.strip()[:255], position
+    image.save(update_fields=["alt_text", "position"])
     return image
 
 
