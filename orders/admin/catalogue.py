@@ -25,6 +25,7 @@ from sellercenter.admin_base import (
 )
 from sellercenter.errors import DomainError, InvalidInput
 from sellercenter.money import money_format
+from sellercenter.spreadsheet import EXPORT_FORMATS, IMPORT_FORMATS
 
 OPTION_SLOTS = 3
 VARIANT_DETAILS = ("low_stock_threshold", "weight_grams", "length_cm", "width_cm", "height_cm", "is_active")
@@ -192,6 +193,8 @@ class ProductGroupAdmin(ShopImportMixin, ShopScopedAdmin):
     """Catalogue products: `Import` / `Export` read and write one row per variant (CatalogueResource)."""
 
     resource_classes = [CatalogueResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
     form = ProductGroupForm
     inlines = [VariantInline, ImageInline]
     list_display = ["name", "category", "variant_count", "price_range", "status_display", "shop"]

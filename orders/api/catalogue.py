@@ -140,7 +140,7 @@ class ProductInput(serializers.Serializer):
     option_names = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=MAX_OPTIONS, required=False, default=list
     )
-    variants = VariantInput(many=True, max_length=MAX_VARIANTS)
+    variants = VariantInput(many=True, max_length=MAX_VARIANTS, allow_empty=False)
 
     class Meta:
         ref_name = "CatalogueProductInput"

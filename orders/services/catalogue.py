@@ -176,9 +176,12 @@ def catalogue_product_create(
 @transaction.atomic
 def catalogue_variants_save(*, group: ProductGroup, variants: list[VariantData], actor: Actor) -> list[Product]:
     """catalogue_variant_save for each of `variants`, all or none: a refusal names the variant
-    (`variants.2.price`)."""
-    saved = []
+    (`variants.2.price`). Refuses a SKU given twice."""
+    saved, skus = [], set()
     for index, data in enumerate(variants):
+        if data.sku.strip() in skus:
+            raise InvalidInput(fields={f"variants.{index}.sku": [_("This SKU is given twice.")]})
+        skus.add(data.sku.strip())
         save = functools.partial(catalogue_variant_save, group=group, data=data, actor=actor)
         saved.append(_with_prefix(f"variants.{index}.", save))
     return saved
