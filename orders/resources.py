@@ -250,19 +250,22 @@ class CatalogueResource(SpreadsheetSafeResource):
         values = [_text(row, f"option_{slot}_value") for slot in OPTION_SLOTS]
         option_names = [name for name in names if name]
         category_path = _text(row, "category")
-        category = None
+        category = services.KEEP
         if category_path:
             category = services.category_for_path(
                 shop=self.shop, path=category_path, separator=CATEGORY_SEPARATOR.strip()
             )
+        # An empty category or description cell leaves the product's as it is.
         group_fields = {
             "name": _text(row, "product"),
-            "description": _text(row, "description"),
+            "description": _text(row, "description") or None,
             "category": category,
             "option_names": option_names,
         }
         group = self._group(row, existing)
         if group is None:
+            group_fields["description"] = group_fields["description"] or ""
+            group_fields["category"] = None if category is services.KEEP else category
             group = services.catalogue_product_create(shop=self.shop, actor=self.actor, variants=[], **group_fields)
         else:
             group = services.catalogue_product_update(group=group, actor=self.actor, **group_fields)

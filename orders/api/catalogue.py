@@ -140,10 +140,16 @@ class ProductInput(serializers.Serializer):
     option_names = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=MAX_OPTIONS, required=False, default=list
     )
-    variants = VariantInput(many=True, max_length=MAX_VARIANTS, allow_empty=False)
+    variants = VariantInput(many=True, max_length=MAX_VARIANTS)
 
     class Meta:
         ref_name = "CatalogueProductInput"
+
+    def validate_variants(self, variants: list) -> list:
+        # Here rather than allow_empty=False, so that the error is keyed `variants`.
+        if not variants:
+            raise serializers.ValidationError(_("Give at least one variant."))
+        return variants
 
 
 class ProductUpdateInput(serializers.Serializer):

@@ -19,12 +19,13 @@ from sellercenter.errors import NotFound
 
 
 class ProductOutput(serializers.ModelSerializer):
+    """The shape storefronts have read since the first release; the catalogue API has the rest."""
+
     available = serializers.IntegerField(source="stock_available")
-    product = serializers.IntegerField(source="group_id", allow_null=True, help_text=_("Its catalogue product's id."))
 
     class Meta:
         model = Product
-        fields = ["sku", "name", "price", "available", "is_active", "product", "options", "barcode"]
+        fields = ["sku", "name", "price", "available", "is_active"]
         ref_name = "Product"
 
 

@@ -2,6 +2,7 @@
 they are all importable from `orders.services`."""
 
 from orders.services.catalogue import (
+    KEEP,
     VariantData,
     catalogue_option_names_clean,
     catalogue_product_archive,
@@ -79,6 +80,7 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "KEEP",
     "Notification",
     "RemittanceFile",
     "ReturnItem",

@@ -75,7 +75,7 @@ def test_bad_input_is_a_400_naming_the_field_and_creates_nothing(api, changes, f
     response = api.post(PRODUCTS, _body(**changes), format="json")
 
     assert response.status_code == 400
-    assert field in response.json()["fields"], response.json()
+    assert field in response.json()["error"]["fields"], response.json()
     assert not ProductGroup.objects.exists()
 
 
@@ -123,7 +123,10 @@ def test_another_shops_product_is_not_found(api, other_shop):
     assert api.get(f"{PRODUCTS}/{theirs.pk}").status_code == 404
     assert api.patch(f"{PRODUCTS}/{theirs.pk}", {"name": "Của tôi"}, format="json").status_code == 404
     assert api.post(f"{PRODUCTS}/{theirs.pk}/archive").status_code == 404
-    assert api.post("/api/v1/products/AO-LUA-0/stock", {"kind": "received", "quantity": 1}).status_code == 404
+    assert (
+        api.post("/api/v1/products/AO-LUA-0/stock", {"kind": "received", "quantity": 1}, format="json").status_code
+        == 404
+    )
     assert ProductGroup.objects.get().name == "Áo dài lụa"
 
 
@@ -131,7 +134,9 @@ def test_another_shops_product_is_not_found(api, other_shop):
 def test_stock_is_set_for_a_reason(api, shop, kind, quantity, on_hand):
     ProductFactory(shop=shop, sku="AO-1", stock_on_hand=10)
 
-    response = api.post("/api/v1/products/AO-1/stock", {"kind": kind, "quantity": quantity, "note": "Kho Hà Nội"})
+    response = api.post(
+        "/api/v1/products/AO-1/stock", {"kind": kind, "quantity": quantity, "note": "Kho Hà Nội"}, format="json"
+    )
 
     assert response.status_code == 200, response.json()
     assert response.json()["stock_on_hand"] == on_hand
@@ -143,13 +148,13 @@ def test_stock_set_refuses_bad_input_and_going_below_reserved(api, shop):
     ProductFactory(shop=shop, sku="AO-1", stock_on_hand=5)
     place(shop, lines=[("AO-1", 4)])
 
-    below = api.post("/api/v1/products/AO-1/stock", {"kind": "stocktake", "quantity": 3})
-    bad_kind = api.post("/api/v1/products/AO-1/stock", {"kind": "reserved", "quantity": 3})
-    zero = api.post("/api/v1/products/AO-1/stock", {"kind": "damaged", "quantity": 0})
+    below = api.post("/api/v1/products/AO-1/stock", {"kind": "stocktake", "quantity": 3}, format="json")
+    bad_kind = api.post("/api/v1/products/AO-1/stock", {"kind": "reserved", "quantity": 3}, format="json")
+    zero = api.post("/api/v1/products/AO-1/stock", {"kind": "damaged", "quantity": 0}, format="json")
 
     assert below.status_code == 409
-    assert "kind" in bad_kind.json()["fields"]
-    assert "quantity" in zero.json()["fields"]
+    assert "kind" in bad_kind.json()["error"]["fields"]
+    assert "quantity" in zero.json()["error"]["fields"]
     assert Product.objects.get().stock_on_hand == 5
 
 
@@ -217,6 +222,7 @@ def test_search_without_accents_finds_the_name_with_them(storefront, shelf, quer
 def test_the_list_runs_a_fixed_number_of_queries(storefront, shop, django_assert_num_queries):
     params = {"q": "ao dai", "in_stock": "true"}
     catalogue_product(shop, "Áo dài 1", sku_prefix="A1")
+    storefront.get(PRODUCTS, params)  # the key's first use is recorded once
     with CaptureQueriesContext(connection) as one:
         assert storefront.get(PRODUCTS, params).status_code == 200
     for index in range(2, 6):

@@ -68,7 +68,7 @@ def test_what_is_not_a_jpeg_png_or_webp_picture_is_a_400_naming_image(api, shop,
     response = _upload(api, group, upload)
 
     assert response.status_code == 400
-    assert "image" in response.json()["fields"]
+    assert "image" in response.json()["error"]["fields"]
     assert not ProductImage.objects.exists()
 
 
@@ -81,7 +81,7 @@ def test_a_picture_over_the_size_limit_is_refused(api, shop, settings):
     response = _upload(api, group, SimpleUploadedFile("nhieu.png", out.getvalue(), content_type="image/png"))
 
     assert response.status_code == 400
-    assert "image" in response.json()["fields"]
+    assert "image" in response.json()["error"]["fields"]
 
 
 def test_an_image_is_removed_with_its_files(api, shop, django_capture_on_commit_callbacks):
