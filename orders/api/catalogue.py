@@ -106,15 +106,16 @@ def _category(request, slug: str | None) -> Category | None:
 class VariantInput(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     price = serializers.DecimalField(**MONEY, min_value=0)
-    options = serializers.DictField(child=serializers.CharField(max_length=50), required=False, default=dict)
-    cost_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True, default=None)
-    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    # Left out of an update, the optional fields keep the variant's values; null clears the cost.
+    options = serializers.DictField(child=serializers.CharField(max_length=50), required=False)
+    cost_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
     low_stock_threshold = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     weight_grams = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     length_cm = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
     width_cm = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
     height_cm = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = serializers.BooleanField(required=False)
     stock = serializers.IntegerField(
         min_value=0,
         max_value=1_000_000,

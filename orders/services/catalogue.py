@@ -2,10 +2,11 @@
 their images. Stock is not written here: a new variant's first units go through stock_receive, and
 every later change through the stock services."""
 
+import dataclasses
 import functools
 import io
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,29 +31,44 @@ IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 IMAGE_MAX_PIXELS = 40_000_000
 THUMBNAIL_SIZE = (400, 400)
 REQUIRED = _("This field is required.")
-KEEP = object()  # catalogue_product_update: leave the category as it is (None takes it away)
+# "Leave it as it is": for catalogue_product_update's category (None takes it away) and for the
+# optional fields of VariantData (a new variant gets the default of VARIANT_DEFAULTS).
+KEEP = object()
 
 
 @dataclass
 class VariantData:
-    """What a variant is given: its SKU and price, its value for each option, and the rest."""
+    """What a variant is given: its SKU and price, its value for each option, and the rest. KEEP
+    (or None for the numbers) leaves an existing variant's value as it is; `cost_price=None`
+    clears it (not known)."""
 
     sku: str
     price: object
-    options: dict = field(default_factory=dict)
-    cost_price: object = None
-    barcode: str = ""
+    options: object = KEEP
+    cost_price: object = KEEP
+    barcode: object = KEEP
     low_stock_threshold: int | None = None
     weight_grams: int | None = None
     length_cm: int | None = None
     width_cm: int | None = None
     height_cm: int | None = None
-    is_active: bool = True
+    is_active: object = KEEP
     # Units received into stock when the variant is created (ignored for an existing one).
     initial_stock: int = 0
 
 
 DIMENSIONS = ("low_stock_threshold", "weight_grams", "length_cm", "width_cm", "height_cm")
+VARIANT_DEFAULTS = {"options": {}, "cost_price": None, "barcode": "", "is_active": True}
+
+
+def _resolved(data: VariantData, existing: Product | None) -> VariantData:
+    """`data` with each KEEP replaced by the existing variant's value, or the default for a new one."""
+    changes = {
+        name: getattr(existing, name) if existing is not None else default
+        for name, default in VARIANT_DEFAULTS.items()
+        if getattr(data, name) is KEEP
+    }
+    return dataclasses.replace(data, **changes)
 
 
 def _money(value, shop: Shop, name: str, errors: dict, *, optional: bool = False) -> Decimal | None:
@@ -270,7 +286,7 @@ def _variant_errors(*, group: ProductGroup, data: VariantData, existing: Product
         errors["sku"] = [REQUIRED]
     elif existing is None and Product.objects.filter(shop=group.shop, sku=sku).exists():
         errors["sku"] = [_("Another product already has this SKU.")]
-    barcode = data.barcode.strip()
+    barcode = str(data.barcode).strip()
     if barcode and Product.objects.filter(shop=group.shop, barcode=barcode).exclude(sku=sku).exists():
         errors["barcode"] = [_("Another product already has this barcode.")]
     siblings = Product.objects.filter(group=group).exclude(sku=sku).values_list("options", flat=True)
@@ -293,19 +309,22 @@ def catalogue_variant_save(*, group: ProductGroup, data: VariantData, actor: Act
     shop = group.shop
     with transaction.atomic():
         existing = Product.objects.select_for_update().filter(shop=shop, sku=data.sku.strip()).first()
-        if existing is not None and existing.group_id != group.pk:
+        # A SKU without a product (written straight into the table) joins this one.
+        if existing is not None and existing.group_id not in (None, group.pk):
             raise InvalidInput(fields={"sku": [_("Another product already has this SKU.")]})
+        data = _resolved(data, existing)
         options = _options_clean(group, data.options)
         errors = _variant_errors(group=group, data=data, existing=existing, options=options)
         price = _money(data.price, shop, "price", errors)
         cost_price = _money(data.cost_price, shop, "cost_price", errors, optional=True)
         if errors:
             raise InvalidInput(fields=errors)
-        variant = existing or Product(shop=shop, group=group, sku=data.sku.strip())
+        variant = existing or Product(shop=shop, sku=data.sku.strip())
+        variant.group = group
         variant.options = options
         variant.name = variant_name(group, options)
-        variant.price, variant.cost_price, variant.barcode = price, cost_price, data.barcode.strip()
-        variant.is_active = data.is_active and group.status == CatalogueStatus.ACTIVE
+        variant.price, variant.cost_price, variant.barcode = price, cost_price, str(data.barcode).strip()
+        variant.is_active = bool(data.is_active) and group.status == CatalogueStatus.ACTIVE
         for name in DIMENSIONS:
             if getattr(data, name) is not None:
                 setattr(variant, name, getattr(data, name))

@@ -158,3 +158,32 @@ def test_stock_never_goes_below_what_orders_reserved(shop):
     assert "quantity" in refused.value.fields
     product.refresh_from_db()
     assert (product.stock_on_hand, product.stock_reserved) == (5, 3)
+
+
+def test_a_sku_without_a_product_joins_the_product_that_names_it(shop):
+    legacy = ProductFactory(shop=shop, sku="KHAN-LUA", stock_on_hand=4)
+    group = catalogue_product(shop, "Khăn lụa", options=(), variants=[_variant("KHAN-LUA", price="180000")])
+
+    legacy.refresh_from_db()
+    assert (legacy.group, legacy.price, legacy.stock_on_hand) == (group, Decimal("180000"), 4)
+
+
+def test_the_migration_gives_every_sku_a_product_of_its_own(shop):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("orders.migrations.0008_catalogue")
+    selling = ProductFactory(shop=shop, name="Nón lá Huế")
+    stopped = ProductFactory(shop=shop, name="Khăn cũ", is_active=False)
+
+    migration.give_every_product_a_parent(apps, None)
+
+    selling.refresh_from_db()
+    stopped.refresh_from_db()
+    assert (selling.group.name, selling.group.search_key, selling.group.status) == (
+        "Nón lá Huế",
+        "non la hue",
+        "active",
+    )
+    assert stopped.group.status == CatalogueStatus.ARCHIVED
