@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from customers.models import Channel, Customer
 from loyalty.models import LoyaltyAccount
@@ -199,7 +199,9 @@ def _picture(name: str, colour: str) -> SimpleUploadedFile:
     """A product picture drawn on the spot: the product's colour with its initials."""
     picture = Image.new("RGB", (480, 480), colour)
     initials = "".join(word[0] for word in name.split()[:3]).upper()
-    ImageDraw.Draw(picture).text((40, 380), initials, fill="#111827" if colour > "#c" else "#ffffff")
+    red, green, blue = ImageColor.getrgb(colour)
+    ink = "#111827" if red * 299 + green * 587 + blue * 114 > 128_000 else "#ffffff"  # dark on light colours
+    ImageDraw.Draw(picture).text((40, 380), initials, fill=ink)
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=80)
     return SimpleUploadedFile(f"{initials}.jpg", out.getvalue(), content_type="image/jpeg")
