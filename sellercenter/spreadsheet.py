@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, StreamingHttpResponse
 from import_export import resources
+from import_export.formats import base_formats
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -104,3 +105,15 @@ class SpreadsheetSafeResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         return spreadsheet_safe(super().export_field(field, instance, **kwargs))
+
+
+class SpreadsheetCSV(base_formats.CSV):
+    """CSV that Excel opens as UTF-8: the BOM first."""
+
+    def export_data(self, dataset, **kwargs):
+        return BOM + super().export_data(dataset, **kwargs)
+
+
+# The formats of every admin import and export: CSV (with BOM when exported) and XLSX.
+EXPORT_FORMATS = [SpreadsheetCSV, base_formats.XLSX]
+IMPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]

@@ -1,6 +1,22 @@
 """Every write of the orders app. The functions live in the modules of this package by subject;
 they are all importable from `orders.services`."""
 
+from orders.services.catalogue import (
+    KEEP,
+    VariantData,
+    catalogue_option_names_clean,
+    catalogue_product_archive,
+    catalogue_product_create,
+    catalogue_product_restore,
+    catalogue_product_update,
+    catalogue_variant_save,
+    catalogue_variants_save,
+    category_for_path,
+    category_save,
+    product_image_add,
+    product_image_remove,
+    product_image_update,
+)
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
 from orders.services.messages import order_email_send
@@ -40,6 +56,7 @@ from orders.services.stock import (
     stock_apply,
     stock_count_set,
     stock_receive,
+    stock_set,
 )
 from orders.services.transitions import (
     order_allocate,
@@ -63,12 +80,23 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "KEEP",
     "Notification",
     "RemittanceFile",
     "ReturnItem",
     "StockChange",
+    "VariantData",
     "address_of",
     "carrier_account_save",
+    "catalogue_option_names_clean",
+    "catalogue_product_archive",
+    "catalogue_product_create",
+    "catalogue_product_restore",
+    "catalogue_product_update",
+    "catalogue_variant_save",
+    "catalogue_variants_save",
+    "category_for_path",
+    "category_save",
     "cod_remittance_import",
     "order_allocate",
     "order_cancel",
@@ -96,6 +124,9 @@ __all__ = [
     "payment_gateway_save",
     "payment_notification_handle",
     "payment_signature",
+    "product_image_add",
+    "product_image_remove",
+    "product_image_update",
     "product_upsert",
     "refund_due_complete",
     "return_approve",
@@ -115,6 +146,7 @@ __all__ = [
     "stock_apply",
     "stock_count_set",
     "stock_receive",
+    "stock_set",
     "tracking_event_apply",
     "tracking_update_receive",
 ]

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from orders.models import Order, Product, StockMovement, StockMovementKind
+from orders.models import Order, Product, ProductGroup, StockMovement, StockMovementKind
 from orders.pipeline import Actor
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.models import Shop
 from sellercenter.money import money_round, to_decimal
+from sellercenter.text import search_key
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,14 @@ def product_upsert(*, shop: Shop, sku: str, name: str, price, is_active: bool = 
             errors["price"] = [_("The price cannot be negative.")]
     if errors:
         raise InvalidInput(fields=errors)
-    product, _created = Product.objects.update_or_create(
-        shop=shop, sku=sku, defaults={"name": name, "price": price, "is_active": is_active}
-    )
+    with transaction.atomic():
+        product, created = Product.objects.update_or_create(
+            shop=shop, sku=sku, defaults={"name": name, "price": price, "is_active": is_active}
+        )
+        if created:
+            # A SKU that comes alone is a catalogue product of its own, so the storefront lists it.
+            product.group = ProductGroup.objects.create(shop=shop, name=name, search_key=search_key(name)[:255])
+            product.save(update_fields=["group"])
     return product
 
 
@@ -146,10 +152,13 @@ def stock_adjust(*, product: Product, delta: int, actor: Actor, reason: str) -> 
     return _one_change(product=product, kind=StockMovementKind.ADJUSTED, on_hand=delta, reason=reason, actor=actor)
 
 
-def stock_count_set(*, product: Product, counted: int, actor: Actor, reason: str) -> Product:
-    """Record a stock count: on hand becomes `counted`, written as one adjustment. The difference is
-    computed under a row lock, so a reservation made meanwhile is not overwritten. A count equal
-    to the stock changes nothing. Refuses a negative count, or one below what orders reserved."""
+def stock_count_set(
+    *, product: Product, counted: int, actor: Actor, reason: str, kind: str = StockMovementKind.ADJUSTED
+) -> Product:
+    """Record a stock count: on hand becomes `counted`, written as one movement of `kind`. The
+    difference is computed under a row lock, so a reservation made meanwhile is not overwritten. A
+    count equal to the stock changes nothing. Refuses a negative count, or one below what orders
+    reserved."""
     if counted < 0:
         raise InvalidInput(fields={"counted": [_("A count cannot be negative.")]})
     with transaction.atomic():
@@ -157,12 +166,34 @@ def stock_count_set(*, product: Product, counted: int, actor: Actor, reason: str
         delta = counted - locked.stock_on_hand
         if delta:
             stock_apply(
-                changes=[StockChange(product=locked, kind=StockMovementKind.ADJUSTED, on_hand=delta)],
+                changes=[StockChange(product=locked, kind=kind, on_hand=delta)],
                 actor=actor,
                 reason=reason or _("Stock count"),
             )
     product.refresh_from_db(fields=["stock_on_hand", "stock_reserved"])
     return product
+
+
+# What a stock change given by its reason does to on hand: a stocktake sets it, the others add or remove.
+STOCK_SET_KINDS = (StockMovementKind.STOCKTAKE, StockMovementKind.RECEIVED, StockMovementKind.DAMAGED)
+
+
+def stock_set(*, product: Product, kind: str, quantity: int, actor: Actor, note: str = "") -> Product:
+    """Change a SKU's stock on hand for a reason: `stocktake` sets it to `quantity` (the units
+    counted), `received` adds `quantity`, `damaged` removes `quantity`; one StockMovement of that
+    kind, with `note`, records it. Refuses another kind, a negative count or a quantity below 1 for
+    the others (InvalidInput naming `quantity`), and going below what orders reserved (Conflict)."""
+    if kind == StockMovementKind.STOCKTAKE:
+        if quantity < 0:
+            raise InvalidInput(fields={"quantity": [_("A count cannot be negative.")]})
+        return stock_count_set(product=product, counted=quantity, actor=actor, reason=note, kind=kind)
+    if kind not in STOCK_SET_KINDS:
+        raise InvalidInput(fields={"kind": [_("Choose stocktake, received or damaged.")]})
+    if quantity < 1:
+        raise InvalidInput(fields={"quantity": [_("Give at least one unit.")]})
+    if kind == StockMovementKind.RECEIVED:
+        return stock_receive(product=product, quantity=quantity, actor=actor, reason=note)
+    return _one_change(product=product, kind=kind, on_hand=-quantity, reason=note or _("Damaged"), actor=actor)
 
 
 def order_stock_changes(*, order: Order, kind: str, on_hand: int, reserved: int) -> list[StockChange]:
