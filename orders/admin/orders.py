@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
+from orders.admin.staff_orders import StaffOrderPage
 from orders.admin.base import (
     ObjectActionsMixin,
     QualityCheckFailForm,
@@ -153,7 +154,13 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         return [CREATE_SHIPMENT, *steps] if obj.status == OrderStatus.PACKED else steps
 
     def has_add_permission(self, request):
-        return False  # orders come from the checkout
+        # Staff enter an order on the staff order page; it goes through the checkout like any other.
+        return self._has_shop_perm(request, "add", None)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return StaffOrderPage(self, request).respond()
 
     def has_delete_permission(self, request, obj=None):
         return False
