@@ -165,11 +165,6 @@ def product_find_for_sale(*, shop: Shop, text: str) -> list[Product]:
     return list(for_sale.filter(name__icontains=text).order_by("sku")[:PRODUCT_MATCHES])
 
 
-def products_by_sku(*, shop: Shop, skus: list[str]) -> list[tuple[str, str]]:
-    """(SKU, name) of the shop's products with these SKUs."""
-    return list(Product.objects.filter(shop=shop, sku__in=skus).values_list("sku", "name"))
-
-
 def at_risk_q(now: datetime) -> Q:
     """Not yet handed to the carrier, with the ship-by deadline in the next 24 hours."""
     return Q(status__in=AWAITING_HANDOVER, ship_by_at__gte=now, ship_by_at__lt=now + AT_RISK_WITHIN)

@@ -24,7 +24,7 @@ from orders.models import PaymentMethod
 from orders.pipeline import Actor
 from orders.pricing import CartLine
 from sellercenter.access import has_shop_permission
-from sellercenter.admin_base import form_add_domain_error
+from sellercenter.admin_base import domain_error_message, form_add_domain_error
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
 from sellercenter.money import money_format
@@ -75,9 +75,7 @@ class StaffOrderForm(forms.Form):
     new_phone = forms.CharField(label=_("new customer's phone"), max_length=32, required=False)
     new_email = forms.EmailField(label=_("new customer's e-mail"), max_length=254, required=False)
     channel = forms.ChoiceField(label=_("channel"), choices=[(c.value, c.label) for c in STAFF_CHANNELS])
-    payment_method = forms.ChoiceField(
-        label=_("payment method"), choices=[(m.value, m.label) for m in STAFF_PAYMENTS]
-    )
+    payment_method = forms.ChoiceField(label=_("payment method"), choices=[(m.value, m.label) for m in STAFF_PAYMENTS])
     voucher_codes = forms.CharField(
         label=_("voucher codes"), max_length=200, required=False, help_text=_("Separated by spaces or commas.")
     )
@@ -131,7 +129,9 @@ class StaffOrderPage:
 
     def __init__(self, model_admin, request):
         self.model_admin, self.request = model_admin, request
-        allowed = [shop.pk for shop in shops_for_user(request.user) if has_shop_permission(request.user, PERMISSION, shop)]
+        allowed = [
+            shop.pk for shop in shops_for_user(request.user) if has_shop_permission(request.user, PERMISSION, shop)
+        ]
         self.shops = Shop.objects.filter(pk__in=allowed).order_by("name")
         data = request.POST.copy() if request.method == "POST" else None
         self.form = StaffOrderForm(data, shops=self.shops)
@@ -275,8 +275,7 @@ class StaffOrderPage:
         return order
 
     def _refused(self, error: DomainError) -> None:
-        said = [message for field_messages in (error.fields or {}).values() for message in field_messages]
-        self._message(" ".join(str(message) for message in said) or str(error), messages.ERROR)
+        self._message(domain_error_message(error), messages.ERROR)
         form_add_domain_error(self.form, error, renamed=_renamed)
 
     def _message(self, text: str, level=messages.WARNING) -> None:
@@ -291,7 +290,7 @@ class StaffOrderPage:
         names = {}
         if shop is not None and self.lines.is_valid():
             skus = [row["sku"] for row in self.lines.cleaned_data if row]
-            names = dict(selectors.products_by_sku(shop=shop, skus=skus))
+            names = {sku: product.name for sku, product in selectors.products_by_sku(shop=shop, skus=skus).items()}
         return {
             **self.model_admin.admin_site.each_context(self.request),
             "opts": self.model_admin.opts,
