@@ -52,6 +52,12 @@ class LineForm(forms.Form):
 LineFormSet = formset_factory(LineForm, extra=0, max_num=100, absolute_max=100)
 
 
+class CustomerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # Two profiles may share a name: staff tell them apart by phone and e-mail.
+        return " · ".join(part for part in (obj.full_name or f"#{obj.pk}", obj.phone, obj.email) if part)
+
+
 class StaffOrderForm(forms.Form):
     shop = forms.ModelChoiceField(label=_("shop"), queryset=None, empty_label=None)
     add_text = forms.CharField(
@@ -68,7 +74,7 @@ class StaffOrderForm(forms.Form):
         required=False,
         help_text=_("Phone number typed any way, name or e-mail."),
     )
-    customer = forms.ModelChoiceField(
+    customer = CustomerChoiceField(
         label=_("customer"), queryset=Customer.objects.none(), required=False, widget=forms.RadioSelect
     )
     new_full_name = forms.CharField(label=_("new customer's name"), max_length=200, required=False)
