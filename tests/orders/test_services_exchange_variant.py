@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from finance.models import LineKind, StatementLine
+from finance.services import lines_backfill
 from orders import services
 from orders.models import (
     Order,
@@ -21,6 +22,7 @@ from orders.models import (
     StockMovementKind,
 )
 from sellercenter.errors import Conflict, InvalidInput
+from sellercenter.reconcile import reconcile
 from tests.finance.factories import FeeRuleFactory, sale_line
 from tests.orders.factories import ProductFactory, advance, place, staff_actor
 
@@ -96,6 +98,7 @@ def test_a_dearer_variant_charges_the_difference_on_the_replacement(received, si
     assert sale_line(request.order).gross == Decimal("400000")
     assert not StatementLine.objects.filter(kind=LineKind.REFUND).exists()
     assert Payment.objects.get(order=replacement).amount == Decimal("50000")  # collected on delivery
+    assert reconcile(shop=replacement.shop) == []
 
 
 def test_a_cheaper_variant_refunds_the_difference_on_the_original(received, sizes):
@@ -127,6 +130,16 @@ def test_a_cheaper_variant_refunds_the_difference_on_the_original(received, size
     request.refresh_from_db()
     assert (due.status, request.status) == (RefundDueStatus.DONE, ReturnStatus.EXCHANGED)
     assert Order.objects.get(pk=order.pk).refunded_amount == Decimal("50000")
+    assert reconcile(shop=order.shop) == []
+
+
+def test_the_backfill_writes_the_refund_line_of_a_cheaper_swap(received):
+    request = services.return_exchange(return_request=received, actor=staff_actor(), variants={"AO-M": "AO-S"})
+    StatementLine.objects.filter(kind=LineKind.REFUND).delete()
+
+    lines_backfill(shop=request.shop)
+
+    assert StatementLine.objects.get(kind=LineKind.REFUND, return_request=request).refund == Decimal("-50000")
 
 
 def test_the_difference_taken_in_cash_at_the_counter_pays_the_replacement(received):
