@@ -210,7 +210,8 @@ class StaffOrderPage:
         """Add units to the line of `sku`, or a new line; the product field is emptied for the next scan."""
         data = self.form.data
         units = int(quantity) if str(quantity).isdigit() and int(quantity) > 0 else 1
-        count = int(data.get("lines-TOTAL_FORMS") or 0)
+        total = str(data.get("lines-TOTAL_FORMS") or "")
+        count = min(int(total), LineFormSet.absolute_max) if total.isdigit() else 0
         for index in range(count):
             if data.get(f"lines-{index}-sku") == sku:
                 current = data.get(f"lines-{index}-quantity") or "0"

@@ -244,3 +244,23 @@ def test_operations_staff_open_the_page(client, shop):
 
     assert response.status_code == 200
     assert "Tạo đơn" in response.content.decode() or "Create the order" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lines-TOTAL_FORMS": "abc", "add_text": "AO-DAI"},
+        {"lines-TOTAL_FORMS": "99999999", "add_text": "AO-DAI"},
+        {"lines-0-quantity": "nhiều", "do": "create"},
+        {"add_quantity": "-3", "add_text": "AO-DAI"},
+        {"shop": "x", "do": "create"},
+        {"shipping_fee": "1e999", "do": "preview"},
+    ],
+)
+def test_tampered_input_is_refused_without_a_server_error(owner_client, shop, dress, lan, changes):
+    before = _state()
+
+    response = owner_client.post(PAGE, {**_form(shop, [("AO-DAI", 1)], customer=lan.pk), **changes})
+
+    assert response.status_code == 200
+    assert _state() == before
