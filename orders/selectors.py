@@ -240,10 +240,13 @@ def checkout_preview(
     voucher_codes: list[str],
     shipping_fee,
     points: int = 0,
+    customer_pk: int | None = None,
 ) -> Pricing:
     """What the order would cost if placed now: the checkout's own pricing, with nothing written,
-    reserved or spent. Raises the same errors as the checkout's pricing."""
-    customer = customer_resolve(shop=shop, external_id=customer_external_id)
+    reserved or spent. The customer is named by the storefront's id, or by ours (`customer_pk`, the
+    staff order page: a counter customer may have no storefront id yet). Raises the same errors as
+    the checkout's pricing."""
+    customer = customer_resolve(shop=shop, external_id=customer_external_id, pk=customer_pk)
     products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
     return cart_price(
         shop=shop,
@@ -256,6 +259,24 @@ def checkout_preview(
         points=points,
         quote_balance=True,
     )
+
+
+PRODUCT_MATCHES = 10
+
+
+def product_find_for_sale(*, shop: Shop, text: str) -> list[Product]:
+    """The shop's products for sale that `text` names, for adding a line to a staff order: the one
+    whose SKU it is exactly (what a barcode scanner types; case aside), else those whose name
+    contains it (at most PRODUCT_MATCHES, by SKU). Empty for a blank text."""
+    text = text.strip()
+    if not text:
+        return []
+    for_sale = Product.objects.filter(shop=shop, is_active=True)
+    exact = for_sale.filter(sku__iexact=text).order_by("pk")[:1]
+    if exact:
+        return list(exact)
+    # A variant's own barcode (EAN) is matched here, exactly, once products carry one.
+    return list(for_sale.filter(name__icontains=text).order_by("sku")[:PRODUCT_MATCHES])
 
 
 def at_risk_q(now: datetime) -> Q:

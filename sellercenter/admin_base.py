@@ -124,6 +124,14 @@ def form_add_domain_error(form: forms.Form, error: DomainError, *, renamed=None)
             form.add_error(None, [f"{name}: {message}" for message in field_messages])
 
 
+def domain_error_message(error: DomainError) -> str:
+    """A service's refusal as one admin message: what it says, then what it says of each field."""
+    said = [str(error)]
+    for name, field_messages in (error.fields or {}).items():
+        said += [f"{name}: {message}" for message in field_messages if str(message) not in said]
+    return " ".join(said)
+
+
 def adopt_saved(obj, saved) -> None:
     """Make the admin's unsaved `obj` the row a service saved (the admin builds its redirect, success
     message and log entry from `obj`, but the service is what writes)."""
@@ -148,7 +156,7 @@ class ServiceActionMixin:
         try:
             return service(**kwargs)
         except DomainError as error:
-            self.message_user(request, str(error), level=messages.ERROR)
+            self.message_user(request, domain_error_message(error), level=messages.ERROR)
             return None
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), level=messages.ERROR)

@@ -208,7 +208,10 @@ def _moments(shop: Shop, now: datetime) -> list[tuple[datetime, int, object]]:
     """What the order signals would have told finance, as (moment, step, subject) in time order:
     deliveries (step 0), refunds (1) and completions (2) of the shop's orders."""
     delivered = Order.objects.filter(shop=shop, delivered_at__isnull=False, status__in=DELIVERED_STATUSES)
-    refunded = ReturnRequest.objects.filter(shop=shop, status=ReturnStatus.REFUNDED, refund_amount__gt=0)
+    # An exchange for a cheaper variant refunds the difference too.
+    refunded = ReturnRequest.objects.filter(
+        shop=shop, status__in=[ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED], refund_amount__gt=0
+    )
     moments = [(order.delivered_at, 0, order) for order in delivered.select_related("shop")]
     moments += [
         (request.closed_at or request.decided_at or request.requested_at, 1, request)

@@ -10,8 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from orders.models import CarrierAccount, ReturnOutcome
+from orders.models import CarrierAccount, PaymentMethod, ReturnKind, ReturnOutcome, ReturnReason
 from orders.pipeline import Actor
+from orders.services import ReturnItem
 from sellercenter.admin_base import ShopScopedTabularInline
 
 
@@ -164,3 +165,58 @@ class ObjectActionsMixin:
                 self.message_user(request, gettext("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
         opts = self.opts
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+
+
+class OpenReturnForm(ActionForm):
+    """A return opened by staff (a customer who calls or comes to the counter): units per SKU, why,
+    and whether the customer wants their money back or another item."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=ReturnKind.choices, initial=ReturnKind.REFUND)
+    reason = forms.ChoiceField(label=_("reason"), choices=ReturnReason.choices)
+    evidence_note = forms.CharField(label=_("evidence"), max_length=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skus = [line.sku for line in self.target.lines.filter(is_gift=False).order_by("pk")]
+        for sku in self.skus:
+            self.fields[f"units_{sku}"] = forms.IntegerField(
+                label=_("units of %(sku)s") % {"sku": sku}, min_value=0, initial=0
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "reason": data["reason"],
+            "evidence_note": data["evidence_note"],
+            "items": [ReturnItem(sku, data[f"units_{sku}"]) for sku in self.skus if data[f"units_{sku}"]],
+        }
+
+
+class ExchangeForm(ActionForm):
+    """The variant sent for each returned SKU (blank: the same one), and how a price difference is paid."""
+
+    payment_method = forms.ChoiceField(
+        label=_("difference paid by"),
+        choices=[
+            ("", _("as the order")),
+            *((m.value, m.label) for m in PaymentMethod if m != PaymentMethod.MARKETPLACE),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skus = [line.order_line.sku for line in self.target.lines.select_related("order_line")]
+        for sku in self.skus:
+            self.fields[f"variant_{sku}"] = forms.CharField(
+                label=_("send instead of %(sku)s") % {"sku": sku},
+                max_length=64,
+                required=False,
+                help_text=_("SKU of another size or colour; blank: the same."),
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        variants = {sku: data[f"variant_{sku}"] for sku in self.skus if data[f"variant_{sku}"]}
+        return {"variants": variants, "payment_method": data["payment_method"]}

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from orders import selectors, services
 from orders.admin.base import (
     ObjectActionsMixin,
+    OpenReturnForm,
     QualityCheckFailForm,
     ReadOnlyInline,
     ReadyToShipForm,
     ReasonForm,
     ShipmentForm,
 )
+from orders.admin.staff_orders import StaffOrderPage
 from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from sellercenter.admin_base import ShopScopedAdmin
@@ -82,6 +84,7 @@ ORDER_SERVICES = {
 
 
 CREATE_SHIPMENT = "create_shipment"
+OPEN_RETURN = "open_return"
 # The common steps done for many orders at once (those that need no input).
 BULK = ["allocate", "start_picking", "send_to_quality_check", "pack", "ship", "deliver"]
 
@@ -98,6 +101,7 @@ def _bulk_action(name: str):
 class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
         CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
+        OPEN_RETURN: (_("Open a return"), services.return_request_open, OpenReturnForm),
         **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
     }
     service_target = "order"
@@ -150,10 +154,19 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     def available_actions(self, obj) -> list[str]:
         steps = [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
         # A packed order is booked with a carrier, which makes it ready to ship under the carrier's number.
-        return [CREATE_SHIPMENT, *steps] if obj.status == OrderStatus.PACKED else steps
+        if obj.status == OrderStatus.PACKED:
+            return [CREATE_SHIPMENT, *steps]
+        # A customer who calls or comes to the counter: the return service checks the window and units.
+        return [*steps, OPEN_RETURN] if obj.status == OrderStatus.DELIVERED else steps
 
     def has_add_permission(self, request):
-        return False  # orders come from the checkout
+        # Staff enter an order on the staff order page; it goes through the checkout like any other.
+        return self._has_shop_perm(request, "add", None)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return StaffOrderPage(self, request).respond()
 
     def has_delete_permission(self, request, obj=None):
         return False

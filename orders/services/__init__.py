@@ -22,6 +22,7 @@ from orders.services.customers import orders_customer_erase, orders_customer_mer
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
+    payment_cash_record,
     payment_gateway_for_signature,
     payment_gateway_save,
     payment_notification_handle,
@@ -49,6 +50,7 @@ from orders.services.shipments import (
     tracking_event_apply,
     tracking_update_receive,
 )
+from orders.services.staff_orders import staff_customer_find_or_create, staff_order_place
 from orders.services.stock import (
     StockChange,
     product_upsert,
@@ -120,6 +122,7 @@ __all__ = [
     "orders_customer_erase",
     "orders_customer_merge",
     "orders_expire_unpaid",
+    "payment_cash_record",
     "payment_gateway_for_signature",
     "payment_gateway_save",
     "payment_notification_handle",
@@ -142,6 +145,8 @@ __all__ = [
     "shipments_poll",
     "shipping_address_check",
     "shipping_address_clean",
+    "staff_customer_find_or_create",
+    "staff_order_place",
     "stock_adjust",
     "stock_apply",
     "stock_count_set",

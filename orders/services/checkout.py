@@ -87,6 +87,27 @@ def shipping_address_clean(address: dict) -> dict:
     return cleaned
 
 
+def _delivery_address(shop: Shop, channel: str, address: dict | None) -> dict | None:
+    """The cleaned delivery address; None for a sale handed over at the shop counter without one."""
+    if channel == Channel.POS and not any((address or {}).values()):
+        return None
+    address = shipping_address_clean(address or {})
+    shipping_address_check(shop=shop, address=address)
+    return address
+
+
+def _counter_address(buyer: Customer) -> dict:
+    # Nothing is delivered: the order keeps who took the goods, for the receipt.
+    return {
+        "recipient_name": buyer.full_name,
+        "phone": buyer.phone,
+        "street": "",
+        "ward": "",
+        "district": "",
+        "province": "",
+    }
+
+
 def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], shipping_fee, points: int) -> Decimal:
     errors = {}
     if channel not in Channel.values:
@@ -258,7 +279,7 @@ def order_place(
     customer: dict,
     channel: str,
     lines: list[CartLine],
-    shipping_address: dict,
+    shipping_address: dict | None,
     payment_method: str,
     actor: Actor,
     shipping_fee=ZERO,
@@ -279,13 +300,13 @@ def order_place(
 
     Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
     `voucher_codes.1`, `points`, `shipping_address.phone`, a ward the shop's carrier cannot place
-    `shipping_address.ward`, ...); with Conflict a SKU out of stock
+    `shipping_address.ward`, ...; only a counter sale, channel `pos`, may come without an address);
+    with Conflict a SKU out of stock
     (`details.sku`), a campaign whose budget ran out (`details.campaign_id`), too few points."""
     fee = _check_choices(
         channel=channel, payment_method=payment_method, lines=lines, shipping_fee=shipping_fee, points=points
     )
-    address = shipping_address_clean(shipping_address)
-    shipping_address_check(shop=shop, address=address)
+    address = _delivery_address(shop, channel, shipping_address)
     codes = [code for code in (voucher_codes or []) if code.strip()]
     now = timezone.now()
     with transaction.atomic():
@@ -317,7 +338,7 @@ def order_place(
                 points_discount=pricing.points_discount,
             ),
             lines=pricing.lines,
-            address=address,
+            address=address or _counter_address(buyer),
             actor=actor,
             voucher_codes=[application.code for application in pricing.quote.applied if application.code],
             promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
