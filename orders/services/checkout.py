@@ -315,7 +315,7 @@ def order_place(
             address=address,
             actor=actor,
             voucher_codes=[application.code for application in pricing.quote.applied if application.code],
-            promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
+            promotions=[promotion_snapshot(application) for application in pricing.quote.applied],
             note=note.strip(),
             placed_at=now,
             event_data=_placed_data(pricing),
@@ -369,7 +369,7 @@ def _placed_data(pricing: Pricing) -> dict:
     }
 
 
-def _applied_snapshot(application) -> dict:
+def promotion_snapshot(application) -> dict:
     return {
         "campaign_id": application.campaign_id,
         "name": application.name,
