@@ -87,6 +87,15 @@ def shipping_address_clean(address: dict) -> dict:
     return cleaned
 
 
+def shipping_fee_parse(value) -> Decimal | None:
+    """The shipping fee as an amount; None when it is no amount or negative."""
+    try:
+        fee = to_decimal(value)
+    except (TypeError, ValueError):
+        return None
+    return fee if fee >= 0 else None
+
+
 def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], shipping_fee, points: int) -> Decimal:
     errors = {}
     if channel not in Channel.values:
@@ -98,11 +107,8 @@ def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], 
     for index, line in enumerate(lines):
         if line.quantity < 1:
             errors[f"lines.{index}.quantity"] = [_("Must be at least 1.")]
-    try:
-        fee = to_decimal(shipping_fee)
-    except (TypeError, ValueError):
-        fee = None
-    if fee is None or fee < 0:
+    fee = shipping_fee_parse(shipping_fee)
+    if fee is None:
         errors["shipping_fee"] = [_("Give an amount that is not negative.")]
     if points < 0:
         errors["points"] = [_("Must not be negative.")]

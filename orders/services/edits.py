@@ -44,6 +44,7 @@ from orders.services.checkout import (
     address_of,
     promotion_snapshot,
     shipping_address_clean,
+    shipping_fee_parse,
 )
 from orders.services.events import order_event_write
 from orders.services.refunds import refund_due_open
@@ -53,7 +54,7 @@ from orders.services.transitions import order_lock, order_purchase_reverse
 from promotions.quotes import Reason
 from promotions.services import redemptions_revise_for_order
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
-from sellercenter.money import ZERO, allocate, money_round, to_decimal
+from sellercenter.money import ZERO, allocate, money_round
 
 S = OrderStatus
 # Before the parcel is labelled: from `ready_to_ship` on, the carrier's label carries the address,
@@ -118,11 +119,8 @@ def order_shipping_fee_change(*, order: Order, actor: Actor, shipping_fee) -> Or
     """Change the shipping fee the customer pays. The order is priced again (a free-shipping
     campaign covers what it covers of the new fee). Refuses a fee that is no amount or negative
     (InvalidInput naming `shipping_fee`), and what every edit refuses (see the module)."""
-    try:
-        fee = to_decimal(shipping_fee)
-    except (TypeError, ValueError):
-        fee = None
-    if fee is None or fee < 0:
+    fee = shipping_fee_parse(shipping_fee)
+    if fee is None:
         raise InvalidInput(fields={"shipping_fee": [_("Give an amount that is not negative.")]})
     fee = money_round(fee, order.shop.currency)
     with transaction.atomic():
