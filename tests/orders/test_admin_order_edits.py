@@ -93,3 +93,16 @@ def test_staff_without_change_permission_cannot_edit(client, shop, dress):
 
     assert client.get(_edit_url(order)).status_code == 403
     assert client.post(_edit_url(order), {**ADDRESS, "shipping_fee": "0", "lines": "AO-DAI 2"}).status_code == 403
+
+
+def test_another_shops_staff_cannot_reach_the_edit(client, shop, other_shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)])
+    before = snapshot(order)
+    client.force_login(staff_user(other_shop, Role.OWNER, username="chu.sen.viet"))
+
+    assert client.get(_edit_url(order)).status_code in (403, 404)
+    assert client.post(_edit_url(order), {**ADDRESS, "shipping_fee": "0", "lines": "AO-DAI 2"}).status_code in (
+        403,
+        404,
+    )
+    assert snapshot(order) == before

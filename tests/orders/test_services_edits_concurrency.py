@@ -20,11 +20,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 EDITS, CHECKOUTS = 4, 8
 
 
-def test_edits_taking_the_last_units_never_oversell_nor_overspend(shop):
+@pytest.mark.parametrize("budget", [Decimal("10000000"), Decimal("300000")], ids=["stock_runs_out", "budget_too"])
+def test_edits_taking_the_last_units_never_oversell_nor_overspend(shop, budget):
     variant = ProductFactory(shop=shop, sku="AO-DO-M", price=Decimal("400000"), stock_on_hand=10)
     other = ProductFactory(shop=shop, sku="KHAN", price=Decimal("100000"), stock_on_hand=100)
-    # 10 % of each unit of the variant: 40.000; the four orders hold 160.000 of the 300.000.
-    campaign = CampaignFactory(shop=shop, code_mode=CodeMode.AUTOMATIC, budget=Decimal("300000"))
+    # 10 % off: the four orders hold 200.000; an edit takes 80.000 more, a checkout 50.000. With the
+    # smaller budget, edits and checkouts also race for the last of it.
+    campaign = CampaignFactory(shop=shop, code_mode=CodeMode.AUTOMATIC, budget=budget)
     orders = [place(shop, lines=[(variant.sku, 1), (other.sku, 1)], customer_id=f"SUA-{i}") for i in range(EDITS)]
     actor = staff_actor()
 
@@ -50,7 +52,11 @@ def test_edits_taking_the_last_units_never_oversell_nor_overspend(shop):
     assert moved == variant.stock_reserved
     edited = sum(1 for r in results[:EDITS] if not isinstance(r, Exception))
     placed = sum(1 for r in results[EDITS:] if not isinstance(r, Exception))
-    assert variant.stock_reserved == EDITS + 2 * edited + placed == 10  # more was wanted than there was
+    assert variant.stock_reserved == EDITS + 2 * edited + placed
+    if budget > Decimal("1000000"):
+        # More units were wanted than there were: all of them went, every refusal is for stock.
+        assert variant.stock_reserved == 10
+        assert {r.code for r in results if isinstance(r, Exception)} == {"out_of_stock"}
     campaign.refresh_from_db()
     held = Redemption.objects.filter(campaign=campaign, released_at__isnull=True).aggregate(s=Sum("amount"))["s"]
     on_orders = Order.objects.filter(shop=shop).aggregate(s=Sum("discount_total"))["s"]
