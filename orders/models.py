@@ -493,6 +493,7 @@ class OrderEventType(models.TextChoices):
     QUALITY_CHECK_FAILED = "qc_failed", _("Quality check failed")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     RETURN_UPDATED = "return_updated", _("Return updated")
+    EDITED = "edited", _("Edited")
     NOTE = "note", _("Note")
 
 
@@ -720,6 +721,7 @@ class RefundSource(models.TextChoices):
     CANCELLED = "cancelled", _("Paid order cancelled")
     RETURN = "return", _("Return approved")
     LATE_PAYMENT = "late_payment", _("Paid after cancellation")
+    EDITED = "edited", _("Paid order edited to a lower total")
 
 
 class RefundDueStatus(models.TextChoices):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("orders/metrics", replica_reads(orders.MetricsView.as_view()), name="orders-metrics"),
     path("orders/<str:number>", orders.OrderDetailView.as_view(), name="orders-detail"),
     path("orders/<str:number>/cancel", orders.OrderCancelView.as_view(), name="orders-cancel"),
+    path("orders/<str:number>/edit", orders.OrderEditView.as_view(), name="orders-edit"),
     re_path(
         rf"^orders/(?P<number>[^/]+)/(?P<action>{ORDER_ACTIONS})$",
         orders.OrderActionView.as_view(),

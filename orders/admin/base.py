@@ -82,6 +82,56 @@ class ShipmentForm(ActionForm):
         self.fields["account"].initial = accounts.filter(is_default=True).first()
 
 
+class OrderEditForm(forms.Form):
+    """The order's delivery address, shipping fee and lines (one `SKU quantity` a line, free gifts
+    left out: they follow from the promotions), as they are now; what is changed is edited."""
+
+    recipient_name = forms.CharField(label=_("recipient"), max_length=200)
+    phone = forms.CharField(label=_("phone"), max_length=32)
+    street = forms.CharField(label=_("street address"), max_length=255)
+    ward = forms.CharField(label=_("ward / commune"), max_length=100)
+    district = forms.CharField(label=_("district"), max_length=100, required=False)
+    province = forms.CharField(label=_("province / city"), max_length=100)
+    shipping_fee = forms.DecimalField(label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2)
+    lines = forms.CharField(
+        label=_("lines"),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        help_text=_("One line per product: the SKU, a space, the quantity. Free gifts follow from the promotions."),
+    )
+    ADDRESS = ("recipient_name", "phone", "street", "ward", "district", "province")
+
+    @classmethod
+    def initial_for(cls, order) -> dict:
+        lines = "\n".join(f"{line.sku} {line.quantity}" for line in order.lines.all() if not line.is_gift)
+        return {
+            "recipient_name": order.recipient_name,
+            "phone": order.recipient_phone,
+            "street": order.street,
+            "ward": order.ward,
+            "district": order.district,
+            "province": order.province,
+            "shipping_fee": order.shipping_fee,
+            "lines": lines,
+        }
+
+    def clean_lines(self) -> list[tuple[str, int]]:
+        wanted, errors = [], []
+        for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not text.strip():
+                continue
+            sku, _space, quantity = text.strip().rpartition(" ")
+            if not sku.strip() or not quantity.isdigit():
+                errors.append(gettext("Line %(number)d: give the SKU, a space and the quantity.") % {"number": number})
+            else:
+                wanted.append((sku.strip(), int(quantity)))
+        if errors:
+            raise forms.ValidationError(errors)
+        return wanted
+
+    def address(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.ADDRESS}
+
+
 class RefundDoneForm(ActionForm):
     reference = forms.CharField(
         label=_("bank or gateway reference"), max_length=100, help_text=_("The reference of the transfer sent back.")

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from orders import selectors, services
 from orders.admin.base import (
     ObjectActionsMixin,
     OpenReturnForm,
+    OrderEditForm,
     QualityCheckFailForm,
     ReadOnlyInline,
     ReadyToShipForm,
@@ -22,11 +25,17 @@ from orders.admin.base import (
 from orders.admin.staff_orders import StaffOrderPage
 from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
-from sellercenter.admin_base import ShopScopedAdmin
+from orders.pricing import CartLine
+from sellercenter.admin_base import ShopScopedAdmin, form_add_domain_error
 from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import DomainError
 from sellercenter.formatting import format_datetime
 from sellercenter.money import money_format
+
+
+def _edit_field(name: str) -> str:
+    """The edit form's field for a service's field name (`shipping_address.phone`, `lines.0.sku`)."""
+    return name.removeprefix("shipping_address.")
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -278,7 +287,67 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             self.admin_site.admin_view(self.packing_slip_view),
             name="orders_order_packing_slip",
         )
-        return [slip, *super().get_urls()]
+        edit = path(
+            "<path:object_id>/edit-order/",
+            self.admin_site.admin_view(self.edit_view),
+            name="orders_order_edit",
+        )
+        return [slip, edit, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        editable = order is not None and self.has_change_permission(request, order)
+        editable = editable and services.order_is_editable(order)
+        extra_context = {
+            **(extra_context or {}),
+            "edit_url": reverse("admin:orders_order_edit", args=[order.pk]) if editable else None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def edit_view(self, request, object_id):
+        """“Edit order”: the address, the shipping fee and the lines of an order not yet labelled, on
+        one form; what was changed goes through the edit services in one transaction, and a refusal
+        shows on the form with nothing changed."""
+        order = self.get_object(request, object_id)
+        if order is None or not self.has_change_permission(request, order):
+            raise PermissionDenied
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if not services.order_is_editable(order):
+            self.message_user(request, gettext("This order can no longer be edited."), level=messages.ERROR)
+            return redirect(change_url)
+        initial = OrderEditForm.initial_for(order)
+        form = OrderEditForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._edit(order, form, Actor.staff(request.user))
+            except DomainError as error:
+                form_add_domain_error(form, error, renamed=_edit_field)
+            else:
+                self.message_user(request, gettext("The order was edited."), level=messages.SUCCESS)
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Edit order %(number)s") % {"number": order.number},
+            "original": order,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/edit.html", context)
+
+    @staticmethod
+    def _edit(order, form: OrderEditForm, actor: Actor) -> None:
+        changed = set(form.changed_data)
+        with transaction.atomic():
+            if changed & set(OrderEditForm.ADDRESS):
+                order = services.order_address_change(order=order, actor=actor, address=form.address())
+            if "shipping_fee" in changed:
+                order = services.order_shipping_fee_change(
+                    order=order, actor=actor, shipping_fee=form.cleaned_data["shipping_fee"]
+                )
+            if "lines" in changed:
+                lines = [CartLine(sku, quantity) for sku, quantity in form.cleaned_data["lines"]]
+                services.order_lines_change(order=order, actor=actor, lines=lines)
 
     def packing_slip_view(self, request, object_id):
         order = self.get_object(request, object_id)

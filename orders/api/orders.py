@@ -413,6 +413,47 @@ class OrderCancelView(APIView):
         return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
 
 
+class OrderEditView(APIView):
+    """Edit an order before its parcel is labelled (back office): the delivery address, the shipping
+    fee, the lines (the new set of SKUs and quantities: add, remove, change a quantity, swap a
+    variant). What is given is changed, in that order, in one transaction; the order is priced again
+    as a fresh checkout of its new cart with its codes would be, and stock, campaign budget and the
+    customer's purchase follow. An order labelled or handed over answers 409 and changes nothing."""
+
+    required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.change_order"
+
+    class InputSerializer(LinesMixin, serializers.Serializer):
+        shipping_address = AddressSerializer(required=False)
+        shipping_fee = serializers.DecimalField(min_value=0, required=False, **MONEY)
+        lines = LineInput(many=True, required=False, max_length=MAX_LINES)
+
+        class Meta:
+            ref_name = "OrderEditInput"
+
+        def validate(self, attrs):
+            if not attrs:
+                raise serializers.ValidationError(_("Give the shipping address, the shipping fee or the lines."))
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses=OrderOutput, operation_id="orders_edit")
+    @api_write
+    def post(self, request, number):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = selectors.order_get(shop=request.shop, number=number)
+        actor = actor_from_request(request, ActorKind.STAFF)
+        if "shipping_address" in values:
+            order = services.order_address_change(order=order, actor=actor, address=values["shipping_address"])
+        if "shipping_fee" in values:
+            order = services.order_shipping_fee_change(order=order, actor=actor, shipping_fee=values["shipping_fee"])
+        if "lines" in values:
+            lines = [CartLine(line["sku"], line["quantity"]) for line in values["lines"]]
+            order = services.order_lines_change(order=order, actor=actor, lines=lines)
+        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
+
+
 class MetricsView(APIView):
     """The shop's performance on the orders placed from `start` to `end` (days in the shop's time zone)."""
 

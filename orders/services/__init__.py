@@ -19,6 +19,12 @@ from orders.services.catalogue import (
 )
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
+from orders.services.edits import (
+    order_address_change,
+    order_is_editable,
+    order_lines_change,
+    order_shipping_fee_change,
+)
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
@@ -100,6 +106,7 @@ __all__ = [
     "category_for_path",
     "category_save",
     "cod_remittance_import",
+    "order_address_change",
     "order_allocate",
     "order_cancel",
     "order_complete",
@@ -109,6 +116,8 @@ __all__ = [
     "order_email_send",
     "order_fail_delivery",
     "order_fail_quality_check",
+    "order_is_editable",
+    "order_lines_change",
     "order_lock",
     "order_mark_ready_to_ship",
     "order_pack",
@@ -117,6 +126,7 @@ __all__ = [
     "order_return_to_sender",
     "order_send_to_quality_check",
     "order_ship",
+    "order_shipping_fee_change",
     "order_start_picking",
     "orders_complete_due",
     "orders_customer_erase",

@@ -108,6 +108,15 @@ def _counter_address(buyer: Customer) -> dict:
     }
 
 
+def shipping_fee_parse(value) -> Decimal | None:
+    """The shipping fee as an amount; None when it is no amount or negative."""
+    try:
+        fee = to_decimal(value)
+    except (TypeError, ValueError):
+        return None
+    return fee if fee >= 0 else None
+
+
 def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], shipping_fee, points: int) -> Decimal:
     errors = {}
     if channel not in Channel.values:
@@ -119,11 +128,8 @@ def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], 
     for index, line in enumerate(lines):
         if line.quantity < 1:
             errors[f"lines.{index}.quantity"] = [_("Must be at least 1.")]
-    try:
-        fee = to_decimal(shipping_fee)
-    except (TypeError, ValueError):
-        fee = None
-    if fee is None or fee < 0:
+    fee = shipping_fee_parse(shipping_fee)
+    if fee is None:
         errors["shipping_fee"] = [_("Give an amount that is not negative.")]
     if points < 0:
         errors["points"] = [_("Must not be negative.")]
@@ -341,7 +347,7 @@ def order_place(
             address=address or _counter_address(buyer),
             actor=actor,
             voucher_codes=[application.code for application in pricing.quote.applied if application.code],
-            promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
+            promotions=[promotion_snapshot(application) for application in pricing.quote.applied],
             note=note.strip(),
             placed_at=now,
             event_data=_placed_data(pricing),
@@ -401,7 +407,7 @@ def _placed_data(pricing: Pricing) -> dict:
     }
 
 
-def _applied_snapshot(application) -> dict:
+def promotion_snapshot(application) -> dict:
     return {
         "campaign_id": application.campaign_id,
         "name": application.name,
