@@ -3,6 +3,11 @@ they are all importable from `orders.services`."""
 
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
+from orders.services.marketplace_orders import (
+    MarketplaceFile,
+    marketplace_orders_import,
+    marketplace_orders_plan,
+)
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
@@ -63,6 +68,7 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "MarketplaceFile",
     "Notification",
     "RemittanceFile",
     "ReturnItem",
@@ -70,6 +76,8 @@ __all__ = [
     "address_of",
     "carrier_account_save",
     "cod_remittance_import",
+    "marketplace_orders_import",
+    "marketplace_orders_plan",
     "order_allocate",
     "order_cancel",
     "order_complete",
