@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from orders.marketplaces import MARKETPLACES, Marketplace
 from orders.marketplaces.base import FEES
 from orders.models import OrderStatus as S
 from sellercenter.spreadsheet import xlsx_write
 
+# The demo shops' time zone: the reports write local times.
+SHOP_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 PRICES = {
     "AO-DAI-03": Decimal(690000),
@@ -55,7 +58,7 @@ SAMPLE_ORDERS = (
         "12 Lý Thường Kiệt, Phường Hoàn Kiếm",
         "Hoàn Kiếm",
         "Hà Nội",
-        datetime(2025, 3, 1, 9, 15),
+        datetime(2025, 3, 1, 9, 15, tzinfo=SHOP_TIME),
         fees=(("commission", 0), ("fixed_fee", 52000), ("service_fee", 39000), ("payment_fee", 38000)),
         platform_discount=15000,
         tracking_number="SPXVN0412345671",
@@ -69,7 +72,7 @@ SAMPLE_ORDERS = (
         "45 Nguyễn Huệ, Phường Sài Gòn",
         "Quận 1",
         "Hồ Chí Minh",
-        datetime(2025, 3, 2, 20, 40),
+        datetime(2025, 3, 2, 20, 40, tzinfo=SHOP_TIME),
         fees=(("fixed_fee", 21000), ("service_fee", 15600), ("payment_fee", 14000)),
         tracking_number="SPXVN0412345672",
     ),
@@ -82,7 +85,7 @@ SAMPLE_ORDERS = (
         "8 Trần Phú, Phường Hải Châu",
         "Hải Châu",
         "Đà Nẵng",
-        datetime(2025, 3, 3, 11, 5),
+        datetime(2025, 3, 3, 11, 5, tzinfo=SHOP_TIME),
         shipping_fee=0,
     ),
     SampleOrder(
@@ -94,7 +97,7 @@ SAMPLE_ORDERS = (
         "101 Hai Bà Trưng, Phường Cầu Ông Lãnh",
         "Quận 1",
         "Hồ Chí Minh",
-        datetime(2025, 3, 3, 15, 30),
+        datetime(2025, 3, 3, 15, 30, tzinfo=SHOP_TIME),
     ),
     SampleOrder(
         "",
@@ -105,7 +108,7 @@ SAMPLE_ORDERS = (
         "3 Lê Lợi, Phường Vĩnh Ninh",
         "Huế",
         "Huế",
-        datetime(2025, 3, 4, 8, 0),
+        datetime(2025, 3, 4, 8, 0, tzinfo=SHOP_TIME),
     ),
 )
 
