@@ -18,6 +18,7 @@ from orders.admin.base import (
     ReasonForm,
     ShipmentForm,
 )
+from orders.admin.marketplace import MarketplaceFilesMixin
 from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from sellercenter.admin_base import ShopScopedAdmin
@@ -95,7 +96,7 @@ def _bulk_action(name: str):
 
 
 @admin.register(Order)
-class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
+class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
         CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
         **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
@@ -110,6 +111,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
+    change_list_template = "admin/orders/order/change_list.html"
     actions = [
         *(_bulk_action(name) for name in BULK),
         "pick",
@@ -265,7 +267,19 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             self.admin_site.admin_view(self.packing_slip_view),
             name="orders_order_packing_slip",
         )
-        return [slip, *super().get_urls()]
+        files = [
+            path(
+                "import-marketplace/",
+                self.admin_site.admin_view(self.marketplace_import_view),
+                name="orders_order_marketplace_import",
+            ),
+            path("export/", self.admin_site.admin_view(self.export_view), name="orders_order_export"),
+        ]
+        return [slip, *files, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import_marketplace": self.can_import_marketplace(request)}
+        return super().changelist_view(request, extra_context)
 
     def packing_slip_view(self, request, object_id):
         order = self.get_object(request, object_id)

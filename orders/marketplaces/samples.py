@@ -59,7 +59,7 @@ SAMPLE_ORDERS = (
         "Hoàn Kiếm",
         "Hà Nội",
         datetime(2025, 3, 1, 9, 15, tzinfo=SHOP_TIME),
-        fees=(("commission", 0), ("fixed_fee", 52000), ("service_fee", 39000), ("payment_fee", 38000)),
+        fees=(("commission", 52000), ("service_fee", 39000), ("payment_fee", 38000)),
         platform_discount=15000,
         tracking_number="SPXVN0412345671",
     ),
@@ -73,7 +73,7 @@ SAMPLE_ORDERS = (
         "Quận 1",
         "Hồ Chí Minh",
         datetime(2025, 3, 2, 20, 40, tzinfo=SHOP_TIME),
-        fees=(("fixed_fee", 21000), ("service_fee", 15600), ("payment_fee", 14000)),
+        fees=(("commission", 21000), ("service_fee", 15600), ("payment_fee", 14000)),
         tracking_number="SPXVN0412345672",
     ),
     SampleOrder(

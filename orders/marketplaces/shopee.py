@@ -20,7 +20,7 @@ SHOPEE = Marketplace(
         "sale_price": "Giá ưu đãi",
         "order_total": "Tổng giá trị đơn hàng (VND)",
         "shipping_fee": "Phí vận chuyển mà người mua trả",
-        "fixed_fee": "Phí cố định",
+        "commission": "Phí cố định",
         "service_fee": "Phí Dịch vụ",
         "payment_fee": "Phí thanh toán",
         "buyer": "Người Mua",

@@ -232,7 +232,7 @@ def test_the_marketplace_fees_reach_the_statement_as_the_channels_fee_line(shop,
     fee_line = StatementLine.objects.get(order=order, kind=LineKind.CHANNEL_FEE)
     sale = StatementLine.objects.get(order=order, kind=LineKind.SALE)
 
-    assert (fee_line.fixed_fee, fee_line.service_fee, fee_line.payment_fee, fee_line.net) == (
+    assert (fee_line.commission, fee_line.service_fee, fee_line.payment_fee, fee_line.net) == (
         -52000,
         -39000,
         -38000,
@@ -249,3 +249,126 @@ def test_the_committed_samples_are_what_the_generator_writes():
         path = marketplace_file(channel)
         table = spreadsheet_rows_read(path.content, path.file_name)
         assert table == [header, *[[str(cell) for cell in row] for row in rows]], channel
+
+
+# --- The admin page ---------------------------------------------------------------------------------
+
+IMPORT_URL = "/admin/orders/order/import-marketplace/"
+
+
+def _upload(client, shop, channel="shopee", file=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = file or marketplace_file(channel)
+    upload = SimpleUploadedFile(file.file_name, file.content)
+    return client.post(IMPORT_URL, {"shop": shop.pk, "marketplace": channel, "file": upload})
+
+
+def test_the_admin_previews_the_report_and_applies_it_on_confirmation(owner_client, shop, catalogue):
+    preview = _upload(owner_client, shop)
+
+    assert preview.status_code == 200
+    assert not Order.objects.exists()
+    page = preview.content.decode()
+    assert "250301SP0001" in page and preview.context["plan"].counts["new"] == 4
+    token = preview.context["token"]
+
+    confirmed = owner_client.post(IMPORT_URL, {"token": token})
+
+    assert confirmed.status_code == 302
+    assert Order.objects.filter(shop=shop, channel="shopee").count() == 4
+    # The stored file was used once: confirming again finds nothing to import.
+    again = owner_client.post(IMPORT_URL, {"token": token})
+    assert again.status_code == 200 and again.context["errors"]
+    assert Order.objects.count() == 4
+
+
+def test_the_admin_preview_lists_each_rows_error_and_offers_no_confirmation(owner_client, shop, catalogue):
+    preview = _upload(owner_client, shop, file=_csv("shopee", _unknown_sku))
+
+    assert preview.status_code == 200
+    assert "Row 3:" in " ".join(preview.context["plan"].errors)
+    assert 'name="token"' not in preview.content.decode()
+
+
+def test_a_tampered_confirmation_is_refused(owner_client, shop, catalogue):
+    response = owner_client.post(IMPORT_URL, {"token": "shop:1:/etc/passwd"})
+
+    assert response.status_code == 403
+    assert not Order.objects.exists()
+
+
+def test_an_accountant_may_not_import(client, shop, catalogue):
+    from sellercenter.models import Role
+    from tests.sellercenter.factories import staff_user
+
+    client.force_login(staff_user(shop, Role.ACCOUNTANT))
+
+    assert client.get(IMPORT_URL).status_code == 403
+    assert _upload(client, shop).status_code == 403
+    assert not Order.objects.exists()
+    changelist = client.get("/admin/orders/order/")
+    assert changelist.status_code == 200 and IMPORT_URL not in changelist.content.decode()
+
+
+def test_staff_cannot_import_into_another_shop(owner_client, shop, other_shop):
+    marketplace_catalogue(other_shop)
+
+    response = _upload(owner_client, other_shop)
+
+    assert response.status_code == 200 and "shop" in response.context["form"].errors
+    assert not Order.objects.exists()
+
+
+# --- An imported order is the API order of the same cart ---------------------------------------------
+
+
+def _shopee_cart(number, row):
+    """One order of the sample: AO-DAI-03 x1 and SM-LINEN x2, no seller discount, delivered."""
+    row["Giá ưu đãi"] = row["Giá gốc"]
+    row["Trạng thái Đơn hàng"] = "Đã giao"
+
+
+def test_an_imported_order_equals_the_api_order_of_the_same_cart(shop, catalogue, actor, api):
+    from tests.orders.factories import ADDRESS, advance
+
+    file = _csv("shopee", _shopee_cart)
+    kept = file.content.decode().splitlines()[:3]  # the header and the first order's two rows
+    _import(shop, "shopee", actor, services.MarketplaceFile("\n".join(kept).encode(), "shopee.csv"))
+    imported = Order.objects.get(shop=shop, channel="shopee")
+    body = {
+        "customer": {"external_id": "KH-API", "full_name": "Nguyễn Thị Lan"},
+        "channel": "website",
+        "lines": [{"sku": "AO-DAI-03", "quantity": 1}, {"sku": "SM-LINEN", "quantity": 2}],
+        "shipping_address": ADDRESS,
+        "shipping_fee": "30000",
+        "payment_method": "marketplace",
+    }
+    response = api.post("/api/v1/orders", body, format="json")
+    assert response.status_code == 201, response.json()
+    placed = Order.objects.get(number=response.json()["number"])
+    placed = advance(placed, S.DELIVERED, actor)
+
+    def lines(order):
+        return list(order.lines.order_by("sku").values_list("sku", "unit_price", "quantity", "discount", "total"))
+
+    def amounts(order):
+        names = ("subtotal", "discount_total", "shipping_fee", "shipping_discount", "points_discount", "total")
+        return [getattr(order, name) for name in names]
+
+    def movements(order):
+        rows = StockMovement.objects.filter(order=order).order_by("product__sku", "pk")
+        return list(rows.values_list("product__sku", "kind", "on_hand_delta", "reserved_delta"))
+
+    def sale(order):
+        line = StatementLine.objects.get(order=order, kind=LineKind.SALE)
+        names = ("gross", "seller_discount", "shipping_charged", "shipping_cost", "commission", "payment_fee", "net")
+        return [getattr(line, name) for name in names]
+
+    assert lines(imported) == lines(placed)
+    assert amounts(imported) == amounts(placed)
+    assert movements(imported) == movements(placed)
+    assert sale(imported) == sale(placed)
+    # Beyond the sale line, only the imported order carries the marketplace's own fees.
+    assert StatementLine.objects.filter(order=imported, kind=LineKind.CHANNEL_FEE).count() == 1
+    assert not StatementLine.objects.filter(order=placed, kind=LineKind.CHANNEL_FEE).exists()
