@@ -19,7 +19,16 @@ from orders.admin.base import (
     ShipmentForm,
 )
 from orders.admin.marketplace import MarketplaceFilesMixin
-from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from orders.models import (
+    AWAITING_HANDOVER,
+    ORDER_DATE_FIELDS,
+    Order,
+    OrderChannelFee,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+)
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from sellercenter.admin_base import ShopScopedAdmin
 from sellercenter.barcodes import barcode_svg
@@ -56,6 +65,13 @@ class OrderEventInline(ReadOnlyInline):
     fields = ["created_at", "type", "from_status", "to_status", "actor_kind", "user", "note"]
     readonly_fields = fields
     ordering = ["created_at", "pk"]
+
+
+class ChannelFeeInline(ReadOnlyInline):
+    model = OrderChannelFee
+    verbose_name_plural = _("channel fees")
+    fields = ["kind", "amount"]
+    readonly_fields = fields
 
 
 class PaymentInline(ReadOnlyInline):
@@ -120,12 +136,13 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
         "print_labels",
         "print_handover_list",
     ]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, ChannelFeeInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
         "status",
         "customer_link",
         "channel",
+        "external_id",
         "payment_method",
         "amounts",
         "voucher_codes",
@@ -142,7 +159,18 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["shop", "number", "status", "customer_link", "channel", "payment_method", "packing_slip_link"]},
+            {
+                "fields": [
+                    "shop",
+                    "number",
+                    "status",
+                    "customer_link",
+                    "channel",
+                    "external_id",
+                    "payment_method",
+                    "packing_slip_link",
+                ]
+            },
         ),
         (_("Amounts"), {"fields": ["amounts", "voucher_codes"]}),
         (_("Delivery"), {"fields": ["shipping", "note", "carrier", "tracking_number", "replacement_for"]}),

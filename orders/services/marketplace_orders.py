@@ -49,6 +49,9 @@ from sellercenter.spreadsheet import spreadsheet_rows_read, whole_amount_read
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
+MAX_QUANTITY = 10_000
+# Far below what a MoneyField holds (18 digits), so that no sum of a file's amounts can overflow it.
+MAX_AMOUNT = Decimal(10) ** 12
 NEW, STATUS, UNCHANGED, SKIPPED = "new", "status", "unchanged", "skipped"
 MONEY_FIELDS = ("unit_price", "sale_price", "line_discount", "platform_discount", "order_total", "shipping_fee", *FEES)
 
@@ -149,19 +152,22 @@ def marketplace_rows_read(*, marketplace: Marketplace, file: MarketplaceFile) ->
 
 def _amount(values: dict[str, str], name: str, errors: list[str], row: int) -> Decimal:
     try:
-        return whole_amount_read(values.get(name, ""))
+        amount = whole_amount_read(values.get(name, ""))
     except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or amount >= MAX_AMOUNT:
         errors.append(_row_error(row, _("“%(value)s” is not an amount of money.") % {"value": values[name]}))
         return ZERO
+    return amount
 
 
 def _quantity(marketplace: Marketplace, values: dict, errors: list[str], row: int) -> int:
     if marketplace.one_unit_per_row:
         return 1
     text = values["quantity"]
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_QUANTITY:
         errors.append(
-            _row_error(row, _("the quantity “%(value)s” is not a whole number of at least 1.") % {"value": text})
+            _row_error(row, _("the quantity “%(value)s” is not a whole number from 1 to 10000.") % {"value": text})
         )
         return 0
     return int(text)

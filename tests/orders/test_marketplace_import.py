@@ -121,6 +121,16 @@ def _bad_money(number, row):
         row["Giá gốc"] = "12O.000"
 
 
+def _huge_quantity(number, row):
+    if number == 4:
+        row["Số lượng"] = "99999999999"
+
+
+def _huge_money(number, row):
+    if number == 4:
+        row["Giá gốc"] = "9" * 20
+
+
 def _unknown_status(number, row):
     if number == 4:
         row["Trạng thái Đơn hàng"] = "Đang bay"
@@ -133,6 +143,8 @@ def _unknown_status(number, row):
         (_bad_quantity, 4, "hai"),
         (_bad_money, 4, "12O.000"),
         (_unknown_status, 4, "Đang bay"),
+        (_huge_quantity, 4, "99999999999"),
+        (_huge_money, 4, "9" * 20),
     ],
 )
 def test_a_report_with_one_bad_row_applies_nothing_and_names_the_row(shop, catalogue, actor, change, row, words):
@@ -291,6 +303,15 @@ def test_the_admin_preview_lists_each_rows_error_and_offers_no_confirmation(owne
     assert 'name="token"' not in preview.content.decode()
 
 
+def test_an_unreadable_file_is_named_on_the_page(owner_client, shop, catalogue):
+    broken = services.MarketplaceFile(content=b"not a workbook", file_name="shopee.xlsx")
+
+    response = _upload(owner_client, shop, file=broken)
+
+    assert response.status_code == 200
+    assert response.context["errors"] == ["This is not a readable XLSX file."]
+
+
 def test_a_tampered_confirmation_is_refused(owner_client, shop, catalogue):
     response = owner_client.post(IMPORT_URL, {"token": "shop:1:/etc/passwd"})
 
@@ -372,3 +393,13 @@ def test_an_imported_order_equals_the_api_order_of_the_same_cart(shop, catalogue
     # Beyond the sale line, only the imported order carries the marketplace's own fees.
     assert StatementLine.objects.filter(order=imported, kind=LineKind.CHANNEL_FEE).count() == 1
     assert not StatementLine.objects.filter(order=placed, kind=LineKind.CHANNEL_FEE).exists()
+
+
+def test_the_order_page_shows_the_marketplace_order_id_and_fees(owner_client, shop, catalogue, actor):
+    _import(shop, "shopee", actor)
+    order = Order.objects.get(external_id="250301SP0001")
+
+    page = owner_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+
+    assert "250301SP0001" in page
+    assert "52.000" in page or "52,000" in page
