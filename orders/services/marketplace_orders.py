@@ -41,7 +41,7 @@ from orders.models import (
 from orders.pipeline import Actor, Transition, transition_path
 from orders.pricing import PricedLine
 from orders.services import transitions
-from orders.services.checkout import Amounts, order_insert
+from orders.services.checkout import Amounts, order_insert, order_placed_event_record
 from sellercenter.errors import DomainError, InvalidInput
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, money_round
@@ -386,6 +386,7 @@ def _create(planned: PlannedOrder, plan: ImportPlan, shop: Shop, actor: Actor) -
         OrderChannelFee(shop=shop, order=order, kind=kind, amount=money_round(amount, currency))
         for kind, amount in planned.fees.items()
     )
+    order_placed_event_record(order, order.customer, {}, items=sum(line.quantity for line in lines))
     note = _("Paid through %(marketplace)s") % {"marketplace": marketplace.label}
     return transitions.order_confirm(order=order, actor=actor, note=note, paid_at=placed_at)
 
