@@ -460,6 +460,29 @@ def seed(*, shops, stdout, size: int | None = None) -> None:
         ShopDemo(shop, stdout, size or ORDERS_PER_SHOP).run()
     if shops:
         carrier_accounts_seed(shop=shops[0], stdout=stdout)
+        marketplace_report_seed(shop=shops[0], stdout=stdout)
+
+
+def marketplace_report_seed(*, shop, stdout, channel: str = "shopee") -> None:
+    """The marketplace's sample order report (orders/marketplaces/samples/), imported through the import
+    service as the shop's staff would: its orders join the list with their channel, their marketplace
+    order id and the marketplace's fees. Idempotent, as the import is; a shop without the sample's
+    SKUs is left alone."""
+    from orders.marketplaces.samples import PRICES, sample_path
+
+    if Product.objects.filter(shop=shop, sku__in=PRICES).count() < len(PRICES):
+        return
+    path = sample_path(channel)
+    plan = services.marketplace_orders_import(
+        shop=shop,
+        channel=channel,
+        file=services.MarketplaceFile(content=path.read_bytes(), file_name=path.name),
+        actor=_staff_actor(shop),
+    )
+    stdout.write(
+        f"  {shop.name}: {path.name} imported ({plan.counts['new']} new marketplace orders); "
+        "import it again from Orders → Import orders from a marketplace: nothing changes"
+    )
 
 
 # The loopback carriers of `make demo` (orders.shipping.demo_servers) and the webhook keys in the

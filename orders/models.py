@@ -486,6 +486,38 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
+class ChannelFeeKind(models.TextChoices):
+    """The fees a marketplace keeps of an order, as its order report names them."""
+
+    COMMISSION = "commission", _("Commission")
+    FIXED_FEE = "fixed_fee", _("Fixed fee")
+    SERVICE_FEE = "service_fee", _("Service fee")
+    PAYMENT_FEE = "payment_fee", _("Payment fee")
+
+
+class OrderChannelFee(models.Model):
+    """A fee the order's channel (a marketplace) kept of the order, as its report gave it: finance books
+    it as that channel's fee line beside the order's sale line. Written by the marketplace import."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="channel_fees", verbose_name=_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelFeeKind.choices)
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        verbose_name = _("channel fee")
+        verbose_name_plural = _("channel fees")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="orderchannelfee_unique_kind"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orderchannelfee_amount_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=ChannelFeeKind.values), name="orderchannelfee_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.amount}"
+
+
 class OrderEventType(models.TextChoices):
     PLACED = "placed", _("Placed")
     STATUS_CHANGED = "status_changed", _("Status changed")

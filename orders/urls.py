@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("orders", orders.OrderListCreateView.as_view(), name="orders"),
     path("orders/quote", orders.CheckoutQuoteView.as_view(), name="orders-quote"),
+    path("orders/export", orders.OrderExportView.as_view(), name="orders-export"),
     path("orders/metrics", replica_reads(orders.MetricsView.as_view()), name="orders-metrics"),
     path("orders/<str:number>", orders.OrderDetailView.as_view(), name="orders-detail"),
     path("orders/<str:number>/cancel", orders.OrderCancelView.as_view(), name="orders-cancel"),

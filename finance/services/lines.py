@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import selectors
-from finance.line_amounts import OrderAmounts, adjustment_amounts, refund_amounts, sale_amounts
+from finance.line_amounts import (
+    OrderAmounts,
+    adjustment_amounts,
+    channel_fee_amounts,
+    refund_amounts,
+    sale_amounts,
+)
 from finance.models import LineKind, PayoutState, Statement, StatementLine
 from finance.selectors import DELIVERED_STATUSES
 from finance.services.statements import statement_add_lines, statement_open_for
@@ -77,10 +83,31 @@ def sale_line_record(*, order: Order) -> StatementLine:
         ),
         selectors.rates_of(rule=rule, payment_method=order.payment_method),
     )
-    return _insert_once(
+    sale = _insert_once(
         {"kind": LineKind.SALE, "order": order},
         fee_rule=rule,
         booked_on=fields["delivered_on"],
+        **fields,
+        **amounts.as_dict(),
+    )
+    channel_fee_line_record(order=order)
+    return sale
+
+
+def channel_fee_line_record(*, order: Order) -> StatementLine | None:
+    """The line of what the order's marketplace kept of it (its commission and fees, as its order report
+    gave them), written once beside the sale line and released with it: the sale line stays what the
+    same cart sold elsewhere would give, and the statement shows what each channel really cost.
+    Nothing is written for an order without channel fees."""
+    fees = {fee.kind: fee.amount for fee in order.channel_fees.all()}
+    if not any(fees.values()):
+        return None
+    fields = _order_fields(order)
+    amounts = channel_fee_amounts(fees=fees, currency=order.currency)
+    return _insert_once(
+        {"kind": LineKind.CHANNEL_FEE, "order": order},
+        booked_on=fields["delivered_on"],
+        reason=(_("%(channel)s fees") % {"channel": order.get_channel_display()})[:255],
         **fields,
         **amounts.as_dict(),
     )

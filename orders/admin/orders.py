@@ -22,8 +22,18 @@ from orders.admin.base import (
     ReasonForm,
     ShipmentForm,
 )
+from orders.admin.marketplace import MarketplaceFilesMixin
 from orders.admin.staff_orders import StaffOrderPage
-from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from orders.models import (
+    AWAITING_HANDOVER,
+    ORDER_DATE_FIELDS,
+    Order,
+    OrderChannelFee,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+)
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from orders.pricing import CartLine
 from sellercenter.admin_base import ShopScopedAdmin, form_add_domain_error
@@ -68,6 +78,13 @@ class OrderEventInline(ReadOnlyInline):
     ordering = ["created_at", "pk"]
 
 
+class ChannelFeeInline(ReadOnlyInline):
+    model = OrderChannelFee
+    verbose_name_plural = _("channel fees")
+    fields = ["kind", "amount"]
+    readonly_fields = fields
+
+
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["received_at", "method", "transaction_id", "amount", "outcome"]
@@ -107,7 +124,7 @@ def _bulk_action(name: str):
 
 
 @admin.register(Order)
-class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
+class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
         CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
         OPEN_RETURN: (_("Open a return"), services.return_request_open, OpenReturnForm),
@@ -123,6 +140,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
+    change_list_template = "admin/orders/order/change_list.html"
     actions = [
         *(_bulk_action(name) for name in BULK),
         "pick",
@@ -131,12 +149,13 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         "print_labels",
         "print_handover_list",
     ]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, ChannelFeeInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
         "status",
         "customer_link",
         "channel",
+        "external_id",
         "payment_method",
         "amounts",
         "voucher_codes",
@@ -153,7 +172,18 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["shop", "number", "status", "customer_link", "channel", "payment_method", "packing_slip_link"]},
+            {
+                "fields": [
+                    "shop",
+                    "number",
+                    "status",
+                    "customer_link",
+                    "channel",
+                    "external_id",
+                    "payment_method",
+                    "packing_slip_link",
+                ]
+            },
         ),
         (_("Amounts"), {"fields": ["amounts", "voucher_codes"]}),
         (_("Delivery"), {"fields": ["shipping", "note", "carrier", "tracking_number", "replacement_for"]}),
@@ -292,7 +322,15 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             self.admin_site.admin_view(self.edit_view),
             name="orders_order_edit",
         )
-        return [slip, edit, *super().get_urls()]
+        files = [
+            path(
+                "import-marketplace/",
+                self.admin_site.admin_view(self.marketplace_import_view),
+                name="orders_order_marketplace_import",
+            ),
+            path("export/", self.admin_site.admin_view(self.export_view), name="orders_order_export"),
+        ]
+        return [slip, edit, *files, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         order = self.get_object(request, object_id)
@@ -348,6 +386,10 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             if "lines" in changed:
                 lines = [CartLine(sku, quantity) for sku, quantity in form.cleaned_data["lines"]]
                 services.order_lines_change(order=order, actor=actor, lines=lines)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import_marketplace": self.can_import_marketplace(request)}
+        return super().changelist_view(request, extra_context)
 
     def packing_slip_view(self, request, object_id):
         order = self.get_object(request, object_id)

@@ -2,14 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
+from orders.exports import CSV, FORMATS, orders_export_response
 from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from promotions.quotes import GIFT_REASONS
@@ -18,6 +21,7 @@ from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.permissions import is_back_office
+from sellercenter.api.renderers import XLSX_MEDIA_TYPE, CsvDownloadRenderer, XlsxDownloadRenderer
 from sellercenter.api.transactions import api_write
 
 
@@ -295,6 +299,53 @@ class CheckoutQuoteView(APIView):
                 insurance_value=pricing.subtotal,
             )
         return Response(self.OutputSerializer(pricing, context={"shipping": shipping}).data)
+
+
+# The filters of the order list, documented for the export (which is no list view to drf-spectacular).
+EXPORT_FILTERS = [
+    OpenApiParameter("status", str, enum=OrderStatus.values, many=True, explode=True),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("payment_method", str, enum=PaymentMethod.values),
+    OpenApiParameter("placed_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("placed_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("customer", str, description="The customer's external id."),
+]
+
+
+class OrderExportView(APIView):
+    """The shop's orders, filtered as the list is (status, channel, payment method, dates, customer),
+    newest first, as a file: `format=csv` (streamed, UTF-8 with BOM) or `format=xlsx`; `lang=vi|en`
+    for the headers and labels. Text is spreadsheet-safe and amounts are whole dong for VND."""
+
+    required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.view_order"
+    renderer_classes = [JSONRenderer, CsvDownloadRenderer, XlsxDownloadRenderer]
+
+    class LanguageInput(serializers.Serializer):
+        lang = serializers.ChoiceField(choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], description="The file format (default csv)."),
+            OpenApiParameter("lang", str, enum=["vi", "en"], description="Headers and labels (default vi)."),
+            *EXPORT_FILTERS,
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, UTF-8 with BOM."),
+            (200, XLSX_MEDIA_TYPE): OpenApiResponse(response=OpenApiTypes.BINARY, description="XLSX."),
+        },
+        operation_id="orders_export",
+    )
+    def get(self, request):
+        language = self.LanguageInput(data=request.query_params)
+        language.is_valid(raise_exception=True)
+        filtered = OrderFilter(request.query_params, queryset=selectors.order_list(shop=request.shop))
+        if not filtered.is_valid():
+            raise exceptions.ValidationError(filtered.errors)
+        file_format = request.accepted_renderer.format if request.accepted_renderer.format in FORMATS else CSV
+        return orders_export_response(
+            queryset=filtered.qs, file_format=file_format, language=language.validated_data["lang"]
+        )
 
 
 class OrderDetailView(APIView):

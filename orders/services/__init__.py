@@ -25,6 +25,11 @@ from orders.services.edits import (
     order_lines_change,
     order_shipping_fee_change,
 )
+from orders.services.marketplace_orders import (
+    MarketplaceFile,
+    marketplace_orders_import,
+    marketplace_orders_plan,
+)
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
@@ -89,6 +94,7 @@ from orders.services.transitions import (
 
 __all__ = [
     "KEEP",
+    "MarketplaceFile",
     "Notification",
     "RemittanceFile",
     "ReturnItem",
@@ -106,6 +112,8 @@ __all__ = [
     "category_for_path",
     "category_save",
     "cod_remittance_import",
+    "marketplace_orders_import",
+    "marketplace_orders_plan",
     "order_address_change",
     "order_allocate",
     "order_cancel",

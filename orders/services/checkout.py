@@ -356,7 +356,7 @@ def order_place(
             ),
         )
         _spend_benefits(order, pricing, buyer)
-        _record_placed_event(
+        order_placed_event_record(
             order, buyer, session or {}, items=sum(line.quantity for line in pricing.lines if not line.is_gift)
         )
         journey_order_placed(
@@ -373,8 +373,9 @@ def order_place(
     return order
 
 
-def _record_placed_event(order: Order, buyer: Customer, session: dict, *, items: int) -> None:
-    # The event id is the order's: a storefront that still reports the order cannot count it twice.
+def order_placed_event_record(order: Order, buyer: Customer, session: dict, *, items: int) -> None:
+    """The buyer's `order_placed` behaviour event, once per order (its id is the order's: a storefront
+    that still reports the order, or a report imported again, cannot count it twice)."""
     events_ingest(
         shop=order.shop,
         events=[

@@ -202,3 +202,19 @@ def picture_file(name="ao-dai.png", size=(900, 600), image_format="PNG", colour=
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, image_format)
     return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def marketplace_catalogue(shop, stock: int = 20) -> dict[str, Product]:
+    """The products the sample marketplace reports sell (orders.marketplaces.samples), at their prices,
+    with `stock` units of each."""
+    from orders.marketplaces.samples import PRICES
+
+    return {sku: ProductFactory(shop=shop, sku=sku, price=price, stock_on_hand=stock) for sku, price in PRICES.items()}
+
+
+def marketplace_file(channel: str):
+    """The committed sample report of the marketplace `channel`, as an upload the import takes."""
+    from orders.marketplaces.samples import sample_path
+
+    path = sample_path(channel)
+    return services.MarketplaceFile(content=path.read_bytes(), file_name=path.name)
