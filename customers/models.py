@@ -426,7 +426,11 @@ class CustomerMerge(models.Model):
 
 
 class PersonalDataRequest(models.Model):
-    """Audit row of every export or erasure of a customer's personal data."""
+    """A customer's request to export or erase their personal data, and the audit row of carrying it out.
+
+    Staff record a request received (by phone, e-mail, at the counter) as open; carrying out the export
+    or erasure (customers.services.rights) completes the customer's open requests of that kind, or
+    records a completed one when nothing was open."""
 
     class Kind(models.TextChoices):
         EXPORT = "export", _("Export")
@@ -454,11 +458,17 @@ class PersonalDataRequest(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("personal data request")
         verbose_name_plural = _("personal data requests")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["shop"], condition=models.Q(completed_at__isnull=True), name="personaldatarequest_open"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.customer_id}"

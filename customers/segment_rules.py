@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import tzinfo as tzinfo_type
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -61,6 +61,8 @@ from sellercenter.periods import local_midnight
 
 MAX_RULES = 20
 MAX_WINDOW_DAYS = 3650
+# Beyond what a money column holds (18 digits, 2 of them decimals) no amount can compare.
+MAX_AMOUNT = Decimal(10) ** 16
 # Events before this never count as "after the last order" of a customer who has none.
 EPOCH = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
 
@@ -157,7 +159,14 @@ def _decimal(rule: dict, key: str) -> str:
         raise RuleError(key, _("Give a number.")) from None
     if not amount.is_finite() or amount < 0:
         raise RuleError(key, _("Give a number that is not negative."))
+    if amount >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
+        raise RuleError(key, _("Give an amount below 10^16 with at most 2 decimals."))
     return str(amount)
+
+
+def _is_text(value) -> bool:
+    # PostgreSQL refuses the NUL character in a text: such a value could never match anyway.
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _window(rule: dict) -> int | None:
@@ -192,7 +201,7 @@ def _scalar(field: Field, rule: dict):
     if field.type == "money":
         return _decimal(rule, "value")
     value = _require(rule, "value")
-    if not isinstance(value, str):
+    if not _is_text(value):
         raise RuleError("value", _("Give a text."))
     return value
 
@@ -241,7 +250,7 @@ def _check_discount_share(rule: dict) -> dict:
 def _text_list(rule: dict, key: str) -> list[str]:
     values = _require(rule, key)
     values = values if isinstance(values, list) else [values]
-    if not all(isinstance(value, str) and value.strip() for value in values):
+    if not all(_is_text(value) and value.strip() for value in values):
         raise RuleError(key, _("Give a list of texts."))
     return [value.strip() for value in values]
 

@@ -272,6 +272,10 @@ class ShopDayRollup(models.Model):
     campaign_revenue = MoneyField(default=0)
     fee_lines = models.PositiveIntegerField(default=0)
     fees = MoneyField(default=0)
+    # Reviews posted that day: how many, the sum of their ratings, how many rated low (1-2 stars).
+    reviews = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    low_reviews = models.PositiveIntegerField(default=0)
     # {"website": {"orders": 3, "sales": "450000"}, ...}, {"Gold": "1250000", "": "..."}
     by_channel = models.JSONField(default=dict)
     by_tier = models.JSONField(default=dict)

@@ -178,42 +178,28 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
     ]
 
     def get_fieldsets(self, request, obj=None):
+        """The profile on top; the rest as tabs under it (the addresses and consent inlines are tabs of
+        their own), so the page stays one screen."""
         profile = ["shop", "external_id", "full_name", "email", "phone", "gender", "birth_date", "tags_text", "note"]
-        fieldsets = [
-            (None, {"fields": profile}),
-            (
-                _("Acquisition"),
-                {
-                    "fields": [
-                        "acquisition_channel",
-                        "acquisition_source",
-                        "utm_source",
-                        "utm_medium",
-                        "utm_campaign",
-                        "referred_by",
-                    ]
-                },
-            ),
+        acquisition = [
+            "acquisition_channel",
+            "acquisition_source",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "referred_by",
         ]
+        tabs = [(_("Acquisition"), acquisition)]
         if obj is not None:
-            fieldsets += [
-                (
-                    _("Purchases and journey"),
-                    {
-                        "fields": [
-                            "purchase_facts",
-                            "journey_stage",
-                            "journey_stage_changed_at",
-                            "last_seen_at",
-                            "consent_now",
-                        ]
-                    },
-                ),
-                (_("Possible duplicates"), {"fields": ["duplicates"]}),
-                (_("Latest events"), {"fields": ["timeline"]}),
-                (_("Record"), {"fields": ["merged_into", "erased_at", "created_at", "updated_at"]}),
+            journey = ["purchase_facts", "journey_stage", "journey_stage_changed_at", "last_seen_at", "consent_now"]
+            tabs = [
+                (_("Purchases and journey"), journey),
+                *tabs,
+                (_("Possible duplicates"), ["duplicates"]),
+                (_("Latest events"), ["timeline"]),
+                (_("Record"), ["merged_into", "erased_at", "created_at", "updated_at"]),
             ]
-        return fieldsets
+        return [(None, {"fields": profile}), *((name, {"fields": f, "classes": ["tab"]}) for name, f in tabs)]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -1,8 +1,11 @@
-"""Segments: live counts and the members' export."""
+"""Segments: the rule builder and its live count, member counts and the members' export."""
+
+import json
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -10,10 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from customers import selectors, services
+from customers.admin.segment_builder import SegmentRulesWidget, rule_error_text, rule_errors
 from customers.models import Segment
 from customers.segment_rules import rules_validate
-from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
+from sellercenter.access import has_shop_permission
+from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.errors import InvalidInput
+from sellercenter.models import Shop
+from sellercenter.selectors import shops_for_user
 from sellercenter.spreadsheet import csv_streaming_response
 
 
@@ -21,13 +28,19 @@ class SegmentAdminForm(ShopScopedForm):
     class Meta:
         model = Segment
         fields = ["shop", "name", "description", "match", "rules"]
+        widgets = {"rules": SegmentRulesWidget}
         help_texts = {
             "rules": gettext_lazy(
-                'A list of rules, e.g. [{"kind": "event", "type": "add_to_cart", "within_days": 1, '
-                '"after_last_order": true}]. Kinds: attribute, event, purchases, consent, discount_share, tag, '
-                "address (see the README)."
+                "Build the conditions row by row; the JSON view shows the same rules in the rule language "
+                "(kinds: attribute, event, purchases, consent, discount_share, tag, address; see the README)."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["rules"].widget
+        widget.count_url = reverse("admin:customers_segment_count")
+        widget.shop_id = self.instance.shop_id
 
     def clean(self):
         cleaned = super().clean()
@@ -35,7 +48,8 @@ class SegmentAdminForm(ShopScopedForm):
             try:
                 cleaned["rules"] = rules_validate(cleaned["rules"], match=cleaned["match"])
             except InvalidInput as error:
-                form_add_domain_error(self, error)
+                for entry in rule_errors(error):
+                    self.add_error("match" if entry["field"] == "match" else "rules", rule_error_text(entry))
         return cleaned
 
 
@@ -82,6 +96,17 @@ def members_csv(segments: list[Segment]):
     return csv_streaming_response(f"{name}.csv", header, rows)
 
 
+def _count_refused(errors: list[dict]) -> JsonResponse:
+    return JsonResponse(
+        {
+            "detail": _("The segment rules are not valid."),
+            "errors": errors,
+            "messages": [rule_error_text(e) for e in errors],
+        },
+        status=400,
+    )
+
+
 @admin.register(Segment)
 class SegmentAdmin(ShopScopedAdmin):
     form = SegmentAdminForm
@@ -101,7 +126,8 @@ class SegmentAdmin(ShopScopedAdmin):
             self.admin_site.admin_view(self.members_csv_view),
             name="customers_segment_members_csv",
         )
-        return [export, *super().get_urls()]
+        count = path("count/", self.admin_site.admin_view(self.count_view), name="customers_segment_count")
+        return [export, count, *super().get_urls()]
 
     @admin.display(description=gettext_lazy("members"))
     def members(self, obj):
@@ -120,6 +146,43 @@ class SegmentAdmin(ShopScopedAdmin):
         if not self.has_view_permission(request, segment):
             raise PermissionDenied
         return members_csv([segment])
+
+    def count_view(self, request):
+        """How many customers of the shop the posted rules match now, for the builder (JSON).
+        POST `rules` (the rule language's JSON), `match` and `shop` (needed only when the user has more
+        than one shop); refusals are 400 with each message naming the rule row, other shops are 404."""
+        if request.method != "POST":
+            return JsonResponse({"detail": _("Use POST.")}, status=405)
+        shop, refusal = self._count_shop(request)
+        if refusal is not None:
+            return refusal
+        try:
+            rules = json.loads(request.POST.get("rules") or "[]")
+        except (ValueError, RecursionError):
+            return _count_refused([{"field": "rules", "row": None, "key": "", "message": _("Give valid JSON.")}])
+        segment = Segment(shop=shop, rules=rules, match=request.POST.get("match") or Segment.Match.ALL)
+        try:
+            count = selectors.segment_customers(segment=segment).count()
+        except InvalidInput as error:
+            return _count_refused(rule_errors(error))
+        return JsonResponse({"count": count})
+
+    def _count_shop(self, request) -> tuple[Shop | None, JsonResponse | None]:
+        """The shop to count in: the one posted (among the user's shops), else the user's only shop."""
+        shops = shops_for_user(request.user)
+        value = request.POST.get("shop") or ""
+        if value:
+            shop = shops.filter(pk=int(value)).first() if value.isdigit() and len(value) < 10 else None
+            if shop is None:
+                return None, JsonResponse({"detail": _("Not found.")}, status=404)
+        else:
+            candidates = [] if request.user.is_superuser else list(shops[:2])
+            if len(candidates) != 1:
+                return None, _count_refused([{"field": "shop", "row": None, "key": "", "message": _("Choose a shop.")}])
+            shop = candidates[0]
+        if not any(has_shop_permission(request.user, f"customers.{a}_segment", shop) for a in ("view", "change")):
+            raise PermissionDenied
+        return shop, None
 
     @admin.action(description=gettext_lazy("Export members to CSV"), permissions=["view"])
     def export_members(self, request, queryset):

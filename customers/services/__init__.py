@@ -32,7 +32,13 @@ from customers.services.purchases import (
 )
 from customers.services.push import push_subscription_register, push_subscription_remove
 from customers.services.reviews import delivered_lines_record, review_post, review_reply
-from customers.services.rights import customer_erase, customer_export, customer_merge, customer_merge_duplicates
+from customers.services.rights import (
+    customer_erase,
+    customer_export,
+    customer_merge,
+    customer_merge_duplicates,
+    personal_data_request_open,
+)
 from customers.services.segments import segment_create, segment_update, segments_create_builtin
 
 __all__ = [
@@ -65,6 +71,7 @@ __all__ = [
     "events_kept_since",
     "events_retention_apply",
     "journey_stages_refresh",
+    "personal_data_request_open",
     "purchase_facts_rebuild",
     "push_subscription_register",
     "push_subscription_remove",

@@ -164,17 +164,58 @@ def customer_merge_duplicates(*, customers, merged_by=None) -> tuple[Customer, l
     return target, merges
 
 
-def customer_export(*, customer: Customer, requested_by=None, api_key=None) -> dict:
-    """Everything the shop holds about the customer, JSON-ready, for a data-access request.
-    Every export is recorded (who, when)."""
-    customer = Customer.objects.get(pk=customer.pk)  # the facts change by UPDATEs: read them fresh
-    data = _json_ready(customer_personal_data(customer=customer))
-    PersonalDataRequest.objects.create(
+def personal_data_request_open(
+    *, customer: Customer, kind: str, requested_by=None, api_key=None, reason: str = ""
+) -> PersonalDataRequest:
+    """Record a customer's request to export or erase their personal data, received but not carried
+    out yet: it stays open (a to-do on the home) until `customer_export` or `customer_erase` completes it.
+    Refuses an unknown kind (InvalidInput) and a profile already erased or merged (NotAllowed)."""
+    if kind not in PersonalDataRequest.Kind.values:
+        raise InvalidInput(fields={"kind": [_("Choose export or erasure.")]})
+    customer_check_current(Customer.objects.get(pk=customer.pk))
+    return PersonalDataRequest.objects.create(
         shop_id=customer.shop_id,
         customer=customer,
-        kind=PersonalDataRequest.Kind.EXPORT,
+        kind=kind,
         requested_by=requested_by,
         api_key=api_key,
+        reason=reason.strip()[:255],
+    )
+
+
+def _record_carried_out(*, customer: Customer, kind: str, requested_by, api_key, reason: str = ""):
+    """Complete the customer's open requests of this kind, or record a completed one if none was open.
+    Returns the request that stands for this time (the latest one completed)."""
+    with transaction.atomic():
+        now = timezone.now()
+        pending = list(
+            PersonalDataRequest.objects.select_for_update()
+            .filter(customer=customer, kind=kind, completed_at__isnull=True)
+            .order_by("pk")
+        )
+        if not pending:
+            return PersonalDataRequest.objects.create(
+                shop_id=customer.shop_id,
+                customer=customer,
+                kind=kind,
+                requested_by=requested_by,
+                api_key=api_key,
+                reason=reason[:255],
+                completed_at=now,
+            )
+        PersonalDataRequest.objects.filter(pk__in=[request.pk for request in pending]).update(completed_at=now)
+        latest = pending[-1]
+        latest.completed_at = now
+        return latest
+
+
+def customer_export(*, customer: Customer, requested_by=None, api_key=None) -> dict:
+    """Everything the shop holds about the customer, JSON-ready, for a data-access request.
+    Every export is recorded (who, when) and completes the customer's open export requests."""
+    customer = Customer.objects.get(pk=customer.pk)  # the facts change by UPDATEs: read them fresh
+    data = _json_ready(customer_personal_data(customer=customer))
+    _record_carried_out(
+        customer=customer, kind=PersonalDataRequest.Kind.EXPORT, requested_by=requested_by, api_key=api_key
     )
     return data
 
@@ -200,7 +241,7 @@ def customer_erase(*, customer: Customer, requested_by=None, api_key=None, reaso
     profiles merged into this one), addresses, tags and anonymous ids deleted, events detached from
     them. Purchase facts and purchases stay (financial records), and so do consent records (the
     proof of what was agreed). The storefront id is released: a later sign-up starts a new profile.
-    Records the erasure and sends `customer_erased`.
+    Records the erasure (completing the customer's open erasure requests) and sends `customer_erased`.
 
     Refuses a profile already erased or merged into another one (NotAllowed: erase the kept one)."""
     with transaction.atomic():
@@ -218,13 +259,12 @@ def customer_erase(*, customer: Customer, requested_by=None, api_key=None, reaso
         )
         CustomerMerge.objects.filter(target=locked).update(source_snapshot={})
         journey_stages_refresh(shop_id=locked.shop_id, customer_ids=profile_ids)
-        audit = PersonalDataRequest.objects.create(
-            shop_id=locked.shop_id,
+        audit = _record_carried_out(
             customer=locked,
             kind=PersonalDataRequest.Kind.ERASE,
             requested_by=requested_by,
             api_key=api_key,
-            reason=reason[:255],
+            reason=reason,
         )
         locked.refresh_from_db()
         customer_erased.send(sender=Customer, customer=locked)

@@ -192,23 +192,18 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [
-            (None, {"fields": ["shop", "name", "description", "status_display"]}),
-            (
-                _("Offer"),
-                {"fields": ["kind", "value", "skus", "gift_sku", "gift_quantity", "min_subtotal", "max_discount"]},
-            ),
-            (_("Dates (shop time)"), {"fields": ["starts_at", "ends_at"]}),
-            (
-                _("Budget and limits"),
-                {"fields": ["budget", "budget_bar", "uses", "usage_limit_total", "usage_limit_per_customer"]},
-            ),
-            (_("Who may use it"), {"fields": ["tiers", "segment", "channels", "first_order_only"]}),
-            (_("Stacking and codes"), {"fields": ["exclusive", "priority", "code_mode", "code", "vouchers_summary"]}),
+        """What the campaign is and its results on top; its settings as tabs under them."""
+        tabs = [
+            (_("Offer"), ["kind", "value", "skus", "gift_sku", "gift_quantity", "min_subtotal", "max_discount"]),
+            (_("Dates (shop time)"), ["starts_at", "ends_at"]),
+            (_("Budget and limits"), ["budget", "budget_bar", "uses", "usage_limit_total", "usage_limit_per_customer"]),
+            (_("Who may use it"), ["tiers", "segment", "channels", "first_order_only"]),
+            (_("Stacking and codes"), ["exclusive", "priority", "code_mode", "code", "vouchers_summary"]),
         ]
+        fieldsets = [(None, {"fields": ["shop", "name", "description", "status_display"]})]
         if obj is not None:
             fieldsets.append((_("Results"), {"fields": ["results"]}))
-        return fieldsets
+        return [*fieldsets, *((name, {"fields": fields, "classes": ["tab"]}) for name, fields in tabs)]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), *self.base_readonly]

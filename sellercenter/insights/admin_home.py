@@ -174,4 +174,5 @@ SECTION_TITLES = {
     "customers": gettext_lazy("Customers"),
     "campaigns": gettext_lazy("Campaigns"),
     "finance": gettext_lazy("Finance"),
+    "privacy": gettext_lazy("Personal data"),
 }

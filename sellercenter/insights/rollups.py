@@ -4,7 +4,8 @@
 is idempotent and the job and the rebuild command share it. What changes a day's figures is a change of
 an order placed that day (status, refund, shipping), an event, a purchase, a redemption or a statement
 line booked that day; the job folds in the days of rows changed since its cursor, plus the recent days
-whose late-shipment count moves with the clock alone."""
+whose late-shipment count moves with the clock alone. A review counts on the day it is posted and its
+rating never changes, so the recent days the job redoes always hold the new ones."""
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -24,7 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from customers.models import CustomerEvent, CustomerPurchase, EventType
+from customers.models import CustomerEvent, CustomerPurchase, EventType, Review
+from customers.selectors import LOW_RATING
 from finance.models import LineKind, StatementLine
 from orders.models import Order, OrderLine, OrderStatus, ReturnRequest, ReturnStatus
 from orders.selectors import late_q
@@ -68,6 +70,9 @@ ROLLUP_COLUMNS = (
     "campaign_revenue",
     "fee_lines",
     "fees",
+    "reviews",
+    "rating_total",
+    "low_reviews",
     "by_channel",
     "by_tier",
 )
@@ -194,6 +199,21 @@ def _fee_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
     return {row.pop("day"): row for row in rows}
 
 
+def _review_figures(shop: Shop, first: date, last: date) -> dict[date, dict]:
+    # Ratings never change once posted: a day's reviews are those created that day.
+    rows = (
+        _in_days(Review.objects.all(), "created_at", shop, first, last)
+        .order_by()
+        .values("day")
+        .annotate(
+            reviews=Count("pk"),
+            rating_total=Coalesce(Sum("rating"), 0),
+            low_reviews=Count("pk", filter=Q(rating__lte=LOW_RATING)),
+        )
+    )
+    return {row.pop("day"): row for row in rows}
+
+
 def _product_figures(shop: Shop, first: date, last: date) -> list[ProductDayRollup]:
     since, until = local_days_bounds(first, last, shop.tzinfo)
     lines = (
@@ -228,6 +248,7 @@ def rollups_compute(*, shop: Shop, first: date, last: date, now: datetime | None
         _purchase_figures(shop, first, last),
         _campaign_figures(shop, first, last),
         _fee_figures(shop, first, last),
+        _review_figures(shop, first, last),
         {day: {"by_channel": value} for day, value in by_channel.items()},
         {day: {"by_tier": value} for day, value in by_tier.items()},
     )
@@ -260,13 +281,14 @@ def _first_day(shop: Shop) -> date | None:
     starts = [
         Order.objects.filter(shop=shop).order_by("placed_at").values_list("placed_at", flat=True).first(),
         CustomerEvent.objects.filter(shop=shop).order_by("occurred_at").values_list("occurred_at", flat=True).first(),
+        Review.objects.filter(shop=shop).order_by("created_at").values_list("created_at", flat=True).first(),
     ]
     known = [moment for moment in starts if moment is not None]
     return min(known).astimezone(shop.tzinfo).date() if known else None
 
 
 def rollups_rebuild(*, shop: Shop, now: datetime | None = None, chunk_days: int = 31) -> int:
-    """Recompute every day of the shop from its first order or event up to today, a month at a time,
+    """Recompute every day of the shop from its first order, event or review up to today, a month at a time,
     and drop rollups outside that span. Returns the number of days written."""
     now = now or timezone.now()
     today = now.astimezone(shop.tzinfo).date()

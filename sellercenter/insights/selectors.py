@@ -21,7 +21,9 @@ from sellercenter.models import ProductDayRollup, Role, Shop, ShopDayRollup
 from sellercenter.money import ZERO, money_round
 
 SALES, FULFILMENT, CUSTOMERS, CAMPAIGNS, FINANCE = "sales", "fulfilment", "customers", "campaigns", "finance"
-ALL_SECTIONS = (SALES, FULFILMENT, CUSTOMERS, CAMPAIGNS, FINANCE)
+# Customers' personal-data requests: only the owner carries them out (it has no figures, only a to-do).
+PRIVACY = "privacy"
+ALL_SECTIONS = (SALES, FULFILMENT, CUSTOMERS, CAMPAIGNS, FINANCE, PRIVACY)
 SECTIONS_BY_ROLE = {
     Role.OWNER: ALL_SECTIONS,
     Role.OPERATIONS: (FULFILMENT,),
@@ -172,6 +174,13 @@ def _fulfilment_figures(now: dict, before: dict) -> list[Figure]:
     ]
 
 
+def _average_rating(t: dict) -> Decimal | None:
+    # The same rounding as customers.selectors.review_satisfaction.
+    if not t["reviews"]:
+        return None
+    return (Decimal(t["rating_total"]) / t["reviews"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _customer_figures(now: dict, before: dict) -> list[Figure]:
     def returning(t):
         return t["purchases"] - t["first_purchases"]
@@ -224,6 +233,22 @@ def _customer_figures(now: dict, before: dict) -> list[Figure]:
             _percent(returning(now), now["purchases"]),
             _percent(returning(before), before["purchases"]),
             _("Purchases by returning buyers / purchases."),
+        ),
+        Figure(
+            "average_rating",
+            _("Average rating"),
+            "ratio",
+            _average_rating(now),
+            _average_rating(before),
+            _("Average stars (1-5) of the reviews posted in the period."),
+        ),
+        Figure(
+            "low_rating_share",
+            _("Low ratings"),
+            "percent",
+            _percent(now["low_reviews"], now["reviews"]),
+            _percent(before["low_reviews"], before["reviews"]),
+            _("Reviews of 1 or 2 stars / reviews posted in the period."),
         ),
     ]
 

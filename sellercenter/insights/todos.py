@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import PersonalDataRequest
 from finance.models import Statement, StatementStatus
 from orders.models import AWAITING_HANDOVER, Order, OrderStatus, Product, ReturnKind, ReturnRequest, ReturnStatus
 from orders.selectors import at_risk_q, low_stock_q, out_of_stock_q
 from promotions.models import Campaign, Kind
-from sellercenter.insights.selectors import CAMPAIGNS, CUSTOMERS, FINANCE, FULFILMENT
+from sellercenter.insights.selectors import CAMPAIGNS, CUSTOMERS, FINANCE, FULFILMENT, PRIVACY
 from sellercenter.models import Shop
 
 # A received return should be refunded within this long; past it the refund is late.
@@ -210,9 +211,23 @@ def _finance_todos(shop: Shop) -> list[Todo]:
     ]
 
 
+def _privacy_todos(shop: Shop) -> list[Todo]:
+    pending = PersonalDataRequest.objects.filter(shop=shop, completed_at__isnull=True).count()
+    return [
+        Todo(
+            "personal_data_requests",
+            _("Personal-data requests open"),
+            pending,
+            _url("admin:customers_personaldatarequest_changelist", status="open"),
+            PRIVACY,
+            urgent=True,
+        ),
+    ]
+
+
 def shop_todos(*, shop: Shop, sections: tuple[str, ...], now: datetime | None = None) -> list[Todo]:
-    """What waits for someone in the shop, for the given sections (see `sections_for`): at most five
-    queries (orders, returns, stock, campaigns and their gifts' stock, statements)."""
+    """What waits for someone in the shop, for the given sections (see `sections_for`): at most six
+    queries (orders, returns, stock, campaigns and their gifts' stock, statements, personal-data requests)."""
     now = now or timezone.now()
     todos: list[Todo] = []
     if FULFILMENT in sections or FINANCE in sections:
@@ -223,4 +238,6 @@ def shop_todos(*, shop: Shop, sections: tuple[str, ...], now: datetime | None = 
         todos += _campaign_todos(shop, now)
     if FINANCE in sections:
         todos += _finance_todos(shop)
+    if PRIVACY in sections:
+        todos += _privacy_todos(shop)
     return [todo for todo in todos if todo.section in sections]

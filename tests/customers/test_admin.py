@@ -282,3 +282,37 @@ def test_csv_import_previews_errors_and_deduplicates(owner_client, shop):
     assert Customer.objects.get(shop=shop, phone="+84987654321").external_id == "web-2"
     assert Customer.objects.get(shop=shop, phone="+84362345678").full_name == "Khách cũ"
     assert Customer.objects.filter(shop=shop).count() == 3
+
+
+def test_the_owner_records_a_request_received_and_the_erasure_carries_it_out(owner_client, owner, shop, client):
+    customer = CustomerFactory(shop=shop, full_name="Lê Thu Hương")
+    add = reverse("admin:customers_personaldatarequest_add")
+
+    response = owner_client.post(add, {"customer": customer.pk, "kind": "erase", "reason": "Khách gọi hotline"})
+
+    assert response.status_code == 302
+    request = PersonalDataRequest.objects.get()
+    assert (request.shop_id, request.requested_by, request.completed_at) == (shop.pk, owner, None)
+    listed = owner_client.get(reverse("admin:customers_personaldatarequest_changelist"), {"status": "open"})
+    assert listed.context["cl"].result_count == 1
+    _action(owner_client, "erase_personal_data", [customer], confirm="yes", reason="Đã xác nhận")
+    assert PersonalDataRequest.objects.get().completed_at is not None
+    listed = owner_client.get(reverse("admin:customers_personaldatarequest_changelist"), {"status": "open"})
+    assert listed.context["cl"].result_count == 0
+
+    client.force_login(staff_user(shop, Role.MARKETING))
+    assert client.post(add, {"customer": customer.pk, "kind": "export"}).status_code == 403
+    assert PersonalDataRequest.objects.count() == 1
+
+
+def test_a_request_for_an_erased_customer_is_a_form_error(owner_client, shop):
+    customer = CustomerFactory(shop=shop)
+    services.customer_erase(customer=customer)
+
+    response = owner_client.post(
+        reverse("admin:customers_personaldatarequest_add"), {"customer": customer.pk, "kind": "export"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert PersonalDataRequest.objects.count() == 1

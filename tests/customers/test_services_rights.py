@@ -171,3 +171,40 @@ def test_erasing_twice_or_a_merged_profile_is_refused(shop):
     with pytest.raises(NotAllowed):
         services.customer_erase(customer=merged)
     assert PersonalDataRequest.objects.count() == 1
+
+
+def test_a_request_stays_open_until_the_export_or_erasure_carries_it_out(shop, owner):
+    customer = CustomerFactory(shop=shop)
+    export = services.personal_data_request_open(customer=customer, kind="export", requested_by=owner)
+    erase = services.personal_data_request_open(customer=customer, kind="erase", reason=" Gọi hotline ")
+    assert (export.completed_at, erase.completed_at, erase.reason) == (None, None, "Gọi hotline")
+
+    services.customer_export(customer=customer)
+    assert PersonalDataRequest.objects.get(pk=export.pk).completed_at is not None
+    assert PersonalDataRequest.objects.get(pk=erase.pk).completed_at is None  # another kind
+
+    audit = services.customer_erase(customer=customer, reason="Khách xác nhận")
+    assert audit.pk == erase.pk and audit.completed_at is not None
+    assert PersonalDataRequest.objects.count() == 2  # carried out, nothing recorded twice
+    assert not PersonalDataRequest.objects.filter(completed_at__isnull=True).exists()
+
+
+def test_carrying_out_without_a_request_records_a_completed_one(shop):
+    customer = CustomerFactory(shop=shop)
+
+    services.customer_export(customer=customer)
+
+    request = PersonalDataRequest.objects.get()
+    assert request.completed_at is not None and request.kind == "export"
+
+
+def test_a_request_for_an_erased_profile_or_of_an_unknown_kind_is_refused(shop):
+    erased = CustomerFactory(shop=shop)
+    services.customer_erase(customer=erased)
+
+    with pytest.raises(NotAllowed):
+        services.personal_data_request_open(customer=erased, kind="export")
+    with pytest.raises(InvalidInput) as refused:
+        services.personal_data_request_open(customer=CustomerFactory(shop=shop), kind="delete")
+    assert "kind" in refused.value.fields
+    assert PersonalDataRequest.objects.count() == 1

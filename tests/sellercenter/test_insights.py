@@ -9,7 +9,10 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from customers.models import EventType
+from customers import services as customer_services
+from customers.models import EventType, Review
+from customers.selectors import review_satisfaction
+from customers.services import delivered_lines_record, review_post
 from orders import services
 from orders.models import Order, OrderStatus, ReturnReason
 from orders.pipeline import Actor
@@ -19,6 +22,7 @@ from sellercenter.insights.rollups import rollups_rebuild, rollups_refresh_chang
 from sellercenter.insights.selectors import ALL_SECTIONS, FULFILMENT, shop_insights
 from sellercenter.insights.todos import shop_todos
 from sellercenter.models import ApiScope, ProductDayRollup, Role, ShopDayRollup
+from sellercenter.periods import local_midnight
 from tests.conftest import make_api_client
 from tests.customers.factories import CustomerFactory, EventFactory
 from tests.orders.factories import ProductFactory, advance, place, reach, staff_actor
@@ -147,8 +151,8 @@ def test_insights_run_a_fixed_number_of_queries_whatever_the_range(
         day_range = day_range_parse(shop=shop, key=key)
         with django_assert_num_queries(4):
             shop_insights(shop=shop, day_range=day_range, sections=ALL_SECTIONS)
-    # The sixth reads the stock of running gift campaigns' gifts, when there are any.
-    with django_assert_max_num_queries(6):
+    # The seventh reads the stock of running gift campaigns' gifts, when there are any.
+    with django_assert_max_num_queries(7):
         shop_todos(shop=shop, sections=ALL_SECTIONS)
 
 
@@ -208,3 +212,89 @@ def test_api_is_back_office_only_and_a_role_sees_its_sections(shop, client):
     body = client.get("/api/v1/insights").json()
     assert body["sections"] == ["fulfilment"]
     assert {todo["section"] for todo in body["todos"]} == {"fulfilment"}
+
+
+def _reviews(shop, ratings_by_days_ago: dict[int, list[int]]):
+    """Reviews posted `days` ago with those ratings, through the review service."""
+    customer = CustomerFactory(shop=shop)
+    for days, ratings in ratings_by_days_ago.items():
+        for index, rating in enumerate(ratings):
+            reference = f"SC-{days}-{index}"
+            delivered_lines_record(
+                customer=customer, order_ref=reference, lines=[("AO-1", "Áo")], delivered_at=timezone.now()
+            )
+            review = review_post(customer=customer, order_ref=reference, sku="AO-1", rating=rating)
+            Review.objects.filter(pk=review.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_satisfaction_figures_read_the_reviews_of_the_period_against_the_one_before(busy_shop):
+    shop, _product, _orders = busy_shop
+    # This week: 5, 4, 1, 2 (3.00, half low); the week before: 5, 5, 2 (4.00, one in three low).
+    _reviews(shop, {1: [5, 4], 3: [1, 2], 9: [5, 5, 2], 30: [1]})
+    now = timezone.now()
+    rollups_rebuild(shop=shop, now=now)
+    day_range = day_range_parse(shop=shop, key="7d", now=now)
+
+    figures = {f.key: f for f in shop_insights(shop=shop, day_range=day_range).figures["customers"]}
+
+    assert (figures["average_rating"].value, figures["average_rating"].previous) == (Decimal("3.00"), Decimal("4.00"))
+    assert figures["average_rating"].change == Decimal("-25.0")
+    assert (figures["low_rating_share"].value, figures["low_rating_share"].previous) == (
+        Decimal("50.00"),
+        Decimal("33.33"),
+    )
+    since = local_midnight(day_range.start, shop.tzinfo)
+    live = review_satisfaction(shop=shop, since=since)
+    assert live["average"] == figures["average_rating"].value
+    assert live["low_share"] * 100 == figures["low_rating_share"].value
+
+
+def test_the_job_folds_in_reviews_posted_since_its_last_pass(busy_shop):
+    shop, _product, _orders = busy_shop
+    rollups_refresh_changed(shop=shop)
+    _reviews(shop, {0: [4, 1, 2]})
+    now = timezone.now()
+
+    rollups_refresh_changed(shop=shop, now=now)
+    kept = _snapshot(shop)
+    rollups_rebuild(shop=shop, now=now)
+
+    assert _snapshot(shop) == kept
+    assert sum(day["reviews"] for day in kept[0]) == 3
+    assert sum(day["low_reviews"] for day in kept[0]) == 2
+
+
+def test_the_api_and_the_home_show_the_satisfaction(busy_shop, owner_client):
+    shop, _product, _orders = busy_shop
+    _reviews(shop, {1: [5, 4]})
+    rollups_rebuild(shop=shop)
+
+    body = make_api_client(shop, [ApiScope.BACK_OFFICE]).get("/api/v1/insights?range=7d").json()
+    customers = {f["key"]: f for f in body["figures"]["customers"]}
+    assert customers["average_rating"]["value"] == "4.50"
+    assert customers["low_rating_share"]["value"] == "0.00"
+    home = owner_client.get("/admin/?range=7d", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'data-figure="average_rating"' in home and "4,50" in home
+
+
+def test_open_personal_data_requests_are_the_owners_to_do_until_carried_out(shop, client, owner_client):
+    customer = CustomerFactory(shop=shop)
+    other = CustomerFactory(shop=shop)
+    customer_services.personal_data_request_open(customer=customer, kind="erase", reason="Khách gọi hotline")
+    customer_services.personal_data_request_open(customer=other, kind="export")
+    customer_services.customer_export(customer=CustomerFactory(shop=shop))  # carried out at once: not a to-do
+
+    todos = {todo.key: todo for todo in shop_todos(shop=shop, sections=ALL_SECTIONS)}
+    assert todos["personal_data_requests"].count == 2
+    page = owner_client.get(todos["personal_data_requests"].url)
+    assert page.status_code == 200 and page.context["cl"].result_count == 2
+
+    customer_services.customer_export(customer=other)
+    assert {t.key: t for t in shop_todos(shop=shop, sections=ALL_SECTIONS)}["personal_data_requests"].count == 1
+    home = owner_client.get("/admin/").content.decode()
+    assert 'data-todo="personal_data_requests"' in home
+    for role in (Role.MARKETING, Role.OPERATIONS, Role.ACCOUNTANT):
+        client.force_login(staff_user(shop, role))
+        body = client.get("/api/v1/insights").json()
+        assert "personal_data_requests" not in {todo["key"] for todo in body["todos"]}, role
+        assert 'data-todo="personal_data_requests"' not in client.get("/admin/").content.decode()
