@@ -283,25 +283,27 @@ def _plan_group(marketplace, external_id, group, shop, products) -> PlannedOrder
 
 
 def _decide(planned: PlannedOrder, actor: Actor) -> None:
-    """What applying does to the order: create it and walk it from confirmed to its status, or walk
-    our order to the report's status, or nothing when it is there or further on."""
+    """What applying does to the order: create it and walk it from confirmed to its status, walk our
+    order on to the report's status, or nothing when it is there or further on already."""
     if planned.errors or planned.action == SKIPPED:
         return
-    current = planned.order.status if planned.order else OrderStatus.CONFIRMED
+    known = planned.order is not None
+    current = planned.order.status if known else OrderStatus.CONFIRMED
     path = transition_path(current=current, target=planned.target, actor_kind=actor.kind)
-    if planned.order is None:
-        planned.action, planned.path = NEW, path or []
-    elif path:
-        planned.action, planned.path = STATUS, path
-    elif path is not None or transition_path(current=planned.target, target=current, actor_kind=actor.kind) is not None:
+    ahead = known and path is None
+    if ahead and transition_path(current=planned.target, target=current, actor_kind=actor.kind) is not None:
         planned.action = UNCHANGED
-    if path is None and planned.action != UNCHANGED:
+    elif path is None:
         message = _("order %(id)s cannot go from “%(current)s” to “%(target)s”.") % {
             "id": planned.external_id,
             "current": OrderStatus(current).label,
             "target": OrderStatus(planned.target).label,
         }
         planned.errors.append(_row_error(planned.rows[0], message))
+    elif not known:
+        planned.action, planned.path = NEW, path
+    else:
+        planned.action, planned.path = (STATUS if path else UNCHANGED), path
 
 
 def _check_stock(plan: list[PlannedOrder]) -> None:
