@@ -161,6 +161,16 @@ def test_a_campaign_the_order_used_up_is_still_its_own_to_use(shop, dress, scarf
     assert reconcile(shop=shop) == []
 
 
+def test_a_campaign_used_as_often_as_allowed_still_counts_the_orders_own_use(shop, dress, scarf):
+    campaign = CampaignFactory(shop=shop, code_mode=CodeMode.SHARED, code="MOT", usage_limit_total=1)
+    order = place(shop, lines=[(dress.sku, 1)], voucher_codes=["MOT"])
+
+    order = _edit_lines(order, [(dress.sku, 1), (scarf.sku, 1)])
+
+    campaign.refresh_from_db()
+    assert (order.discount_total, campaign.spent, campaign.uses_count) == (Decimal("50000"), Decimal("50000"), 1)
+
+
 def test_more_discount_than_the_budget_left_is_a_conflict_naming_the_campaign(shop, dress, scarf):
     campaign = CampaignFactory(shop=shop, code_mode=CodeMode.SHARED, code="IT", budget=Decimal("100000"))
     order = place(shop, lines=[(dress.sku, 2), (scarf.sku, 1)], voucher_codes=["IT"])
