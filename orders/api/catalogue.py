@@ -3,11 +3,11 @@
 Storefronts read what is for sale (archived products and variants off sale are not found);
 back-office keys and staff also see those, with cost prices and stock counters, and write."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from orders.models import Category, Product, ProductGroup, ProductImage
 from orders.services.catalogue import KEEP, MAX_OPTIONS, MAX_VARIANTS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE, ShopScopedMixin
+from sellercenter.api.fields import Base64FileField, BoundedDictField
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
 from sellercenter.api.transactions import api_write
@@ -107,7 +108,9 @@ class VariantInput(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     price = serializers.DecimalField(**MONEY, min_value=0)
     # Left out of an update, the optional fields keep the variant's values; null clears the cost.
-    options = serializers.DictField(child=serializers.CharField(max_length=50), required=False)
+    options = BoundedDictField(
+        child=serializers.CharField(max_length=50), max_items=MAX_OPTIONS, max_bytes=1024, required=False
+    )
     cost_price = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
     low_stock_threshold = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
@@ -295,7 +298,9 @@ class VariantSaveView(APIView):
 
 
 class ImageInput(serializers.Serializer):
-    image = serializers.FileField()
+    image = Base64FileField(
+        max_length=settings.API_IMAGE_MAX_BODY_BYTES, help_text=_("The picture (JPEG, PNG or WebP) as base64.")
+    )
     alt_text = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
 
@@ -304,19 +309,14 @@ class ImageInput(serializers.Serializer):
 
 
 class ImageUploadView(APIView):
-    """POST (back office, multipart/form-data): add a JPEG, PNG or WebP picture to a catalogue
-    product; its thumbnail is made at once. Answers the product."""
+    """POST (back office): add a JPEG, PNG or WebP picture to a catalogue product, its content as
+    base64 in `image` (the API reads JSON only); its thumbnail is made at once. Answers the product."""
 
     required_scopes = BACK_OFFICE_ONLY
     required_permissions = "orders.add_productimage"
-    parser_classes = [MultiPartParser]
     max_body_setting = "API_IMAGE_MAX_BODY_BYTES"
 
-    @extend_schema(
-        request={"multipart/form-data": ImageInput},
-        responses={201: CatalogueProductStaffOutput},
-        operation_id="catalogue_image_add",
-    )
+    @extend_schema(request=ImageInput, responses={201: CatalogueProductStaffOutput}, operation_id="catalogue_image_add")
     @api_write
     def post(self, request, pk):
         data = ImageInput(data=request.data)

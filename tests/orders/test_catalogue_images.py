@@ -1,6 +1,7 @@
-"""Catalogue images: uploaded through the API, checked to be real pictures, stored under MEDIA_ROOT
+"""Catalogue images: uploaded through the API (base64 in JSON), checked to be real pictures, stored under MEDIA_ROOT
 with a thumbnail, and given to storefronts as absolute URLs."""
 
+import base64
 import io
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def media(settings, tmp_path):
 
 
 def _upload(api, group, upload, **fields):
-    return api.post(f"/api/v1/catalogue/products/{group.pk}/images", {"image": upload, **fields}, format="multipart")
+    body = {"image": base64.b64encode(upload.read()).decode(), **fields}
+    return api.post(f"/api/v1/catalogue/products/{group.pk}/images", body, format="json")
 
 
 def test_an_upload_is_stored_with_a_thumbnail_and_served_by_absolute_url(api, shop, media):
@@ -96,6 +98,15 @@ def test_an_image_is_removed_with_its_files(api, shop, django_capture_on_commit_
     assert response.status_code == 204
     assert not ProductImage.objects.exists()
     assert not any(path.exists() for path in paths)
+
+
+def test_text_that_is_not_base64_is_a_400_naming_image(api, shop):
+    group = catalogue_product(shop)
+
+    response = api.post(f"/api/v1/catalogue/products/{group.pk}/images", {"image": "không phải base64"}, format="json")
+
+    assert response.status_code == 400
+    assert "image" in response.json()["error"]["fields"]
 
 
 def test_another_shops_product_gets_no_picture(api, other_shop):
