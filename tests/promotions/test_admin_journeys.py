@@ -95,7 +95,7 @@ def _rows_of(journey):
             "delay": "1 00:00:00" if step.delay else "",
             "channel": step.channel,
             "subject": step.subject,
-        }  # fmt: skip
+        }
         for step in journey.steps.order_by("position")
     ]
 
