@@ -47,15 +47,10 @@ def _operations(schema):
             yield path, method, operation
 
 
-# A picture is a file: its upload is the one body that is multipart.
-FILE_UPLOADS = {("/api/v1/catalogue/products/{id}/images", "post"): {"multipart/form-data"}}
-
-
 def test_request_bodies_are_json_only(schema):
     for path, method, operation in _operations(schema):
         if "requestBody" in operation:
-            expected = FILE_UPLOADS.get((path, method), {"application/json"})
-            assert set(operation["requestBody"]["content"]) == expected, f"{method} {path}"
+            assert set(operation["requestBody"]["content"]) == {"application/json"}, f"{method} {path}"
 
 
 def test_every_post_that_honours_idempotency_keys_declares_the_header(schema):
