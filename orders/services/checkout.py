@@ -165,6 +165,26 @@ def _lock_products(shop: Shop, pricing: Pricing) -> dict[int, Product]:
     return locked
 
 
+def order_lines_write(*, order: Order, lines: list[PricedLine]) -> None:
+    """Write the order's lines from the priced cart, with the product's SKU and name as they are now."""
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            shop_id=order.shop_id,
+            order=order,
+            product=line.product,
+            sku=line.product.sku,
+            name=line.product.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            discount=line.discount,
+            points_discount=line.points_discount,
+            total=line.total,
+            is_gift=line.is_gift,
+        )
+        for line in lines
+    )
+
+
 def order_insert(
     *,
     shop: Shop,
@@ -215,22 +235,7 @@ def order_insert(
         order=order,
         locked=products_locked,
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            shop=shop,
-            order=order,
-            product=line.product,
-            sku=line.product.sku,
-            name=line.product.name,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            discount=line.discount,
-            points_discount=line.points_discount,
-            total=line.total,
-            is_gift=line.is_gift,
-        )
-        for line in lines
-    )
+    order_lines_write(order=order, lines=lines)
     OrderEvent.objects.create(
         shop=shop,
         order=order,

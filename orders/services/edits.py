@@ -42,6 +42,7 @@ from orders.services.checkout import (
     Amounts,
     address_fields,
     address_of,
+    order_lines_write,
     promotion_snapshot,
     shipping_address_clean,
     shipping_fee_parse,
@@ -340,29 +341,19 @@ def _stock_follow(order: Order, *, old_lines: list[OrderLine], new_lines: list[P
         if units
     ]
     if changes:
+        # The products' rows were locked in pk order before pricing.
         stock_apply(
-            changes=changes, actor=actor, reason=_("Order %(number)s edited") % {"number": order.number}, order=order
+            changes=changes,
+            actor=actor,
+            reason=_("Order %(number)s edited") % {"number": order.number},
+            order=order,
+            locked=True,
         )
 
 
 def _write(order: Order, *, amounts: Amounts, lines: list[PricedLine], pricing: Pricing) -> None:
     order.lines.all().delete()
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            shop_id=order.shop_id,
-            order=order,
-            product=line.product,
-            sku=line.product.sku,
-            name=line.product.name,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            discount=line.discount,
-            points_discount=line.points_discount,
-            total=line.total,
-            is_gift=line.is_gift,
-        )
-        for line in lines
-    )
+    order_lines_write(order=order, lines=lines)
     for name in AMOUNT_FIELDS[:-1]:
         setattr(order, name, getattr(amounts, name))
     order.total = amounts.total
