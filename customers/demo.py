@@ -10,7 +10,6 @@ that already has demo customers is left alone.
 """
 
 import random
-import unicodedata
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -36,6 +35,7 @@ from customers.services import (
     purchase_facts_rebuild,
     segments_create_builtin,
 )
+from sellercenter.text import fold_accents
 
 DEMO_PREFIX = "demo-"
 CUSTOMERS_PER_SHOP = (500, 150)  # the first demo shop, then every other one
@@ -127,11 +127,6 @@ def seed(*, shops, stdout) -> None:
         stdout.write(f"Customers: {shop.name}: {summary}.")
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 class _DemoShop:
     def __init__(self, shop, dice: random.Random):
         self.shop = shop
@@ -176,7 +171,7 @@ class _DemoShop:
         surname = dice.choice(SURNAMES)
         channel = dice.choices(list(ACQUISITION_MIX), weights=list(ACQUISITION_MIX.values()))[0]
         utm = dice.choice(UTM) if channel in (Channel.WEBSITE, Channel.FANPAGE) else ("", "", "")
-        mail_name = _ascii(f"{given}.{surname}").lower()
+        mail_name = fold_accents(f"{given}.{surname}").lower()
         return Customer(
             shop=self.shop,
             external_id=f"{DEMO_PREFIX}{number:05d}",

@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -24,7 +25,7 @@ from customers.models import (
     Review,
     Segment,
 )
-from customers.phones import phone_search_fragments
+from customers.phones import phone_search_fragments, phone_to_e164
 from customers.segment_rules import rules_filter, rules_validate
 from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
@@ -65,6 +66,18 @@ def customer_resolve(
     rows = Customer.objects.select_for_update() if for_update else Customer.objects
     customer = rows.filter(shop=shop, **lookup).first()
     return customer_survivor(customer, for_update=for_update) if customer is not None else None
+
+
+def customer_find_by_phone(*, shop: Shop, phone: str) -> Customer | None:
+    """The shop's current customer with this phone number, however it is typed (it is compared in
+    E.164, as stored); the oldest profile when duplicates share it. None for a number that is not one."""
+    try:
+        number = phone_to_e164(phone)
+    except ValidationError:
+        return None
+    if not number:
+        return None
+    return Customer.objects.current().filter(shop=shop, phone=number).order_by("pk").first()
 
 
 def customer_require(*, shop: Shop, external_id: str, field: str = "external_id") -> Customer:

@@ -1,7 +1,7 @@
 """The columns of the statement CSV and spreadsheet exports, declared once for every export path.
 
-Each column knows its label (English, and Vietnamese through the catalogue), where its value lives, and
-its kind. From that one list come:
+Each column (sellercenter.columns) knows its label (English, and Vietnamese through the catalogue),
+where its value lives, and its kind. From that one list come:
 - the Python rendering of a row (the streaming CSV off PostgreSQL, the background export job);
 - the SQL expression of each cell for PostgreSQL's `COPY ... TO STDOUT`, with text neutralised by an
   expression generated from the same rule as `sellercenter.spreadsheet.spreadsheet_safe`;
@@ -13,110 +13,47 @@ decimals otherwise (USD `12.50`); dates ISO (`2025-03-03`), text UTF-8 and sprea
 native rendering (XLSX) gives the same rows as real numbers and dates.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import reduce
-from itertools import groupby
-from operator import or_
-
-from django.db.models import CharField, Choices, DecimalField, F, Func, Value
-from django.db.models.expressions import Case, Combinable, When
-from django.db.models.functions import Cast, Coalesce, Concat, Left
-from django.db.models.lookups import In, Regex
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import LineKind, PayoutState, StatementStatus
 from orders.models import PaymentMethod
-from sellercenter.money import MINOR_UNITS, money_plain, money_round
-from sellercenter.spreadsheet import FORMULA_PREFIXES, PLAIN_NUMBER, spreadsheet_safe
+from sellercenter.columns import (
+    CHOICE,
+    CURRENCY_SOURCE,
+    DATE,
+    MONEY,
+    NUMBER,
+    PLAIN_NUMBER_SQL,
+    TEXT,
+    WHOLE_CURRENCIES,
+    Column,
+    headers,
+    neutralised,
+    query_sources,
+    row_converter,
+    sources,
+)
 
-TEXT, NUMBER, MONEY, DATE, CHOICE = "text", "number", "money", "date", "choice"
-# Every exported model carries its currency in this field; money cells are written in it.
-CURRENCY_SOURCE = "currency"
-WHOLE_CURRENCIES = [currency for currency, places in MINOR_UNITS.items() if places == 0]
-QUOTE = "'"
-
-
-def _sql_pattern(python_pattern: str) -> str:
-    """The kernel's plain-number pattern (ASCII digits spelled out, so both sides read it alike) as an
-    anchored PostgreSQL (and SQLite REGEXP) pattern."""
-    return "^(" + python_pattern + ")$"
-
-
-PLAIN_NUMBER_SQL = _sql_pattern(PLAIN_NUMBER.pattern)
-
-
-def _starts_with_formula_prefix(text: Combinable):
-    """`text` starts with one of FORMULA_PREFIXES: `LEFT(text, n) IN (...)` per prefix length."""
-    by_length = groupby(sorted(FORMULA_PREFIXES, key=len), key=len)
-    return reduce(or_, (In(Left(text, length), list(prefixes)) for length, prefixes in by_length))
-
-
-def neutralised(text: Combinable) -> Case:
-    """SQL for `spreadsheet_safe(text)`: a leading `'` on text a spreadsheet would run as a formula,
-    plain numbers (also negative ones) left alone. `text` must not be NULL (coalesce it first).
-
-    The cases are nested so that the pattern only runs on the few cells that start dangerously."""
-    guarded = Case(
-        When(Regex(text, Value(PLAIN_NUMBER_SQL)), then=text),
-        default=Concat(Value(QUOTE), text, output_field=CharField()),
-        output_field=CharField(),
-    )
-    return Case(When(_starts_with_formula_prefix(text), then=guarded), default=text, output_field=CharField())
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    label: Promise
-    kind: str = TEXT
-    path: str = ""
-    choices: type[Choices] | None = None
-
-    @property
-    def source(self) -> str:
-        """Where the value lives on the exported model (an ORM path, `__` across relations)."""
-        return self.path or self.name
-
-    def converter(self, *, native: bool = False) -> Callable:
-        """(DB value, row's currency) -> CSV cell, or with `native` the typed cell of a spreadsheet
-        (Decimal, date); choice labels are resolved now (in the active language)."""
-        if self.kind == MONEY:
-            render = money_round if native else money_plain
-            return lambda value, currency: render(value, currency) if value is not None else None
-        if self.kind == DATE:
-            if native:
-                return lambda value, _currency: value
-            return lambda value, _currency: value.isoformat() if value is not None else None
-        if self.kind == CHOICE:
-            labels = {value: str(label) for value, label in self.choices.choices}
-            return lambda value, _currency: labels.get(value, value)
-        return lambda value, _currency: value
-
-    def expression(self):
-        """The cell as SQL (the COPY path); choice labels are resolved now (in the active language)."""
-        field = F(self.source)
-        if self.kind == NUMBER:
-            return field
-        if self.kind == MONEY:
-            whole = Cast(Cast(field, DecimalField(max_digits=18, decimal_places=0)), CharField())
-            return Case(
-                When(**{f"{CURRENCY_SOURCE}__in": WHOLE_CURRENCIES}, then=whole),
-                default=Cast(field, CharField()),
-                output_field=CharField(),
-            )
-        if self.kind == DATE:
-            return Func(field, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
-        if self.kind == CHOICE:
-            # The labels are known now: made safe here, not on every row; only an unknown code is checked.
-            labels = [
-                When(**{self.source: value}, then=Value(spreadsheet_safe(str(label))))
-                for value, label in self.choices.choices
-            ]
-            unknown = neutralised(Coalesce(field, Value(""), output_field=CharField()))
-            return Case(*labels, default=unknown, output_field=CharField())
-        return neutralised(Coalesce(field, Value(""), output_field=CharField()))
+__all__ = [
+    "CHOICE",
+    "CURRENCY_SOURCE",
+    "DATE",
+    "LINE_AMOUNT_COLUMNS",
+    "LINE_COLUMNS",
+    "MONEY",
+    "NUMBER",
+    "PLAIN_NUMBER_SQL",
+    "STATEMENT_COLUMNS",
+    "TEXT",
+    "WHOLE_CURRENCIES",
+    "Column",
+    "headers",
+    "neutralised",
+    "query_sources",
+    "row_converter",
+    "sources",
+]
 
 
 def _money(name: str, label: Promise) -> Column:
@@ -168,27 +105,3 @@ STATEMENT_COLUMNS = (
     Column("bank_reference", _("Bank reference"), path="payout__bank_reference"),
     Column("line_count", _("Lines"), NUMBER),
 )
-
-
-def headers(columns) -> list[str]:
-    """The header row in the active language."""
-    return [str(column.label) for column in columns]
-
-
-def row_converter(columns, *, native: bool = False) -> Callable:
-    """A function turning one `values_list(*query_sources(columns))` tuple into cells (choice labels
-    fixed now): CSV text, or with `native` typed spreadsheet values."""
-    converters = [column.converter(native=native) for column in columns]
-    currency_at = len(columns)  # query_sources appends the currency after the columns' own sources.
-    return lambda values: [
-        convert(value, values[currency_at]) for convert, value in zip(converters, values[:currency_at], strict=True)
-    ]
-
-
-def sources(columns) -> list[str]:
-    return [column.source for column in columns]
-
-
-def query_sources(columns) -> list[str]:
-    """The values a row converter reads: each column's source, then the row's currency."""
-    return [*sources(columns), CURRENCY_SOURCE]

@@ -133,3 +133,9 @@ def refund_amounts(
 
 def adjustment_amounts(*, amount: Decimal) -> LineAmounts:
     return LineAmounts(adjustment=amount)
+
+
+def channel_fee_amounts(*, fees: dict[str, Decimal], currency: str) -> LineAmounts:
+    """The channel fee line: each fee a marketplace kept (by its kind: commission, fixed_fee,
+    service_fee, payment_fee) as a deduction in the column of the same name."""
+    return LineAmounts(**{kind: -money_round(amount, currency) for kind, amount in fees.items()})

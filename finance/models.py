@@ -237,6 +237,8 @@ class LineKind(models.TextChoices):
     SALE = "sale", _("Sale")
     REFUND = "refund", _("Refund")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    # What a marketplace kept of one of its orders (its own commission and fees), beside the sale line.
+    CHANNEL_FEE = "channel_fee", _("Channel fees")
 
 
 class PayoutState(models.TextChoices):
@@ -263,7 +265,7 @@ class StatementLine(models.Model):
         db_index=False,  # served by the (statement, id) index
         verbose_name=_("statement"),
     )
-    kind = models.CharField(_("type"), max_length=10, choices=LineKind.choices, editable=False)
+    kind = models.CharField(_("type"), max_length=20, choices=LineKind.choices, editable=False)
     payout_state = models.CharField(
         _("payout state"),
         max_length=10,
@@ -349,12 +351,16 @@ class StatementLine(models.Model):
             models.UniqueConstraint(
                 fields=["return_request"], condition=Q(kind="refund"), name="statementline_one_refund_per_return"
             ),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="channel_fee"), name="statementline_one_channel_fee_per_order"
+            ),
             models.CheckConstraint(condition=Q(kind__in=LineKind.values), name="statementline_kind_valid"),
             models.CheckConstraint(
                 condition=Q(payout_state__in=PayoutState.values), name="statementline_payout_state_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(kind="sale") | Q(order__isnull=False), name="statementline_sale_has_order"
+                condition=~Q(kind__in=["sale", "channel_fee"]) | Q(order__isnull=False),
+                name="statementline_sale_has_order",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="refund") | Q(return_request__isnull=False, order__isnull=False),

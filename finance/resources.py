@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
-from import_export.formats import base_formats
 
 from finance import services
 from finance.columns import CHOICE, DATE, LINE_COLUMNS, MONEY, NUMBER, STATEMENT_COLUMNS, Column
@@ -21,20 +20,9 @@ from finance.models import Payout, Statement, StatementLine
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_plain, money_round
 from sellercenter.selectors import filter_by_user_shops
-from sellercenter.spreadsheet import BOM, SpreadsheetSafeResource
+from sellercenter.spreadsheet import SpreadsheetSafeResource
 
 ISO_DATE = "%Y-%m-%d"
-
-
-class SpreadsheetCSV(base_formats.CSV):
-    """CSV that Excel opens as UTF-8: the BOM first."""
-
-    def export_data(self, dataset, **kwargs):
-        return BOM + super().export_data(dataset, **kwargs)
-
-
-EXPORT_FORMATS = [SpreadsheetCSV, base_formats.XLSX]
-IMPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 
 
 class NumberWidget(widgets.Widget):

@@ -223,6 +223,21 @@ def _sale_line_problems(shop: Shop | None) -> list[Problem]:
     return problems
 
 
+def _channel_fee_problems(shop: Shop | None) -> list[Problem]:
+    """Each delivered order whose marketplace kept fees of it has its channel fee line."""
+    fee_lines = StatementLine.objects.filter(kind=LineKind.CHANNEL_FEE)
+    missing = (
+        _scoped(Order.objects.all(), shop)
+        .filter(status__in=DELIVERED_STATUSES, channel_fees__amount__gt=0)
+        .exclude(pk__in=fee_lines.values("order_id"))
+        .distinct()
+    )
+    return [
+        Problem("missing_channel_fee_line", number, "delivered marketplace order without its channel fee line")
+        for number in missing.values_list("number", flat=True)
+    ]
+
+
 def _statement_problems(statement: Statement, sums: dict) -> list[Problem]:
     problems = []
     ref = statement.reference
@@ -254,9 +269,9 @@ def _statement_problems(statement: Statement, sums: dict) -> list[Problem]:
 
 def reconcile_problems(*, shop: Shop | None = None) -> list[Problem]:
     """Everything that breaks finance's invariants, for one shop or all: sale lines per delivered
-    order, statement totals against their lines, closing = opening + net, closed statements unchanged
-    since closing (digest), and payout states."""
-    problems = _sale_line_problems(shop)
+    order, channel fee lines of delivered marketplace orders, statement totals against their lines,
+    closing = opening + net, closed statements unchanged since closing (digest), and payout states."""
+    problems = _sale_line_problems(shop) + _channel_fee_problems(shop)
     statements = _scoped(Statement.objects.select_related("payout"), shop).order_by("shop_id", "period_start")
     for statement in statements.iterator(chunk_size=500):
         problems.extend(_statement_problems(statement, statement_line_sums(statement=statement)))

@@ -1,8 +1,9 @@
-"""Orders demo data: each shop's catalogue with stock, then a few months of orders placed through the
-checkout service (campaign codes and points redeemed by their services) and moved along the pipeline
-by the transition and return services, under the demo clock (sellercenter.clock) that walks from the
-first order to now. So the customers' purchase facts, points and tiers, the campaigns' spend, the
-behaviour events, the statement lines and the refunds due all come from the same orders.
+"""Orders demo data: each shop's catalogue (products with variants, categories and pictures) with
+stock, then a few months of orders placed through the checkout service (campaign codes and points
+redeemed by their services) and moved along the pipeline by the transition and return services,
+under the demo clock (sellercenter.clock) that walks from the first order to now. So the customers'
+purchase facts, points and tiers, the campaigns' spend, the behaviour events, the statement lines
+and the refunds due all come from the same orders.
 
 Orders still in the warehouse are the recent ones: every step is scheduled at its own moment, and
 steps that would happen after now have not happened yet. Some orders are cancelled, some shipped
@@ -11,13 +12,16 @@ for approval. Deterministic (seeded per shop) and idempotent: a shop that has or
 """
 
 import heapq
+import io
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageColor, ImageDraw
 
 from customers.models import Channel, Customer
 from loyalty.models import LoyaltyAccount
@@ -49,40 +53,66 @@ DEMO_GATEWAY_SECRET = "demo-vnpay-secret"  # noqa: S105 - printed on purpose, to
 GIFT_SKU = "TUI-VAI-01"
 SHARED_CODE = "GIAM50K"
 
+# Per shop: catalogue products as (name, category path, option names, variants as (SKU, option values,
+# price), picture colour). The SKUs are the ones the promotions and journeys demos name.
+COLOUR, SIZE = "Màu sắc", "Kích cỡ"
+AO_DAI, SO_MI, VAY = "Thời trang nữ / Áo dài", "Thời trang nữ / Áo sơ mi", "Thời trang nữ / Váy"
 CATALOGUES = {
     "hoa-mai": [
-        ("AO-DAI-01", "Áo dài lụa tơ tằm đỏ", 1250000),
-        ("AO-DAI-02", "Áo dài lụa trắng", 1150000),
-        ("AO-DAI-03", "Áo dài cách tân hoa sen", 690000),
-        ("SM-LINEN", "Sơ mi linen nữ", 320000),
-        ("SM-CONG-SO", "Sơ mi công sở tay dài", 280000),
-        ("VAY-HOA-NHI", "Váy hoa nhí dáng xòe", 450000),
-        ("VAY-MAXI", "Váy maxi đi biển", 520000),
-        ("QUAN-ONG-RONG", "Quần ống rộng lưng cao", 360000),
-        ("QUAN-JEAN", "Quần jean ống đứng", 390000),
-        ("CHAN-VAY-XEP-LY", "Chân váy xếp ly", 299000),
-        ("AO-THUN-BASIC", "Áo thun cotton basic", 149000),
-        ("AO-KHOAC-GIO", "Áo khoác gió hai lớp", 480000),
-        ("KHAN-LUA", "Khăn lụa Vạn Phúc", 180000),
-        ("NON-LA", "Nón lá Huế", 95000),
-        ("TUI-COI", "Túi cói đi biển", 210000),
-        ("DEP-QUAI-NGANG", "Dép quai ngang da", 250000),
-        ("TUI-VAI-01", "Túi vải canvas in hoa mai (quà tặng)", 35000),
+        (
+            "Áo dài lụa tơ tằm",
+            AO_DAI,
+            [COLOUR],
+            [("AO-DAI-01", ["Đỏ"], 1250000), ("AO-DAI-02", ["Trắng"], 1150000)],
+            "#b91c1c",
+        ),
+        ("Áo dài cách tân hoa sen", AO_DAI, [], [("AO-DAI-03", [], 690000)], "#db2777"),
+        ("Sơ mi linen nữ", SO_MI, [], [("SM-LINEN", [], 320000)], "#d6d3d1"),
+        ("Sơ mi công sở tay dài", SO_MI, [], [("SM-CONG-SO", [], 280000)], "#93c5fd"),
+        ("Váy hoa nhí dáng xòe", VAY, [], [("VAY-HOA-NHI", [], 450000)], "#fda4af"),
+        ("Váy maxi đi biển", VAY, [], [("VAY-MAXI", [], 520000)], "#67e8f9"),
+        ("Quần ống rộng lưng cao", "Thời trang nữ / Quần", [], [("QUAN-ONG-RONG", [], 360000)], "#78716c"),
+        ("Quần jean ống đứng", "Thời trang nữ / Quần", [], [("QUAN-JEAN", [], 390000)], "#1e3a8a"),
+        ("Chân váy xếp ly", VAY, [], [("CHAN-VAY-XEP-LY", [], 299000)], "#a78bfa"),
+        (
+            "Áo thun cotton basic",
+            "Thời trang nữ / Áo thun",
+            [COLOUR, SIZE],
+            [
+                ("AO-THUN-BASIC", ["Trắng", "M"], 149000),
+                ("AO-THUN-TRANG-L", ["Trắng", "L"], 149000),
+                ("AO-THUN-DEN-M", ["Đen", "M"], 159000),
+                ("AO-THUN-DEN-L", ["Đen", "L"], 159000),
+            ],
+            "#f5f5f4",
+        ),
+        ("Áo khoác gió hai lớp", "Thời trang nữ / Áo khoác", [], [("AO-KHOAC-GIO", [], 480000)], "#166534"),
+        ("Khăn lụa Vạn Phúc", "Phụ kiện", [], [("KHAN-LUA", [], 180000)], "#eab308"),
+        ("Nón lá Huế", "Phụ kiện", [], [("NON-LA", [], 95000)], "#fde68a"),
+        ("Túi cói đi biển", "Phụ kiện / Túi", [], [("TUI-COI", [], 210000)], "#d97706"),
+        ("Dép quai ngang da", "Giày dép", [], [("DEP-QUAI-NGANG", [], 250000)], "#92400e"),
+        ("Túi vải canvas in hoa mai (quà tặng)", "Phụ kiện / Túi", [], [("TUI-VAI-01", [], 35000)], "#fef3c7"),
     ],
     "sen-viet": [
-        ("SRM-NGHE", "Sữa rửa mặt nghệ Hưng Yên", 145000),
-        ("TONER-HOA-HONG", "Nước hoa hồng Bảo Lộc", 165000),
-        ("SERUM-VITC", "Serum vitamin C 15%", 390000),
-        ("KEM-CHONG-NANG", "Kem chống nắng SPF50", 285000),
-        ("KEM-DUONG-DEM", "Kem dưỡng ẩm ban đêm", 320000),
-        ("MAT-NA-BUN", "Mặt nạ bùn khoáng", 120000),
-        ("SON-DUONG-GAC", "Son dưỡng dầu gấc", 89000),
-        ("SON-KEM-LI", "Son kem lì màu đỏ gạch", 199000),
-        ("DAU-GOI-BO-KET", "Dầu gội bồ kết", 135000),
-        ("TINH-DAU-SA", "Tinh dầu sả chanh", 99000),
-        ("XA-BONG-QUE", "Xà bông quế handmade", 65000),
-        ("TAY-TE-BAO-CHET", "Tẩy tế bào chết cà phê Đắk Lắk", 155000),
-        ("TUI-VAI-01", "Túi vải canvas Sen Việt (quà tặng)", 35000),
+        ("Sữa rửa mặt nghệ Hưng Yên", "Chăm sóc da", [], [("SRM-NGHE", [], 145000)], "#f59e0b"),
+        ("Nước hoa hồng Bảo Lộc", "Chăm sóc da", [], [("TONER-HOA-HONG", [], 165000)], "#f9a8d4"),
+        ("Serum vitamin C 15%", "Chăm sóc da", [], [("SERUM-VITC", [], 390000)], "#fb923c"),
+        ("Kem chống nắng SPF50", "Chăm sóc da", [], [("KEM-CHONG-NANG", [], 285000)], "#fef9c3"),
+        ("Kem dưỡng ẩm ban đêm", "Chăm sóc da", [], [("KEM-DUONG-DEM", [], 320000)], "#c4b5fd"),
+        ("Mặt nạ bùn khoáng", "Chăm sóc da", [], [("MAT-NA-BUN", [], 120000)], "#57534e"),
+        ("Son dưỡng dầu gấc", "Trang điểm", [], [("SON-DUONG-GAC", [], 89000)], "#dc2626"),
+        (
+            "Son kem lì",
+            "Trang điểm",
+            [COLOUR],
+            [("SON-KEM-LI", ["Đỏ gạch"], 199000), ("SON-KEM-LI-CAM", ["Cam đất"], 199000)],
+            "#9a3412",
+        ),
+        ("Dầu gội bồ kết", "Chăm sóc tóc", [], [("DAU-GOI-BO-KET", [], 135000)], "#3f6212"),
+        ("Tinh dầu sả chanh", "Tinh dầu & xà bông", [], [("TINH-DAU-SA", [], 99000)], "#bef264"),
+        ("Xà bông quế handmade", "Tinh dầu & xà bông", [], [("XA-BONG-QUE", [], 65000)], "#b45309"),
+        ("Tẩy tế bào chết cà phê Đắk Lắk", "Chăm sóc da", [], [("TAY-TE-BAO-CHET", [], 155000)], "#44403c"),
+        ("Túi vải canvas Sen Việt (quà tặng)", "Phụ kiện", [], [("TUI-VAI-01", [], 35000)], "#fef3c7"),
     ],
 }
 DEFAULT_CATALOGUE = CATALOGUES["hoa-mai"]
@@ -130,21 +160,51 @@ def _staff_actor(shop) -> Actor:
 
 
 def seed_catalogue(*, shops, stdout) -> None:
-    """Each shop's products, received into stock through the stock service, before the promotions that
-    name them are published and the orders that take them are placed."""
+    """Each shop's catalogue products with their variants (received into stock through the stock
+    service) and a picture, before the promotions that name them are published and the orders that
+    take them are placed. A product whose first SKU is there already is left alone."""
     for shop in shops:
-        catalogue = CATALOGUES.get(shop.slug, DEFAULT_CATALOGUE)
         known = set(Product.objects.filter(shop=shop).values_list("sku", flat=True))
         actor = _staff_actor(shop)
         created = 0
-        for sku, name, price in catalogue:
-            if sku in known:
-                continue
-            product = Product.objects.create(shop=shop, sku=sku, name=name, price=Decimal(price))
-            units = GIFT_STOCK if sku == GIFT_SKU else STOCK_PER_PRODUCT
-            services.stock_receive(product=product, quantity=units, actor=actor, reason="Nhập kho đầu kỳ")
-            created += 1
-        stdout.write(f"Catalogue: {shop.name}: {created} products received into stock ({len(known)} were there).")
+        for entry in CATALOGUES.get(shop.slug, DEFAULT_CATALOGUE):
+            if entry[3][0][0] not in known:
+                _catalogue_product(shop, actor, *entry)
+                created += 1
+        stdout.write(f"Catalogue: {shop.name}: {created} products with their variants received into stock.")
+
+
+def _catalogue_product(shop, actor, name, category_path, option_names, variants, colour) -> None:
+    group = services.catalogue_product_create(
+        shop=shop,
+        actor=actor,
+        name=name,
+        category=services.category_for_path(shop=shop, path=category_path),
+        option_names=option_names,
+        variants=[
+            services.VariantData(
+                sku=sku,
+                price=Decimal(price),
+                cost_price=Decimal(price) * Decimal("0.55"),
+                options=dict(zip(option_names, values, strict=True)),
+                initial_stock=GIFT_STOCK if sku == GIFT_SKU else STOCK_PER_PRODUCT,
+            )
+            for sku, values, price in variants
+        ],
+    )
+    services.product_image_add(group=group, upload=_picture(name, colour), actor=actor, alt_text=name)
+
+
+def _picture(name: str, colour: str) -> SimpleUploadedFile:
+    """A product picture drawn on the spot: the product's colour with its initials."""
+    picture = Image.new("RGB", (480, 480), colour)
+    initials = "".join(word[0] for word in name.split()[:3]).upper()
+    red, green, blue = ImageColor.getrgb(colour)
+    ink = "#111827" if red * 299 + green * 587 + blue * 114 > 128_000 else "#ffffff"  # dark on light colours
+    ImageDraw.Draw(picture).text((40, 380), initials, fill=ink)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=80)
+    return SimpleUploadedFile(f"{initials}.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 @dataclass(order=True)
@@ -400,6 +460,29 @@ def seed(*, shops, stdout, size: int | None = None) -> None:
         ShopDemo(shop, stdout, size or ORDERS_PER_SHOP).run()
     if shops:
         carrier_accounts_seed(shop=shops[0], stdout=stdout)
+        marketplace_report_seed(shop=shops[0], stdout=stdout)
+
+
+def marketplace_report_seed(*, shop, stdout, channel: str = "shopee") -> None:
+    """The marketplace's sample order report (orders/marketplaces/samples/), imported through the import
+    service as the shop's staff would: its orders join the list with their channel, their marketplace
+    order id and the marketplace's fees. Idempotent, as the import is; a shop without the sample's
+    SKUs is left alone."""
+    from orders.marketplaces.samples import PRICES, sample_path
+
+    if Product.objects.filter(shop=shop, sku__in=PRICES).count() < len(PRICES):
+        return
+    path = sample_path(channel)
+    plan = services.marketplace_orders_import(
+        shop=shop,
+        channel=channel,
+        file=services.MarketplaceFile(content=path.read_bytes(), file_name=path.name),
+        actor=_staff_actor(shop),
+    )
+    stdout.write(
+        f"  {shop.name}: {path.name} imported ({plan.counts['new']} new marketplace orders); "
+        "import it again from Orders → Import orders from a marketplace: nothing changes"
+    )
 
 
 # The loopback carriers of `make demo` (orders.shipping.demo_servers) and the webhook keys in the

@@ -19,17 +19,100 @@ from sellercenter.models import ActorRecord, Shop
 from sellercenter.money import ZERO, MoneyField
 
 
+class Category(models.Model):
+    """A shelf of the shop's catalogue; categories nest (Thời trang nữ > Áo dài) through `parent`."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, help_text=_("Its name in storefront addresses."))
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shop", "slug"], name="category_unique_shop_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogueStatus(models.TextChoices):
+    ACTIVE = "active", _("For sale")
+    ARCHIVED = "archived", _("Archived")
+
+
+class ProductGroup(models.Model):
+    """What a customer sees as one product: its name, description, category and images, sold as
+    one or more variants (`variants`, rows of Product, each its own SKU, price and stock).
+
+    `option_names` are the dimensions the variants differ by, in display order (["Màu sắc",
+    "Kích cỡ"]); each variant's `options` give its value for each. `search_key` is the name folded
+    by sellercenter.text.search_key, written by the catalogue services, so that a search without
+    accents finds it on every database."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    option_names = models.JSONField(_("variant options"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CatalogueStatus.choices, default=CatalogueStatus.ACTIVE, editable=False
+    )
+    search_key = models.CharField(_("search key"), max_length=255, editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalogue product")
+        verbose_name_plural = _("catalogue products")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["shop", "search_key"], name="productgroup_shop_search")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
-    """Something the shop sells, with its price and its stock in the shop's warehouse.
+    """One variant of a catalogue product (or a product on its own), with its SKU, price and its
+    stock in the shop's warehouse: what order lines, stock movements and promotions name.
 
     `stock_on_hand` is what is physically there; `stock_reserved` the part promised to orders not yet
     handed to a carrier. What can still be sold is the difference. Both only change through
     orders.services, each change written as a StockMovement."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products", verbose_name=_("shop"))
+    # NULL for a SKU written straight into the table (older code and fixtures do): it still sells,
+    # the storefront catalogue just does not list it until it belongs to a catalogue product.
+    group = models.ForeignKey(
+        ProductGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variants",
+        verbose_name=_("catalogue product"),
+    )
+    options = models.JSONField(_("option values"), default=dict, blank=True)
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("name"), max_length=255)
     price = MoneyField(_("price"))
+    # NULL: not known (margins leave the SKU out rather than count it as free).
+    cost_price = MoneyField(_("cost price"), null=True, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True)
     stock_on_hand = models.PositiveIntegerField(_("stock on hand"), default=0, editable=False)
     stock_reserved = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
     low_stock_threshold = models.PositiveIntegerField(
@@ -47,11 +130,17 @@ class Product(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
+        verbose_name = _("variant (SKU)")
+        verbose_name_plural = _("variants (SKU)")
         ordering = ["sku"]
         constraints = [
             models.UniqueConstraint(fields=["shop", "sku"], name="product_unique_shop_sku"),
+            models.UniqueConstraint(
+                fields=["shop", "barcode"], condition=~Q(barcode=""), name="product_unique_shop_barcode"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_price__isnull=True) | Q(cost_price__gte=0), name="product_cost_not_negative"
+            ),
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
             models.CheckConstraint(condition=Q(stock_on_hand__gte=0), name="product_on_hand_not_negative"),
             models.CheckConstraint(condition=Q(stock_reserved__gte=0), name="product_reserved_not_negative"),
@@ -68,9 +157,40 @@ class Product(models.Model):
         return self.stock_on_hand - self.stock_reserved
 
 
+def catalogue_image_path(image: "ProductImage", filename: str) -> str:
+    return f"catalogue/{image.shop_id}/{image.group_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A picture of a catalogue product, stored under MEDIA_ROOT with a thumbnail made when it was
+    uploaded (orders.services.catalogue.product_image_add); `position` orders the gallery."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    group = models.ForeignKey(
+        ProductGroup, on_delete=models.CASCADE, related_name="images", verbose_name=_("catalogue product")
+    )
+    image = models.ImageField(_("image"), upload_to=catalogue_image_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=catalogue_image_path, editable=False)
+    width = models.PositiveIntegerField(_("width (px)"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height (px)"), default=0, editable=False)
+    alt_text = models.CharField(_("description of the image"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.image.name
+
+
 class StockMovementKind(models.TextChoices):
     RECEIVED = "received", _("Received")
     ADJUSTED = "adjusted", _("Adjusted")
+    STOCKTAKE = "stocktake", _("Stocktake")
+    DAMAGED = "damaged", _("Damaged")
     RESERVED = "reserved", _("Reserved")
     RELEASED = "released", _("Released")
     SHIPPED = "shipped", _("Shipped")
@@ -366,6 +486,38 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
+class ChannelFeeKind(models.TextChoices):
+    """The fees a marketplace keeps of an order, as its order report names them."""
+
+    COMMISSION = "commission", _("Commission")
+    FIXED_FEE = "fixed_fee", _("Fixed fee")
+    SERVICE_FEE = "service_fee", _("Service fee")
+    PAYMENT_FEE = "payment_fee", _("Payment fee")
+
+
+class OrderChannelFee(models.Model):
+    """A fee the order's channel (a marketplace) kept of the order, as its report gave it: finance books
+    it as that channel's fee line beside the order's sale line. Written by the marketplace import."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="channel_fees", verbose_name=_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelFeeKind.choices)
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        verbose_name = _("channel fee")
+        verbose_name_plural = _("channel fees")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="orderchannelfee_unique_kind"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orderchannelfee_amount_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=ChannelFeeKind.values), name="orderchannelfee_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.amount}"
+
+
 class OrderEventType(models.TextChoices):
     PLACED = "placed", _("Placed")
     STATUS_CHANGED = "status_changed", _("Status changed")
@@ -373,6 +525,7 @@ class OrderEventType(models.TextChoices):
     QUALITY_CHECK_FAILED = "qc_failed", _("Quality check failed")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     RETURN_UPDATED = "return_updated", _("Return updated")
+    EDITED = "edited", _("Edited")
     NOTE = "note", _("Note")
 
 
@@ -600,6 +753,7 @@ class RefundSource(models.TextChoices):
     CANCELLED = "cancelled", _("Paid order cancelled")
     RETURN = "return", _("Return approved")
     LATE_PAYMENT = "late_payment", _("Paid after cancellation")
+    EDITED = "edited", _("Paid order edited to a lower total")
 
 
 class RefundDueStatus(models.TextChoices):

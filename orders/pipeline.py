@@ -144,3 +144,20 @@ def return_transition_check(*, current: str, target: str, kind: str) -> None:
 
 def return_next_statuses(current: str, kind: str) -> list[str]:
     return [target for target in ReturnStatus.values if kind in RETURN_TRANSITIONS.get((current, target), ())]
+
+
+def transition_path(*, current: str, target: str, actor_kind: str) -> list[Transition] | None:
+    """The shortest run of transitions `actor_kind` may make from `current` to `target`: [] when the
+    order is there already, None when no run leads there (e.g. back from shipped to confirmed).
+    What a marketplace report says of an order is a status, not a step: this finds the steps."""
+    paths: dict[str, list[Transition]] = {current: []}
+    frontier = [current]
+    while frontier and target not in paths:
+        following = []
+        for status in frontier:
+            for step in transitions_available(status, actor_kind):
+                if step.target not in paths:
+                    paths[step.target] = [*paths[status], step]
+                    following.append(step.target)
+        frontier = following
+    return paths.get(target)

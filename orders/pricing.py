@@ -135,10 +135,13 @@ def cart_price(
     shipping_fee: Decimal,
     points: int,
     quote_balance: bool = False,
+    order_ref: str = "",
 ) -> Pricing:
     """Price the cart with `products` (SKU -> Product of the cart's lines); free gifts' products are
     looked up as needed. `quote_balance` also reports the customer's points and how many this order
     could take (the preview shows them; the checkout needs them only when points are redeemed).
+    `order_ref` names an order being edited: the cart is priced as a fresh checkout in its place
+    (see promotions.selectors.quote).
 
     A free gift that cannot be given (no such product, not for sale, out of stock) is left out, named
     in `gifts_dropped` with its reason. Raises InvalidInput naming the field (unknown SKU, a code that
@@ -151,6 +154,7 @@ def cart_price(
         channel=channel,
         codes=voucher_codes,
         shipping_fee=shipping_fee,
+        order_ref=order_ref,
     )
     _refuse_rejected_codes(promotion_quote, voucher_codes)
     promo = [result.discount + result.order_discount_share for result in promotion_quote.lines]

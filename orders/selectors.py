@@ -1,4 +1,4 @@
-"""Orders reads: order and return lists, the checkout preview, ship-by risk, shop performance."""
+"""Orders reads: the catalogue, order and return lists, the checkout preview, ship-by risk, shop performance."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -26,12 +27,15 @@ from orders.models import (
     AWAITING_HANDOVER,
     SHIPMENT_CLOSED,
     CancelledBy,
+    CatalogueStatus,
+    Category,
     Order,
     OrderEvent,
     OrderEventType,
     OrderLine,
     OrderStatus,
     Product,
+    ProductGroup,
     RefundDue,
     RefundDueStatus,
     ReturnRequest,
@@ -43,9 +47,119 @@ from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, money_round, to_decimal
 from sellercenter.periods import local_days_bounds
+from sellercenter.text import search_key
 
 AT_RISK_WITHIN = timedelta(hours=24)
 MAX_METRICS_DAYS = 366
+
+
+def category_descendant_ids(*, shop: Shop, category: Category) -> list[int]:
+    """`category` and every category under it, from one query of the shop's tree."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.filter(shop=shop).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [category.pk]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def category_paths(*, shop_id: int, separator: str = " / ") -> dict[int, str]:
+    """Every category of the shop -> its path from the top ("Thời trang nữ / Áo dài"), in one query."""
+    rows = {
+        pk: (name, parent_id)
+        for pk, name, parent_id in Category.objects.filter(shop_id=shop_id).values_list("pk", "name", "parent_id")
+    }
+    paths: dict[int, str] = {}
+    for pk in rows:
+        names, current, seen = [], pk, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            name, current = rows[current]
+            names.append(name)
+        paths[pk] = separator.join(reversed(names))
+    return paths
+
+
+def category_get(*, shop: Shop, slug: str, field: str = "category") -> Category:
+    """The shop's category with this slug; InvalidInput naming `field` when there is none."""
+    found = Category.objects.filter(shop=shop, slug=slug).first()
+    if found is None:
+        raise InvalidInput(fields={field: [_("This category does not exist.")]})
+    return found
+
+
+def catalogue_product_list(*, shop: Shop, for_sale_only: bool) -> QuerySet[ProductGroup]:
+    """The shop's catalogue products with their category, variants and images in three more
+    queries whatever the page size. `for_sale_only` (storefronts) leaves out archived products,
+    variants not for sale and products with none for sale."""
+    groups = ProductGroup.objects.filter(shop=shop).select_related("category")
+    variants = Product.objects.order_by("pk")
+    if for_sale_only:
+        variants = variants.filter(is_active=True)
+        groups = groups.filter(status=CatalogueStatus.ACTIVE).filter(Exists(variants.filter(group=OuterRef("pk"))))
+    return groups.prefetch_related(Prefetch("variants", queryset=variants), "images")
+
+
+def catalogue_product_get(*, shop: Shop, pk: int, for_sale_only: bool) -> ProductGroup:
+    found = catalogue_product_list(shop=shop, for_sale_only=for_sale_only).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("This product does not exist."))
+    return found
+
+
+def catalogue_export_rows(*, groups: QuerySet[ProductGroup]) -> QuerySet[Product]:
+    """The variants of `groups`, product by product, with what an export row shows of their product."""
+    return (
+        Product.objects.filter(group__in=groups.order_by().values("pk"))
+        .select_related("group")
+        .order_by("group__name", "group_id", "pk")
+    )
+
+
+def in_stock_q() -> Q:
+    """Something left to sell."""
+    return Q(stock_on_hand__gt=F("stock_reserved"))
+
+
+def variant_filter_q(
+    *, shop: Shop, category: Category | None = None, in_stock: bool | None = None, price_min=None, price_max=None
+) -> Q:
+    """The conditions on one SKU of the catalogue filters, all of them on the same SKU (a product
+    priced within the range means one of its variants is, not one above the minimum and another
+    below the maximum)."""
+    q = Q()
+    if category is not None:
+        q &= Q(group__category__in=category_descendant_ids(shop=shop, category=category))
+    if in_stock is not None:
+        q &= in_stock_q() if in_stock else ~in_stock_q()
+    if price_min is not None:
+        q &= Q(price__gte=price_min)
+    if price_max is not None:
+        q &= Q(price__lte=price_max)
+    return q
+
+
+def catalogue_search_q(text: str, prefix: str = "") -> Q:
+    """Names containing `text`, accents and case aside: "ao dai" finds "Áo dài" (see sellercenter.text)."""
+    return Q(**{f"{prefix}search_key__contains": search_key(text)})
+
+
+def catalogue_product_filter(
+    groups: QuerySet[ProductGroup], *, shop: Shop, for_sale_only: bool, q: str = "", **variant_filters
+) -> QuerySet[ProductGroup]:
+    """`groups` narrowed to those with a variant (for sale, for storefronts) that meets every
+    variant filter (variant_filter_q), and whose name contains `q`."""
+    if q.strip():
+        groups = groups.filter(catalogue_search_q(q))
+    condition = variant_filter_q(shop=shop, **variant_filters)
+    if condition:
+        if for_sale_only:
+            condition &= Q(is_active=True)
+        groups = groups.filter(Exists(Product.objects.filter(condition, group=OuterRef("pk"))))
+    return groups
 
 
 def order_list(*, shop: Shop) -> QuerySet[Order]:
@@ -126,10 +240,13 @@ def checkout_preview(
     voucher_codes: list[str],
     shipping_fee,
     points: int = 0,
+    customer_pk: int | None = None,
 ) -> Pricing:
     """What the order would cost if placed now: the checkout's own pricing, with nothing written,
-    reserved or spent. Raises the same errors as the checkout's pricing."""
-    customer = customer_resolve(shop=shop, external_id=customer_external_id)
+    reserved or spent. The customer is named by the storefront's id, or by ours (`customer_pk`, the
+    staff order page: a counter customer may have no storefront id yet). Raises the same errors as
+    the checkout's pricing."""
+    customer = customer_resolve(shop=shop, external_id=customer_external_id, pk=customer_pk)
     products = {p.sku: p for p in Product.objects.filter(shop=shop, sku__in={line.sku for line in lines})}
     return cart_price(
         shop=shop,
@@ -142,6 +259,24 @@ def checkout_preview(
         points=points,
         quote_balance=True,
     )
+
+
+PRODUCT_MATCHES = 10
+
+
+def product_find_for_sale(*, shop: Shop, text: str) -> list[Product]:
+    """The shop's products for sale that `text` names, for adding a line to a staff order: the one
+    whose SKU it is exactly (what a barcode scanner types; case aside), else those whose name
+    contains it (at most PRODUCT_MATCHES, by SKU). Empty for a blank text."""
+    text = text.strip()
+    if not text:
+        return []
+    for_sale = Product.objects.filter(shop=shop, is_active=True)
+    exact = for_sale.filter(sku__iexact=text).order_by("pk")[:1]
+    if exact:
+        return list(exact)
+    # A variant's own barcode (EAN) is matched here, exactly, once products carry one.
+    return list(for_sale.filter(name__icontains=text).order_by("sku")[:PRODUCT_MATCHES])
 
 
 def at_risk_q(now: datetime) -> Q:

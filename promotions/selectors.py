@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel
+from customers.models import Channel, CustomerPurchase
 from promotions.models import Campaign, CodeMode, Kind, Redemption, Status, Voucher
 from promotions.quotes import Candidate, Quote, QuoteLine, Reason, Rejection, price_cart
 from promotions.signals import catalogue_products_wanted
@@ -40,8 +40,11 @@ STATUS_REASONS = {
 class CustomerFacts:
     """What the eligibility rules ask about a customer, each fetched once per quote and only if asked."""
 
-    def __init__(self, *, customer, campaigns: list[Campaign]):
+    def __init__(self, *, customer, campaigns: list[Campaign], order_ref: str = ""):
         self.customer = customer
+        # The order being edited: its own use of a campaign and its place in the customer's orders
+        # do not count against it.
+        self.order_ref = order_ref
         self._campaign_ids = [c.pk for c in campaigns if c.usage_limit_per_customer is not None]
         self._uses: dict[int, int] | None = None
         self._tier_loaded = False
@@ -54,11 +57,23 @@ class CustomerFacts:
                 Redemption.objects.filter(
                     customer=self.customer, campaign__in=self._campaign_ids, released_at__isnull=True
                 )
+                .exclude(order_ref=self.order_ref)
                 .values("campaign")
                 .annotate(count=Count("pk"))
             )
             self._uses = {row["campaign"]: row["count"] for row in rows}
         return self._uses.get(campaign.pk, 0)
+
+    @property
+    def orders_before(self) -> int:
+        """The customer's orders, the one being edited left out."""
+        count = self.customer.orders_count
+        if self.order_ref and count:
+            counted = CustomerPurchase.objects.filter(
+                customer=self.customer, reference=self.order_ref, reversed_at__isnull=True
+            ).exists()
+            count -= counted
+        return count
 
     @property
     def tier(self):
@@ -92,7 +107,7 @@ def _customer_rejection(campaign: Campaign, facts: CustomerFacts) -> str | None:
             return Reason.CUSTOMER_REQUIRED
         if facts.uses(campaign) >= campaign.usage_limit_per_customer:
             return Reason.CUSTOMER_LIMIT_REACHED
-    if campaign.first_order_only and customer is not None and customer.orders_count > 0:
+    if campaign.first_order_only and customer is not None and facts.orders_before > 0:
         return Reason.FIRST_ORDER_ONLY
     tier_ids = {tier.pk for tier in campaign.tiers.all()}
     if tier_ids and (customer is None or facts.tier is None or facts.tier.pk not in tier_ids):
@@ -147,10 +162,10 @@ def _as_seen_by_a_guesser(reason: str | None) -> str | None:
     return Reason.UNKNOWN_CODE if reason == Reason.NOT_STARTED else reason
 
 
-def _code_rejection(campaign: Campaign | None, voucher: Voucher | None) -> str | None:
+def _code_rejection(campaign: Campaign | None, voucher: Voucher | None, order_ref: str = "") -> str | None:
     if campaign is None or campaign.published_at is None:
         return Reason.UNKNOWN_CODE
-    if voucher is not None and voucher.is_used:
+    if voucher is not None and voucher.is_used and not (order_ref and voucher.used_order_ref == order_ref):
         return Reason.VOUCHER_USED
     return None
 
@@ -189,11 +204,15 @@ def quote(
     codes: list[str],
     at: datetime | None = None,
     shipping_fee: Decimal = ZERO,
+    order_ref: str = "",
 ) -> Quote:
     """What the cart gets: the discount per line, per order and on shipping, the free gifts, the
     campaigns applied with what each costs, and why each other code or running campaign does not apply.
 
     Pass the order's `shipping_fee` for free-shipping campaigns to have something to discount.
+    `order_ref` names an order being edited: the quote is the one a fresh checkout of this cart would
+    get in its place, so what that order holds (budget, a use, its voucher codes, its count among the
+    customer's orders) counts as given back.
     Reads only; refuses (InvalidInput, naming the field) an unknown channel, another shop's customer,
     a line without SKU, a quantity below 1, a negative price or fee, more than 10 codes."""
     at = at or timezone.now()
@@ -205,12 +224,14 @@ def quote(
         Campaign.objects.filter(shop=shop, code_mode=CodeMode.AUTOMATIC).running(at).select_related("segment")
     )
     coded = [campaign for campaign, _voucher in resolved.values() if campaign is not None]
-    facts = CustomerFacts(customer=customer, campaigns=_with_rules(automatic + coded))
+    if order_ref:
+        _give_back_held(shop, order_ref, automatic + coded)
+    facts = CustomerFacts(customer=customer, campaigns=_with_rules(automatic + coded), order_ref=order_ref)
     candidates: list[Candidate] = []
     rejected: list[Rejection] = []
     taken: set[int] = set()
     for code, (campaign, voucher) in resolved.items():
-        reason = _code_rejection(campaign, voucher)
+        reason = _code_rejection(campaign, voucher, order_ref)
         if reason is None and campaign.pk in taken:
             reason = Reason.ALREADY_APPLIED
         reason = _as_seen_by_a_guesser(reason or campaign_ineligibility(campaign, at=at, channel=channel, facts=facts))
@@ -237,6 +258,20 @@ def quote(
         at=at,
         shipping_fee=shipping_fee,
     )
+
+
+def _give_back_held(shop, order_ref: str, campaigns: list[Campaign]) -> None:
+    """Count the budget and the use that the order `order_ref` holds of each campaign as given back,
+    on these (unsaved) campaign objects only."""
+    held = dict(
+        Redemption.objects.filter(shop=shop, order_ref=order_ref, released_at__isnull=True).values_list(
+            "campaign_id", "amount"
+        )
+    )
+    for campaign in {id(c): c for c in campaigns}.values():
+        if campaign.pk in held:
+            campaign.spent -= held[campaign.pk]
+            campaign.uses_count -= 1
 
 
 def catalogue_products(*, shop, skus) -> dict:

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
@@ -122,6 +124,14 @@ def form_add_domain_error(form: forms.Form, error: DomainError, *, renamed=None)
             form.add_error(None, [f"{name}: {message}" for message in field_messages])
 
 
+def domain_error_message(error: DomainError) -> str:
+    """A service's refusal as one admin message: what it says, then what it says of each field."""
+    said = [str(error)]
+    for name, field_messages in (error.fields or {}).items():
+        said += [f"{name}: {message}" for message in field_messages if str(message) not in said]
+    return " ".join(said)
+
+
 def adopt_saved(obj, saved) -> None:
     """Make the admin's unsaved `obj` the row a service saved (the admin builds its redirect, success
     message and log entry from `obj`, but the service is what writes)."""
@@ -146,7 +156,7 @@ class ServiceActionMixin:
         try:
             return service(**kwargs)
         except DomainError as error:
-            self.message_user(request, str(error), level=messages.ERROR)
+            self.message_user(request, domain_error_message(error), level=messages.ERROR)
             return None
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), level=messages.ERROR)
@@ -188,11 +198,32 @@ class ServiceActionMixin:
         return done
 
 
+class CappedCountPaginator(Paginator):
+    """Counts a list only up to `cap` rows: past that the page says "more than 10.000". Counting a
+    filtered list of a million orders is most of a page's time, and nobody pages that deep; the
+    OFFSET of the last page reachable stays below `cap` rows."""
+
+    cap = 10_000
+    template_name = "admin/sellercenter/pagination_capped.html"
+
+    @cached_property
+    def count(self) -> int:
+        # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): it stops reading at the cap.
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
     """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
 
     list_filter_submit = True
     warn_unsaved_form = True
+    paginator = CappedCountPaginator
+    # The unfiltered count beside a filtered list is a second full count: "Show all" instead.
+    show_full_result_count = False
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -164,7 +164,7 @@ FORMAT_MODULE_PATH = ["sellercenter.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+MEDIA_URL = env_str("MEDIA_URL", "media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # --- Admin theme (django-unfold) ---------------------------------------------------------------------
@@ -340,7 +340,11 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
 API_EVENTS_MAX_BODY_BYTES = env_int("API_EVENTS_MAX_BODY_BYTES", 4 * 1024 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 # Django's own cap on a body read into memory must not be below the largest API limit.
-DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, API_EVENTS_MAX_BODY_BYTES, 2_621_440)
+# A catalogue image's file, and the JSON body that uploads it (the file as base64, 4 characters for
+# every 3 bytes, and the other fields).
+CATALOGUE_IMAGE_MAX_BYTES = env_int("CATALOGUE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+API_IMAGE_MAX_BODY_BYTES = CATALOGUE_IMAGE_MAX_BYTES * 4 // 3 + 64 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, API_EVENTS_MAX_BODY_BYTES, API_IMAGE_MAX_BODY_BYTES, 2_621_440)
 CSRF_FAILURE_VIEW = "sellercenter.api.exceptions.csrf_failure"
 
 # --- Rate limits (sellercenter.api.throttling), counted in the cache --------------------------------

@@ -4,6 +4,8 @@ The database still comes from DATABASE_URL, so the same suite runs on SQLite or 
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -18,6 +20,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests log in with the test client, which calls authenticate() without the request axes needs;
 # the lockout test turns it back on.
 AXES_ENABLED = False
+# Uploaded catalogue images (and the demo's) go to a directory of the test run, never the repository.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="sellercenter-test-media-"))
 # A streaming replica of the test cluster (scripts/test.sh starts one when it can). It replicates the
 # test database itself, so it needs no test copy of its own. Tests read from it only where a test turns
 # routing on. (Not DATABASE_REPLICA_URLS: workers started by the tests must not route to it.)

@@ -8,17 +8,22 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading `=`.
 """
 
 import csv
+import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from import_export import resources
-from openpyxl import Workbook
+from import_export.formats import base_formats
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from sellercenter.errors import InvalidInput
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits only: a text of other scripts' digits is text, and the SQL twin of this rule agrees.
@@ -104,3 +109,54 @@ class SpreadsheetSafeResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         return spreadsheet_safe(super().export_field(field, instance, **kwargs))
+
+
+class SpreadsheetCSV(base_formats.CSV):
+    """CSV that Excel opens as UTF-8: the BOM first."""
+
+    def export_data(self, dataset, **kwargs):
+        return BOM + super().export_data(dataset, **kwargs)
+
+
+# The formats of every admin import and export: CSV (with BOM when exported) and XLSX.
+EXPORT_FORMATS = [SpreadsheetCSV, base_formats.XLSX]
+IMPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+
+def _read_cell(value) -> str:
+    """An XLSX cell as the text a CSV of the same sheet would hold: whole numbers without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def spreadsheet_rows_read(content: bytes, file_name: str) -> list[list[str]]:
+    """The rows of an uploaded XLSX (its first sheet) or CSV (UTF-8, with or without BOM, comma or
+    semicolon separated) as text cells. Raises InvalidInput naming `file` for an unreadable file."""
+    if file_name.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception:
+            raise InvalidInput(fields={"file": [_("This is not a readable XLSX file.")]}) from None
+        return [[_read_cell(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(fields={"file": [_("Save the CSV file as UTF-8.")]}) from None
+    return list(csv.reader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","))
+
+
+def whole_amount_read(value: str) -> Decimal:
+    """A whole-dong amount as the files of carriers and marketplaces write it: "350000", "350.000",
+    "350,000", "350000.00", "₫350.000". Raises InvalidOperation for anything else or a negative amount."""
+    text = value.strip().replace(" ", "").replace("₫", "").replace("đ", "").replace("VND", "")
+    if text.count(".") == 1 and len(text.split(".")[1]) == 2:
+        text = text.split(".")[0]
+    amount = Decimal(text.replace(".", "").replace(",", "") or "0")
+    if amount < 0 or not amount.is_finite():
+        raise InvalidOperation
+    return amount

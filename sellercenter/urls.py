@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -18,6 +20,9 @@ urlpatterns = [
     # Unknown API paths answer in the API's error shape, with DEBUG on too.
     re_path(r"^api/", api_not_found),
 ]
+# Catalogue images: with DEBUG on (development, the demo) Django serves MEDIA_ROOT itself; in
+# production the web server or a CDN serves MEDIA_URL (README, "The catalogue").
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "sellercenter.api.exceptions.handler400"
 handler403 = "sellercenter.api.exceptions.handler403"

@@ -19,6 +19,7 @@ from sellercenter.api.exceptions import flatten_fields
 from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.parsers import UNSTORABLE, unstorable_text_errors
+from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -119,6 +120,7 @@ class EventBatchView(APIView):
             ref_name = "CustomerEventBatchResult"
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, operation_id="customer_events_ingest")
+    @api_write
     def post(self, request):
         events = request.data.get("events") if isinstance(request.data, dict) else None
         if not isinstance(events, list) or not 1 <= len(events) <= MAX_BATCH:

@@ -18,12 +18,18 @@ from customers.services.profiles import (
     customer_check_current,
     customer_create,
     customer_create_or_update,
+    customer_external_id_ensure,
     customer_tags_add,
     customer_tags_set,
     customer_update,
     customer_upsert,
 )
-from customers.services.purchases import customer_record_purchase, customer_reverse_purchase, purchase_facts_rebuild
+from customers.services.purchases import (
+    customer_amend_purchase,
+    customer_record_purchase,
+    customer_reverse_purchase,
+    purchase_facts_rebuild,
+)
 from customers.services.push import push_subscription_register, push_subscription_remove
 from customers.services.reviews import delivered_lines_record, review_post, review_reply
 from customers.services.rights import (
@@ -43,11 +49,13 @@ __all__ = [
     "address_update",
     "consent_check",
     "consent_record",
+    "customer_amend_purchase",
     "customer_check_current",
     "customer_create",
     "customer_create_or_update",
     "customer_erase",
     "customer_export",
+    "customer_external_id_ensure",
     "customer_identify",
     "customer_merge",
     "customer_merge_duplicates",

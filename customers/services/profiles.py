@@ -229,6 +229,25 @@ def customer_create(*, shop: Shop, external_id: str | None = None, **fields) -> 
     return customer
 
 
+STAFF_EXTERNAL_ID_PREFIX = "SC-"
+
+
+def customer_external_id_ensure(*, customer: Customer) -> str:
+    """The customer's storefront id, giving one first to a profile that has none (met at the shop
+    counter, entered by staff): `SC-<our id>`, which no other profile can hold as it is built from
+    the row's own id. Code that names customers by that id (the checkout, behaviour events) then
+    finds this one. Refuses an erased or merged profile (NotAllowed)."""
+    customer_check_current(customer)
+    if customer.external_id:
+        return customer.external_id
+    external_id = f"{STAFF_EXTERNAL_ID_PREFIX}{customer.pk}"
+    Customer.objects.filter(pk=customer.pk, external_id__isnull=True).update(
+        external_id=external_id, updated_at=timezone.now()
+    )
+    customer.refresh_from_db(fields=["external_id"])
+    return customer.external_id
+
+
 def customer_update(*, customer: Customer, **fields) -> Customer:
     """Change the given profile fields (blank values clear them) and, if `tags` is given, replace the
     tags. Refuses an erased or merged profile (NotAllowed) and bad values (InvalidInput)."""

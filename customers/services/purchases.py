@@ -156,6 +156,33 @@ def customer_reverse_purchase(*, customer: Customer, amount: Decimal, discounted
         journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer_id])
 
 
+def customer_amend_purchase(*, customer: Customer, reference: str, amount: Decimal, discounted: bool) -> None:
+    """The order `reference` was edited before shipping: its purchase is now `amount` (and counts as
+    discounted or not), the spend and the discounted-orders count follow by one UPDATE with F().
+    The order still counts once. Refuses (NotAllowed, code `nothing_to_amend`) an order whose
+    purchase is not counted, an amount not above zero (InvalidInput; take the purchase back instead)."""
+    value = _amount(amount, customer.shop.currency)
+    if value <= 0:
+        raise InvalidInput(fields={"amount": [_("The amount must be above zero.")]})
+    with transaction.atomic():
+        customer_id = _current_profile_id(customer)
+        purchase = (
+            CustomerPurchase.objects.select_for_update()
+            .filter(customer_id=customer_id, reference=reference, reversed_at__isnull=True)
+            .first()
+        )
+        if not reference or purchase is None:
+            raise NotAllowed(_("No recorded purchase of this customer matches this order."), code="nothing_to_amend")
+        delta, flag_change = value - purchase.amount, int(discounted) - int(purchase.discounted)
+        purchase.amount, purchase.discounted = value, discounted
+        purchase.save(update_fields=["amount", "discounted"])
+        Customer.objects.filter(pk=customer_id).update(
+            total_spent=F("total_spent") + delta,
+            discounted_orders_count=F("discounted_orders_count") + flag_change,
+        )
+        journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer_id])
+
+
 def purchase_facts_rebuild(*, shop_id: int, customer_ids: Iterable[int] | None = None) -> int:
     """Recompute the purchase facts of the shop's customers (all, or those given) from their recorded,
     not reversed purchases, in one UPDATE. For purchases written in bulk (demo data, an import from

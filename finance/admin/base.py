@@ -2,7 +2,7 @@
 
 from import_export.admin import ExportMixin
 
-from finance.resources import EXPORT_FORMATS
+from sellercenter.spreadsheet import EXPORT_FORMATS
 
 
 class SpreadsheetExportMixin(ExportMixin):

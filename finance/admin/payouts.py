@@ -8,9 +8,10 @@ from import_export.admin import ImportExportMixin
 
 from finance import services
 from finance.models import Payout, StatementStatus
-from finance.resources import EXPORT_FORMATS, IMPORT_FORMATS, PayoutResource
+from finance.resources import PayoutResource
 from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
+from sellercenter.spreadsheet import EXPORT_FORMATS, IMPORT_FORMATS
 
 
 class PayoutForm(ShopScopedForm):

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance import selectors
-from finance.line_amounts import OrderAmounts, adjustment_amounts, refund_amounts, sale_amounts
+from finance.line_amounts import (
+    OrderAmounts,
+    adjustment_amounts,
+    channel_fee_amounts,
+    refund_amounts,
+    sale_amounts,
+)
 from finance.models import LineKind, PayoutState, Statement, StatementLine
 from finance.selectors import DELIVERED_STATUSES
 from finance.services.statements import statement_add_lines, statement_open_for
@@ -77,10 +83,31 @@ def sale_line_record(*, order: Order) -> StatementLine:
         ),
         selectors.rates_of(rule=rule, payment_method=order.payment_method),
     )
-    return _insert_once(
+    sale = _insert_once(
         {"kind": LineKind.SALE, "order": order},
         fee_rule=rule,
         booked_on=fields["delivered_on"],
+        **fields,
+        **amounts.as_dict(),
+    )
+    channel_fee_line_record(order=order)
+    return sale
+
+
+def channel_fee_line_record(*, order: Order) -> StatementLine | None:
+    """The line of what the order's marketplace kept of it (its commission and fees, as its order report
+    gave them), written once beside the sale line and released with it: the sale line stays what the
+    same cart sold elsewhere would give, and the statement shows what each channel really cost.
+    Nothing is written for an order without channel fees."""
+    fees = {fee.kind: fee.amount for fee in order.channel_fees.all()}
+    if not any(fees.values()):
+        return None
+    fields = _order_fields(order)
+    amounts = channel_fee_amounts(fees=fees, currency=order.currency)
+    return _insert_once(
+        {"kind": LineKind.CHANNEL_FEE, "order": order},
+        booked_on=fields["delivered_on"],
+        reason=(_("%(channel)s fees") % {"channel": order.get_channel_display()})[:255],
         **fields,
         **amounts.as_dict(),
     )
@@ -208,7 +235,10 @@ def _moments(shop: Shop, now: datetime) -> list[tuple[datetime, int, object]]:
     """What the order signals would have told finance, as (moment, step, subject) in time order:
     deliveries (step 0), refunds (1) and completions (2) of the shop's orders."""
     delivered = Order.objects.filter(shop=shop, delivered_at__isnull=False, status__in=DELIVERED_STATUSES)
-    refunded = ReturnRequest.objects.filter(shop=shop, status=ReturnStatus.REFUNDED, refund_amount__gt=0)
+    # An exchange for a cheaper variant refunds the difference too.
+    refunded = ReturnRequest.objects.filter(
+        shop=shop, status__in=[ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED], refund_amount__gt=0
+    )
     moments = [(order.delivered_at, 0, order) for order in delivered.select_related("shop")]
     moments += [
         (request.closed_at or request.decided_at or request.requested_at, 1, request)

@@ -1,4 +1,4 @@
-"""Orders admin: products and stock, the order list and page with the pipeline's actions, returns,
+"""Orders admin: the catalogue, products and stock, the order list and page with the pipeline's actions, returns,
 refunds due, payment gateways, shipping (carrier accounts, shipments, COD remittances). Every change
 goes through orders.services; status fields are read-only.
 
@@ -7,4 +7,4 @@ rows joined in the same query, cursor-free but ordered on an index.
 """
 
 # Importing the modules registers their ModelAdmins with the admin site.
-from orders.admin import base, orders, payments, products, refunds, returns, shipping  # noqa: F401
+from orders.admin import base, catalogue, orders, payments, products, refunds, returns, shipping  # noqa: F401

@@ -10,8 +10,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from orders.models import CarrierAccount, ReturnOutcome
+from orders.models import CarrierAccount, PaymentMethod, ReturnKind, ReturnOutcome, ReturnReason
 from orders.pipeline import Actor
+from orders.services import ReturnItem
 from sellercenter.admin_base import ShopScopedTabularInline
 
 
@@ -79,6 +80,56 @@ class ShipmentForm(ActionForm):
         accounts = CarrierAccount.objects.filter(shop_id=self.target.shop_id, is_active=True)
         self.fields["account"].queryset = accounts
         self.fields["account"].initial = accounts.filter(is_default=True).first()
+
+
+class OrderEditForm(forms.Form):
+    """The order's delivery address, shipping fee and lines (one `SKU quantity` a line, free gifts
+    left out: they follow from the promotions), as they are now; what is changed is edited."""
+
+    recipient_name = forms.CharField(label=_("recipient"), max_length=200)
+    phone = forms.CharField(label=_("phone"), max_length=32)
+    street = forms.CharField(label=_("street address"), max_length=255)
+    ward = forms.CharField(label=_("ward / commune"), max_length=100)
+    district = forms.CharField(label=_("district"), max_length=100, required=False)
+    province = forms.CharField(label=_("province / city"), max_length=100)
+    shipping_fee = forms.DecimalField(label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2)
+    lines = forms.CharField(
+        label=_("lines"),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        help_text=_("One line per product: the SKU, a space, the quantity. Free gifts follow from the promotions."),
+    )
+    ADDRESS = ("recipient_name", "phone", "street", "ward", "district", "province")
+
+    @classmethod
+    def initial_for(cls, order) -> dict:
+        lines = "\n".join(f"{line.sku} {line.quantity}" for line in order.lines.all() if not line.is_gift)
+        return {
+            "recipient_name": order.recipient_name,
+            "phone": order.recipient_phone,
+            "street": order.street,
+            "ward": order.ward,
+            "district": order.district,
+            "province": order.province,
+            "shipping_fee": order.shipping_fee,
+            "lines": lines,
+        }
+
+    def clean_lines(self) -> list[tuple[str, int]]:
+        wanted, errors = [], []
+        for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not text.strip():
+                continue
+            sku, _space, quantity = text.strip().rpartition(" ")
+            if not sku.strip() or not quantity.isdigit():
+                errors.append(gettext("Line %(number)d: give the SKU, a space and the quantity.") % {"number": number})
+            else:
+                wanted.append((sku.strip(), int(quantity)))
+        if errors:
+            raise forms.ValidationError(errors)
+        return wanted
+
+    def address(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.ADDRESS}
 
 
 class RefundDoneForm(ActionForm):
@@ -164,3 +215,58 @@ class ObjectActionsMixin:
                 self.message_user(request, gettext("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
         opts = self.opts
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+
+
+class OpenReturnForm(ActionForm):
+    """A return opened by staff (a customer who calls or comes to the counter): units per SKU, why,
+    and whether the customer wants their money back or another item."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=ReturnKind.choices, initial=ReturnKind.REFUND)
+    reason = forms.ChoiceField(label=_("reason"), choices=ReturnReason.choices)
+    evidence_note = forms.CharField(label=_("evidence"), max_length=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skus = [line.sku for line in self.target.lines.filter(is_gift=False).order_by("pk")]
+        for sku in self.skus:
+            self.fields[f"units_{sku}"] = forms.IntegerField(
+                label=_("units of %(sku)s") % {"sku": sku}, min_value=0, initial=0
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "reason": data["reason"],
+            "evidence_note": data["evidence_note"],
+            "items": [ReturnItem(sku, data[f"units_{sku}"]) for sku in self.skus if data[f"units_{sku}"]],
+        }
+
+
+class ExchangeForm(ActionForm):
+    """The variant sent for each returned SKU (blank: the same one), and how a price difference is paid."""
+
+    payment_method = forms.ChoiceField(
+        label=_("difference paid by"),
+        choices=[
+            ("", _("as the order")),
+            *((m.value, m.label) for m in PaymentMethod if m != PaymentMethod.MARKETPLACE),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skus = [line.order_line.sku for line in self.target.lines.select_related("order_line")]
+        for sku in self.skus:
+            self.fields[f"variant_{sku}"] = forms.CharField(
+                label=_("send instead of %(sku)s") % {"sku": sku},
+                max_length=64,
+                required=False,
+                help_text=_("SKU of another size or colour; blank: the same."),
+            )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        variants = {sku: data[f"variant_{sku}"] for sku in self.skus if data[f"variant_{sku}"]}
+        return {"variants": variants, "payment_method": data["payment_method"]}

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,19 +14,38 @@ from django.utils.translation import gettext_lazy as _
 from orders import selectors, services
 from orders.admin.base import (
     ObjectActionsMixin,
+    OpenReturnForm,
+    OrderEditForm,
     QualityCheckFailForm,
     ReadOnlyInline,
     ReadyToShipForm,
     ReasonForm,
     ShipmentForm,
 )
-from orders.models import AWAITING_HANDOVER, ORDER_DATE_FIELDS, Order, OrderEvent, OrderLine, OrderStatus, Payment
+from orders.admin.marketplace import MarketplaceFilesMixin
+from orders.admin.staff_orders import StaffOrderPage
+from orders.models import (
+    AWAITING_HANDOVER,
+    ORDER_DATE_FIELDS,
+    Order,
+    OrderChannelFee,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+)
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
-from sellercenter.admin_base import ShopScopedAdmin
+from orders.pricing import CartLine
+from sellercenter.admin_base import ShopScopedAdmin, form_add_domain_error
 from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import DomainError
 from sellercenter.formatting import format_datetime
 from sellercenter.money import money_format
+
+
+def _edit_field(name: str) -> str:
+    """The edit form's field for a service's field name (`shipping_address.phone`, `lines.0.sku`)."""
+    return name.removeprefix("shipping_address.")
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -57,6 +78,13 @@ class OrderEventInline(ReadOnlyInline):
     ordering = ["created_at", "pk"]
 
 
+class ChannelFeeInline(ReadOnlyInline):
+    model = OrderChannelFee
+    verbose_name_plural = _("channel fees")
+    fields = ["kind", "amount"]
+    readonly_fields = fields
+
+
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["received_at", "method", "transaction_id", "amount", "outcome"]
@@ -82,6 +110,7 @@ ORDER_SERVICES = {
 
 
 CREATE_SHIPMENT = "create_shipment"
+OPEN_RETURN = "open_return"
 # The common steps done for many orders at once (those that need no input).
 BULK = ["allocate", "start_picking", "send_to_quality_check", "pack", "ship", "deliver"]
 
@@ -95,9 +124,10 @@ def _bulk_action(name: str):
 
 
 @admin.register(Order)
-class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
+class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     object_actions = {
         CREATE_SHIPMENT: (_("Create shipment"), services.shipment_create, ShipmentForm),
+        OPEN_RETURN: (_("Open a return"), services.return_request_open, OpenReturnForm),
         **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
     }
     service_target = "order"
@@ -110,6 +140,7 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-placed_at"]
+    change_list_template = "admin/orders/order/change_list.html"
     actions = [
         *(_bulk_action(name) for name in BULK),
         "pick",
@@ -118,12 +149,13 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
         "print_labels",
         "print_handover_list",
     ]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, ChannelFeeInline, PaymentInline, OrderEventInline]
     readonly_fields = [
         "number",
         "status",
         "customer_link",
         "channel",
+        "external_id",
         "payment_method",
         "amounts",
         "voucher_codes",
@@ -140,7 +172,18 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["shop", "number", "status", "customer_link", "channel", "payment_method", "packing_slip_link"]},
+            {
+                "fields": [
+                    "shop",
+                    "number",
+                    "status",
+                    "customer_link",
+                    "channel",
+                    "external_id",
+                    "payment_method",
+                    "packing_slip_link",
+                ]
+            },
         ),
         (_("Amounts"), {"fields": ["amounts", "voucher_codes"]}),
         (_("Delivery"), {"fields": ["shipping", "note", "carrier", "tracking_number", "replacement_for"]}),
@@ -150,10 +193,19 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
     def available_actions(self, obj) -> list[str]:
         steps = [step.name for step in transitions_available(obj.status, STAFF) if step.name in ORDER_SERVICES]
         # A packed order is booked with a carrier, which makes it ready to ship under the carrier's number.
-        return [CREATE_SHIPMENT, *steps] if obj.status == OrderStatus.PACKED else steps
+        if obj.status == OrderStatus.PACKED:
+            return [CREATE_SHIPMENT, *steps]
+        # A customer who calls or comes to the counter: the return service checks the window and units.
+        return [*steps, OPEN_RETURN] if obj.status == OrderStatus.DELIVERED else steps
 
     def has_add_permission(self, request):
-        return False  # orders come from the checkout
+        # Staff enter an order on the staff order page; it goes through the checkout like any other.
+        return self._has_shop_perm(request, "add", None)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return StaffOrderPage(self, request).respond()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -265,7 +317,79 @@ class OrderAdmin(ObjectActionsMixin, ShopScopedAdmin):
             self.admin_site.admin_view(self.packing_slip_view),
             name="orders_order_packing_slip",
         )
-        return [slip, *super().get_urls()]
+        edit = path(
+            "<path:object_id>/edit-order/",
+            self.admin_site.admin_view(self.edit_view),
+            name="orders_order_edit",
+        )
+        files = [
+            path(
+                "import-marketplace/",
+                self.admin_site.admin_view(self.marketplace_import_view),
+                name="orders_order_marketplace_import",
+            ),
+            path("export/", self.admin_site.admin_view(self.export_view), name="orders_order_export"),
+        ]
+        return [slip, edit, *files, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        editable = order is not None and self.has_change_permission(request, order)
+        editable = editable and services.order_is_editable(order)
+        extra_context = {
+            **(extra_context or {}),
+            "edit_url": reverse("admin:orders_order_edit", args=[order.pk]) if editable else None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def edit_view(self, request, object_id):
+        """“Edit order”: the address, the shipping fee and the lines of an order not yet labelled, on
+        one form; what was changed goes through the edit services in one transaction, and a refusal
+        shows on the form with nothing changed."""
+        order = self.get_object(request, object_id)
+        if order is None or not self.has_change_permission(request, order):
+            raise PermissionDenied
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if not services.order_is_editable(order):
+            self.message_user(request, gettext("This order can no longer be edited."), level=messages.ERROR)
+            return redirect(change_url)
+        initial = OrderEditForm.initial_for(order)
+        form = OrderEditForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._edit(order, form, Actor.staff(request.user))
+            except DomainError as error:
+                form_add_domain_error(form, error, renamed=_edit_field)
+            else:
+                self.message_user(request, gettext("The order was edited."), level=messages.SUCCESS)
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Edit order %(number)s") % {"number": order.number},
+            "original": order,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/edit.html", context)
+
+    @staticmethod
+    def _edit(order, form: OrderEditForm, actor: Actor) -> None:
+        changed = set(form.changed_data)
+        with transaction.atomic():
+            if changed & set(OrderEditForm.ADDRESS):
+                order = services.order_address_change(order=order, actor=actor, address=form.address())
+            if "shipping_fee" in changed:
+                order = services.order_shipping_fee_change(
+                    order=order, actor=actor, shipping_fee=form.cleaned_data["shipping_fee"]
+                )
+            if "lines" in changed:
+                lines = [CartLine(sku, quantity) for sku, quantity in form.cleaned_data["lines"]]
+                services.order_lines_change(order=order, actor=actor, lines=lines)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import_marketplace": self.can_import_marketplace(request)}
+        return super().changelist_view(request, extra_context)
 
     def packing_slip_view(self, request, object_id):
         order = self.get_object(request, object_id)

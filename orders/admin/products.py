@@ -53,8 +53,9 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     list_display = ["sku", "name", "price_display", "stock_on_hand", "stock_reserved", "available", "is_active"]
     list_filter = ["is_active", StockFilter]
     list_select_related = ["shop"]
-    search_fields = ["=sku", "name"]
-    readonly_fields = ["stock_on_hand", "stock_reserved", "stock_link", "created_at", "updated_at"]
+    search_fields = ["=sku", "=barcode", "name"]
+    # Options, cost, barcode and parcel size are edited on the catalogue product's page, through its service.
+    readonly_fields = ["group", "stock_on_hand", "stock_reserved", "stock_link", "created_at", "updated_at"]
     fields = ["shop", "sku", "name", "price", "low_stock_threshold", "is_active", *readonly_fields]
 
     @admin.display(description=_("price"), ordering="price")

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from orders import services
-from orders.admin.base import ObjectActionsMixin, ReadOnlyInline, ReasonForm, ReceiveReturnForm
+from orders.admin.base import ExchangeForm, ObjectActionsMixin, ReadOnlyInline, ReasonForm, ReceiveReturnForm
 from orders.models import RETURN_RECORD_FIELDS, ReturnLine, ReturnRequest, ReturnStatus
 from orders.pipeline import return_next_statuses
 from sellercenter.admin_base import ShopScopedAdmin
@@ -22,7 +22,7 @@ RETURN_ACTIONS = {
     "reject": (_("Reject"), services.return_reject, ReasonForm, ReturnStatus.REJECTED),
     "receive": (_("Items received"), services.return_receive, ReceiveReturnForm, ReturnStatus.RECEIVED),
     "refund": (_("Refund"), services.return_refund, None, ReturnStatus.REFUNDED),
-    "exchange": (_("Send a replacement"), services.return_exchange, None, ReturnStatus.EXCHANGED),
+    "exchange": (_("Send a replacement"), services.return_exchange, ExchangeForm, ReturnStatus.EXCHANGED),
 }
 
 
@@ -46,7 +46,7 @@ class ReturnRequestAdmin(ObjectActionsMixin, ShopScopedAdmin):
         return [name for name, (*_rest, target) in RETURN_ACTIONS.items() if target in allowed]
 
     def has_add_permission(self, request):
-        return False  # customers open returns through the storefront API
+        return False  # opened through the storefront API, or by staff from the order's page
 
     def has_delete_permission(self, request, obj=None):
         return False

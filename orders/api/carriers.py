@@ -16,6 +16,7 @@ from orders import services
 from orders.models import CarrierAccount
 from orders.shipping.carriers import adapter_for
 from orders.shipping.carriers.base import WebhookRejected, WebhookUnreadable
+from sellercenter.api.transactions import api_write
 
 MAX_BODY = 64 * 1024
 
@@ -87,6 +88,7 @@ class CarrierWebhookView(APIView):
             ref_name = "CarrierWebhookResult"
 
     @extend_schema(request=None, responses=OutputSerializer, operation_id="carriers_webhook", auth=[])
+    @api_write
     def post(self, request, key):
         received = replayed = 0
         for update in request.carrier_updates:

@@ -2,14 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Channel
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
+from orders.exports import CSV, FORMATS, orders_export_response
 from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from promotions.quotes import GIFT_REASONS
@@ -18,6 +21,7 @@ from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.permissions import is_back_office
+from sellercenter.api.renderers import XLSX_MEDIA_TYPE, CsvDownloadRenderer, XlsxDownloadRenderer
 from sellercenter.api.transactions import api_write
 
 
@@ -98,11 +102,13 @@ class OrderOutput(serializers.ModelSerializer):
 
     @extend_schema_field(AddressSerializer)
     def get_shipping_address(self, order: Order) -> dict:
-        return AddressSerializer(services.address_of(order)).data
+        # Already the serializer's shape (strings): no serializer built per row.
+        return services.address_of(order)
 
 
 class OrderFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    # A column of the order itself: no join to repeat rows, so no DISTINCT (which defeats the index).
+    status = filters.MultipleChoiceFilter(choices=OrderStatus.choices, distinct=False)
     channel = filters.ChoiceFilter(choices=Channel.choices)
     payment_method = filters.ChoiceFilter(choices=PaymentMethod.choices)
     placed_after = filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
@@ -136,6 +142,9 @@ class OrderListCreateView(generics.ListAPIView):
         # The storefront visit that led to the order: its `order_placed` behaviour event joins it.
         session_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         anonymous_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        # The journey message the customer came from (the `message_token` its link added to the page):
+        # the order is credited to that message. A token of no message of this customer is ignored.
+        message_token = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
         class Meta:
             ref_name = "OrderPlaceInput"
@@ -160,7 +169,11 @@ class OrderListCreateView(generics.ListAPIView):
             voucher_codes=values["voucher_codes"],
             points=values["points"],
             note=values["note"],
-            session={"session_id": values["session_id"], "anonymous_id": values["anonymous_id"]},
+            session={
+                "session_id": values["session_id"],
+                "anonymous_id": values["anonymous_id"],
+                "message_token": values["message_token"],
+            },
             actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
         return Response(OrderOutput(order).data, status=201)
@@ -288,6 +301,53 @@ class CheckoutQuoteView(APIView):
         return Response(self.OutputSerializer(pricing, context={"shipping": shipping}).data)
 
 
+# The filters of the order list, documented for the export (which is no list view to drf-spectacular).
+EXPORT_FILTERS = [
+    OpenApiParameter("status", str, enum=OrderStatus.values, many=True, explode=True),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("payment_method", str, enum=PaymentMethod.values),
+    OpenApiParameter("placed_after", OpenApiTypes.DATETIME),
+    OpenApiParameter("placed_before", OpenApiTypes.DATETIME),
+    OpenApiParameter("customer", str, description="The customer's external id."),
+]
+
+
+class OrderExportView(APIView):
+    """The shop's orders, filtered as the list is (status, channel, payment method, dates, customer),
+    newest first, as a file: `format=csv` (streamed, UTF-8 with BOM) or `format=xlsx`; `lang=vi|en`
+    for the headers and labels. Text is spreadsheet-safe and amounts are whole dong for VND."""
+
+    required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.view_order"
+    renderer_classes = [JSONRenderer, CsvDownloadRenderer, XlsxDownloadRenderer]
+
+    class LanguageInput(serializers.Serializer):
+        lang = serializers.ChoiceField(choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], description="The file format (default csv)."),
+            OpenApiParameter("lang", str, enum=["vi", "en"], description="Headers and labels (default vi)."),
+            *EXPORT_FILTERS,
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, UTF-8 with BOM."),
+            (200, XLSX_MEDIA_TYPE): OpenApiResponse(response=OpenApiTypes.BINARY, description="XLSX."),
+        },
+        operation_id="orders_export",
+    )
+    def get(self, request):
+        language = self.LanguageInput(data=request.query_params)
+        language.is_valid(raise_exception=True)
+        filtered = OrderFilter(request.query_params, queryset=selectors.order_list(shop=request.shop))
+        if not filtered.is_valid():
+            raise exceptions.ValidationError(filtered.errors)
+        file_format = request.accepted_renderer.format if request.accepted_renderer.format in FORMATS else CSV
+        return orders_export_response(
+            queryset=filtered.qs, file_format=file_format, language=language.validated_data["lang"]
+        )
+
+
 class OrderDetailView(APIView):
     """One order by its number, with its status history."""
 
@@ -401,6 +461,47 @@ class OrderCancelView(APIView):
         services.order_cancel(
             order=order, actor=actor_from_request(request, kind), reason=data.validated_data["reason"]
         )
+        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
+
+
+class OrderEditView(APIView):
+    """Edit an order before its parcel is labelled (back office): the delivery address, the shipping
+    fee, the lines (the new set of SKUs and quantities: add, remove, change a quantity, swap a
+    variant). What is given is changed, in that order, in one transaction; the order is priced again
+    as a fresh checkout of its new cart with its codes would be, and stock, campaign budget and the
+    customer's purchase follow. An order labelled or handed over answers 409 and changes nothing."""
+
+    required_scopes = BACK_OFFICE_ONLY
+    required_permissions = "orders.change_order"
+
+    class InputSerializer(LinesMixin, serializers.Serializer):
+        shipping_address = AddressSerializer(required=False)
+        shipping_fee = serializers.DecimalField(min_value=0, required=False, **MONEY)
+        lines = LineInput(many=True, required=False, max_length=MAX_LINES)
+
+        class Meta:
+            ref_name = "OrderEditInput"
+
+        def validate(self, attrs):
+            if not attrs:
+                raise serializers.ValidationError(_("Give the shipping address, the shipping fee or the lines."))
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses=OrderOutput, operation_id="orders_edit")
+    @api_write
+    def post(self, request, number):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = selectors.order_get(shop=request.shop, number=number)
+        actor = actor_from_request(request, ActorKind.STAFF)
+        if "shipping_address" in values:
+            order = services.order_address_change(order=order, actor=actor, address=values["shipping_address"])
+        if "shipping_fee" in values:
+            order = services.order_shipping_fee_change(order=order, actor=actor, shipping_fee=values["shipping_fee"])
+        if "lines" in values:
+            lines = [CartLine(line["sku"], line["quantity"]) for line in values["lines"]]
+            order = services.order_lines_change(order=order, actor=actor, lines=lines)
         return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
 
 

@@ -17,6 +17,7 @@ from orders import services
 from orders.api.base import MONEY
 from orders.models import PaymentGateway
 from orders.services.payments import SIGNATURE_HEADER
+from sellercenter.api.transactions import api_write
 
 SCHEME = "HMAC-SHA256"
 
@@ -101,6 +102,7 @@ class PaymentNotifyView(APIView):
         auth=[],
         parameters=[OpenApiParameter(SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True)],
     )
+    @api_write
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

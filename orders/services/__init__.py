@@ -1,11 +1,39 @@
 """Every write of the orders app. The functions live in the modules of this package by subject;
 they are all importable from `orders.services`."""
 
+from orders.services.catalogue import (
+    KEEP,
+    VariantData,
+    catalogue_option_names_clean,
+    catalogue_product_archive,
+    catalogue_product_create,
+    catalogue_product_restore,
+    catalogue_product_update,
+    catalogue_variant_save,
+    catalogue_variants_save,
+    category_for_path,
+    category_save,
+    product_image_add,
+    product_image_remove,
+    product_image_update,
+)
 from orders.services.checkout import address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
+from orders.services.edits import (
+    order_address_change,
+    order_is_editable,
+    order_lines_change,
+    order_shipping_fee_change,
+)
+from orders.services.marketplace_orders import (
+    MarketplaceFile,
+    marketplace_orders_import,
+    marketplace_orders_plan,
+)
 from orders.services.messages import order_email_send
 from orders.services.payments import (
     Notification,
+    payment_cash_record,
     payment_gateway_for_signature,
     payment_gateway_save,
     payment_notification_handle,
@@ -33,6 +61,7 @@ from orders.services.shipments import (
     tracking_event_apply,
     tracking_update_receive,
 )
+from orders.services.staff_orders import staff_customer_find_or_create, staff_order_place
 from orders.services.stock import (
     StockChange,
     product_upsert,
@@ -40,6 +69,7 @@ from orders.services.stock import (
     stock_apply,
     stock_count_set,
     stock_receive,
+    stock_set,
 )
 from orders.services.transitions import (
     order_allocate,
@@ -63,13 +93,28 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "KEEP",
+    "MarketplaceFile",
     "Notification",
     "RemittanceFile",
     "ReturnItem",
     "StockChange",
+    "VariantData",
     "address_of",
     "carrier_account_save",
+    "catalogue_option_names_clean",
+    "catalogue_product_archive",
+    "catalogue_product_create",
+    "catalogue_product_restore",
+    "catalogue_product_update",
+    "catalogue_variant_save",
+    "catalogue_variants_save",
+    "category_for_path",
+    "category_save",
     "cod_remittance_import",
+    "marketplace_orders_import",
+    "marketplace_orders_plan",
+    "order_address_change",
     "order_allocate",
     "order_cancel",
     "order_complete",
@@ -79,6 +124,8 @@ __all__ = [
     "order_email_send",
     "order_fail_delivery",
     "order_fail_quality_check",
+    "order_is_editable",
+    "order_lines_change",
     "order_lock",
     "order_mark_ready_to_ship",
     "order_pack",
@@ -87,15 +134,20 @@ __all__ = [
     "order_return_to_sender",
     "order_send_to_quality_check",
     "order_ship",
+    "order_shipping_fee_change",
     "order_start_picking",
     "orders_complete_due",
     "orders_customer_erase",
     "orders_customer_merge",
     "orders_expire_unpaid",
+    "payment_cash_record",
     "payment_gateway_for_signature",
     "payment_gateway_save",
     "payment_notification_handle",
     "payment_signature",
+    "product_image_add",
+    "product_image_remove",
+    "product_image_update",
     "product_upsert",
     "refund_due_complete",
     "return_approve",
@@ -111,10 +163,13 @@ __all__ = [
     "shipments_poll",
     "shipping_address_check",
     "shipping_address_clean",
+    "staff_customer_find_or_create",
+    "staff_order_place",
     "stock_adjust",
     "stock_apply",
     "stock_count_set",
     "stock_receive",
+    "stock_set",
     "tracking_event_apply",
     "tracking_update_receive",
 ]

@@ -87,6 +87,36 @@ def shipping_address_clean(address: dict) -> dict:
     return cleaned
 
 
+def _delivery_address(shop: Shop, channel: str, address: dict | None) -> dict | None:
+    """The cleaned delivery address; None for a sale handed over at the shop counter without one."""
+    if channel == Channel.POS and not any((address or {}).values()):
+        return None
+    address = shipping_address_clean(address or {})
+    shipping_address_check(shop=shop, address=address)
+    return address
+
+
+def _counter_address(buyer: Customer) -> dict:
+    # Nothing is delivered: the order keeps who took the goods, for the receipt.
+    return {
+        "recipient_name": buyer.full_name,
+        "phone": buyer.phone,
+        "street": "",
+        "ward": "",
+        "district": "",
+        "province": "",
+    }
+
+
+def shipping_fee_parse(value) -> Decimal | None:
+    """The shipping fee as an amount; None when it is no amount or negative."""
+    try:
+        fee = to_decimal(value)
+    except (TypeError, ValueError):
+        return None
+    return fee if fee >= 0 else None
+
+
 def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], shipping_fee, points: int) -> Decimal:
     errors = {}
     if channel not in Channel.values:
@@ -98,11 +128,8 @@ def _check_choices(*, channel: str, payment_method: str, lines: list[CartLine], 
     for index, line in enumerate(lines):
         if line.quantity < 1:
             errors[f"lines.{index}.quantity"] = [_("Must be at least 1.")]
-    try:
-        fee = to_decimal(shipping_fee)
-    except (TypeError, ValueError):
-        fee = None
-    if fee is None or fee < 0:
+    fee = shipping_fee_parse(shipping_fee)
+    if fee is None:
         errors["shipping_fee"] = [_("Give an amount that is not negative.")]
     if points < 0:
         errors["points"] = [_("Must not be negative.")]
@@ -138,6 +165,26 @@ def _lock_products(shop: Shop, pricing: Pricing) -> dict[int, Product]:
     return locked
 
 
+def order_lines_write(*, order: Order, lines: list[PricedLine]) -> None:
+    """Write the order's lines from the priced cart, with the product's SKU and name as they are now."""
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            shop_id=order.shop_id,
+            order=order,
+            product=line.product,
+            sku=line.product.sku,
+            name=line.product.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            discount=line.discount,
+            points_discount=line.points_discount,
+            total=line.total,
+            is_gift=line.is_gift,
+        )
+        for line in lines
+    )
+
+
 def order_insert(
     *,
     shop: Shop,
@@ -150,12 +197,14 @@ def order_insert(
     actor: Actor,
     placed_at: datetime | None = None,
     event_data: dict | None = None,
+    products_locked: bool = False,
     **fields,
 ) -> Order:
     """Write an order, its lines, its stock reservations and its `placed` event; it takes the shop's
-    next order number. Stock is reserved by conditional updates in product order: a line whose product
-    has too little left raises Conflict naming the SKU. For the checkout and exchanges; call it
-    inside a transaction."""
+    next order number. Stock is reserved by one conditional update for all lines: a line whose product
+    has too little left raises Conflict naming the SKU. `products_locked` says the caller already holds
+    the products' rows (locked in pk order). For the checkout and exchanges; call it inside a
+    transaction."""
     now = placed_at or timezone.now()
     order = Order.objects.create(
         shop=shop,
@@ -184,23 +233,9 @@ def order_insert(
         actor=actor,
         reason=_("Order %(number)s") % {"number": order.number},
         order=order,
+        locked=products_locked,
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            shop=shop,
-            order=order,
-            product=line.product,
-            sku=line.product.sku,
-            name=line.product.name,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            discount=line.discount,
-            points_discount=line.points_discount,
-            total=line.total,
-            is_gift=line.is_gift,
-        )
-        for line in lines
-    )
+    order_lines_write(order=order, lines=lines)
     OrderEvent.objects.create(
         shop=shop,
         order=order,
@@ -255,7 +290,7 @@ def order_place(
     customer: dict,
     channel: str,
     lines: list[CartLine],
-    shipping_address: dict,
+    shipping_address: dict | None,
     payment_method: str,
     actor: Actor,
     shipping_fee=ZERO,
@@ -271,17 +306,18 @@ def order_place(
     order is confirmed at once; a prepaid one waits for its payment until the shop's payment timeout.
     A free gift that cannot be given is left out; the `placed` event names it and why (`gifts_dropped`).
     The customer's `order_placed` behaviour event is written here, once per order, in the storefront
-    visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders.
+    visit that `session` names (`session_id`, `anonymous_id`), so funnels count real orders; a
+    `message_token` in it credits the order to that journey message.
 
     Refuses, changing nothing: bad input with InvalidInput naming the field (`lines.0.sku`,
     `voucher_codes.1`, `points`, `shipping_address.phone`, a ward the shop's carrier cannot place
-    `shipping_address.ward`, ...); with Conflict a SKU out of stock
+    `shipping_address.ward`, ...; only a counter sale, channel `pos`, may come without an address);
+    with Conflict a SKU out of stock
     (`details.sku`), a campaign whose budget ran out (`details.campaign_id`), too few points."""
     fee = _check_choices(
         channel=channel, payment_method=payment_method, lines=lines, shipping_fee=shipping_fee, points=points
     )
-    address = shipping_address_clean(shipping_address)
-    shipping_address_check(shop=shop, address=address)
+    address = _delivery_address(shop, channel, shipping_address)
     codes = [code for code in (voucher_codes or []) if code.strip()]
     now = timezone.now()
     with transaction.atomic():
@@ -299,6 +335,7 @@ def order_place(
         )
         _lock_products(shop, pricing)
         order = order_insert(
+            products_locked=True,
             shop=shop,
             customer=buyer,
             channel=channel,
@@ -312,10 +349,10 @@ def order_place(
                 points_discount=pricing.points_discount,
             ),
             lines=pricing.lines,
-            address=address,
+            address=address or _counter_address(buyer),
             actor=actor,
             voucher_codes=[application.code for application in pricing.quote.applied if application.code],
-            promotions=[_applied_snapshot(application) for application in pricing.quote.applied],
+            promotions=[promotion_snapshot(application) for application in pricing.quote.applied],
             note=note.strip(),
             placed_at=now,
             event_data=_placed_data(pricing),
@@ -324,19 +361,26 @@ def order_place(
             ),
         )
         _spend_benefits(order, pricing, buyer)
-        _record_placed_event(
+        order_placed_event_record(
             order, buyer, session or {}, items=sum(line.quantity for line in pricing.lines if not line.is_gift)
         )
         journey_order_placed(
-            shop=shop, customer=buyer, order_ref=order.number, revenue=order.total, placed_at=now, voucher_codes=codes
+            shop=shop,
+            customer=buyer,
+            order_ref=order.number,
+            revenue=order.total,
+            placed_at=now,
+            voucher_codes=codes,
+            token=(session or {}).get("message_token", ""),
         )
         if payment_method == PaymentMethod.COD:
             order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
     return order
 
 
-def _record_placed_event(order: Order, buyer: Customer, session: dict, *, items: int) -> None:
-    # The event id is the order's: a storefront that still reports the order cannot count it twice.
+def order_placed_event_record(order: Order, buyer: Customer, session: dict, *, items: int) -> None:
+    """The buyer's `order_placed` behaviour event, once per order (its id is the order's: a storefront
+    that still reports the order, or a report imported again, cannot count it twice)."""
     events_ingest(
         shop=order.shop,
         events=[
@@ -369,7 +413,7 @@ def _placed_data(pricing: Pricing) -> dict:
     }
 
 
-def _applied_snapshot(application) -> dict:
+def promotion_snapshot(application) -> dict:
     return {
         "campaign_id": application.campaign_id,
         "name": application.name,

@@ -21,6 +21,7 @@ from orders.models import (
     OrderStatus,
     Payment,
     PaymentGateway,
+    PaymentMethod,
     PaymentOutcome,
     PaymentProvider,
     RefundSource,
@@ -28,7 +29,7 @@ from orders.models import (
 from orders.pipeline import GATEWAY, Actor
 from orders.services.refunds import refund_due_open
 from orders.services.transitions import order_confirm, order_event_write, order_lock
-from sellercenter.errors import InvalidInput, NotFound
+from sellercenter.errors import InvalidInput, NotAllowed, NotFound
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 
@@ -130,13 +131,39 @@ def _apply(gateway: PaymentGateway, notification: Notification) -> Payment:
         refund_due_open(order=order, source=RefundSource.LATE_PAYMENT, amount=payment.amount, payment=payment)
         return payment
     payment = _record(gateway, order, notification, PaymentOutcome.CONFIRMED)
+    _confirm_paid(order, payment, actor, note=gateway.get_provider_display())
+    return payment
+
+
+def _confirm_paid(order: Order, payment: Payment, actor: Actor, *, note: str) -> Order:
+    """The payment of a pending order arrived: write it on the timeline and confirm the order."""
     order_event_write(
         order=order,
         type=OrderEventType.PAYMENT_RECEIVED,
         actor=actor,
-        data={"transaction_id": notification.transaction_id, "amount": str(payment.amount)},
+        data={"transaction_id": payment.transaction_id, "amount": str(payment.amount)},
     )
-    order_confirm(order=order, actor=actor, paid_at=payment.received_at, note=gateway.get_provider_display())
+    return order_confirm(order=order, actor=actor, paid_at=payment.received_at, note=note)
+
+
+def payment_cash_record(*, order: Order, actor: Actor) -> Payment:
+    """Staff took the order's total in cash at the shop counter: the payment is recorded (its
+    transaction id is the order number) and the order confirmed, paid, as a gateway's payment
+    would confirm it. Refuses (NotAllowed) an order not paid in cash or no longer awaiting payment."""
+    with transaction.atomic():
+        order = order_lock(order=order)
+        if order.payment_method != PaymentMethod.CASH or order.status != OrderStatus.PENDING_PAYMENT:
+            raise NotAllowed(_("Only an unpaid order paid in cash at the counter can take cash."), code="not_cash")
+        payment = Payment.objects.create(
+            shop_id=order.shop_id,
+            order=order,
+            method=PaymentMethod.CASH,
+            transaction_id=order.number,
+            amount=order.total,
+            outcome=PaymentOutcome.CONFIRMED,
+            received_at=timezone.now(),
+        )
+        _confirm_paid(order, payment, actor, note=str(PaymentMethod.CASH.label))
     return payment
 
 

@@ -14,7 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.models import Order, OrderEventType, Payment, RefundDue, RefundDueStatus, RefundSource, ReturnRequest
+from orders.models import (
+    Order,
+    OrderEventType,
+    Payment,
+    RefundDue,
+    RefundDueStatus,
+    RefundSource,
+    ReturnKind,
+    ReturnRequest,
+)
 from orders.pipeline import Actor
 from orders.services.events import order_event_write
 from orders.services.messages import order_email_enqueue
@@ -96,10 +105,11 @@ def refund_due_complete(*, refund_due: RefundDue, actor: Actor, reference: str) 
     """Staff sent the money back: record the bank or gateway `reference` (required). The refund of a
     return goes through `return_refund` (it also refunds the order, points and purchase facts). Refuses
     an empty reference (InvalidInput naming `reference`), a refund already done, a return whose items
-    are not back yet (NotAllowed)."""
+    are not back yet (NotAllowed). The difference an exchange refunds was refunded on the order at
+    the exchange: only the money sent back is recorded."""
     if not reference.strip():
         raise InvalidInput(fields={"reference": [_("Give the bank or gateway reference of the refund.")]})
-    if refund_due.return_request_id is not None:
+    if refund_due.return_request_id is not None and refund_due.return_request.kind == ReturnKind.REFUND:
         # Imported here: returns opens refund rows through this module.
         from orders.services.returns import return_refund
 

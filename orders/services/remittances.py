@@ -7,11 +7,9 @@ never booked (unknown). Then, for the account: parcels delivered with COD before
 that no statement remitted yet (missing).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,36 +27,10 @@ from orders.shipping.carriers.base import RemittanceRow
 from orders.signals import cod_remittance_imported
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.money import ZERO
+from sellercenter.spreadsheet import spreadsheet_rows_read, whole_amount_read
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
-
-
-def _table(content: bytes, file_name: str) -> list[list[str]]:
-    if file_name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:
-            raise InvalidInput(fields={"file": [_("This is not a readable XLSX file.")]}) from None
-        return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(fields={"file": [_("Save the CSV file as UTF-8.")]}) from None
-    return list(csv.reader(io.StringIO(text), delimiter=";" if text.count(";") > text.count(",") else ","))
-
-
-def _amount(value: str) -> Decimal:
-    """A whole-dong amount as carriers write it: "350000", "350.000", "350,000" or "350000.00"."""
-    text = value.strip().replace(" ", "").replace("₫", "").replace("đ", "")
-    if text.count(".") == 1 and len(text.split(".")[1]) == 2:
-        text = text.split(".")[0]
-    amount = Decimal(text.replace(".", "").replace(",", "") or "0")
-    if amount < 0:
-        raise InvalidOperation
-    return amount
 
 
 def remittance_rows_read(*, account: CarrierAccount, content: bytes, file_name: str) -> list[RemittanceRow]:
@@ -66,7 +38,7 @@ def remittance_rows_read(*, account: CarrierAccount, content: bytes, file_name: 
     `file` with the row for a missing column, a bad amount, a repeated tracking number, or too many rows."""
     if len(content) > MAX_BYTES:
         raise InvalidInput(fields={"file": [_("The file is larger than 10 MB.")]})
-    table = [row for row in _table(content, file_name) if any(cell.strip() for cell in row)]
+    table = [row for row in spreadsheet_rows_read(content, file_name) if any(cell.strip() for cell in row)]
     if not table:
         raise InvalidInput(fields={"file": [_("The file is empty.")]})
     if len(table) > MAX_ROWS + 1:
@@ -84,7 +56,7 @@ def remittance_rows_read(*, account: CarrierAccount, content: bytes, file_name: 
         cells = cells + [""] * (len(header) - len(cells))
         tracking = cells[columns["tracking_number"]].strip()
         try:
-            cod, fee = _amount(cells[columns["cod_collected"]]), _amount(cells[columns["fee"]])
+            cod, fee = whole_amount_read(cells[columns["cod_collected"]]), whole_amount_read(cells[columns["fee"]])
         except (InvalidOperation, ValueError):
             raise InvalidInput(
                 fields={"file": [_("Row %(row)d: an amount is not a number.") % {"row": number}]}

@@ -19,6 +19,8 @@ from orders.models import (
     OrderEventType,
     OrderLine,
     OrderStatus,
+    PaymentMethod,
+    Product,
     RefundSource,
     ReturnKind,
     ReturnLine,
@@ -31,13 +33,14 @@ from orders.models import (
 from orders.pipeline import Actor, return_transition_check
 from orders.pricing import PricedLine
 from orders.services.checkout import Amounts, address_of, order_insert
+from orders.services.payments import payment_cash_record
 from orders.services.refunds import refund_due_fix_amount, refund_due_mark_done, refund_due_open
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm, order_event_write, order_lock, order_purchase_reverse
 from orders.signals import return_refunded
 from promotions.services import redemptions_record_revenue
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
-from sellercenter.money import ZERO, money_round
+from sellercenter.money import ZERO, allocate, money_round
 
 R = ReturnStatus
 COUNTED = (R.REQUESTED, R.APPROVED, R.RECEIVED, R.REFUNDED, R.EXCHANGED)
@@ -295,31 +298,140 @@ def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None
         redemptions_record_revenue(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
 
 
-def return_exchange(*, return_request: ReturnRequest, actor: Actor, note: str = "") -> ReturnRequest:
-    """received -> exchanged: a replacement order for the same units, at no charge, is placed and
-    confirmed for the original customer and address, linked to the original order. Refuses
-    (Conflict naming the SKU) when the stock cannot cover the replacement."""
+@dataclass(frozen=True)
+class _Swap:
+    """One returned line of an exchange: its units, what they were paid (the credit, 0 for the same
+    variant) and the product sent instead."""
+
+    return_line: ReturnLine
+    product: Product
+    credit: Decimal
+
+    @property
+    def changes_variant(self) -> bool:
+        return self.product.pk != self.return_line.order_line.product_id
+
+
+def _swaps(order: Order, request: ReturnRequest, variants: dict[str, str]) -> list[_Swap]:
+    """What each returned line is exchanged for: the variant `variants` names by the returned SKU
+    (another size or colour of the shop, for sale), else the same product. Refuses an unknown or
+    not-for-sale SKU (InvalidInput naming `variants.<returned SKU>`)."""
+    lines = list(request.lines.select_related("order_line__product").order_by("pk"))
+    wanted = {sku.strip() for sku in variants.values() if sku and sku.strip()}
+    products = {p.sku: p for p in Product.objects.filter(shop_id=order.shop_id, sku__in=wanted, is_active=True)}
+    credited = returned_quantities(order=order, statuses=(R.RECEIVED, R.REFUNDED, R.EXCHANGED), exclude=request)
+    swaps, errors = [], {}
+    for line in lines:
+        sku = (variants.get(line.order_line.sku) or "").strip() or line.order_line.sku
+        product = line.order_line.product if sku == line.order_line.sku else products.get(sku)
+        if product is None:
+            errors[f"variants.{line.order_line.sku}"] = [_("No product for sale has the SKU %(sku)s.") % {"sku": sku}]
+            continue
+        credit = (
+            refund_share(
+                line=line.order_line,
+                quantity=line.quantity,
+                already=credited.get(line.order_line_id, 0),
+                currency=order.currency,
+            )
+            if product.pk != line.order_line.product_id
+            else ZERO
+        )
+        swaps.append(_Swap(line, product, credit))
+    if errors:
+        raise InvalidInput(fields=errors)
+    return swaps
+
+
+def _replacement_lines(swaps: list[_Swap], currency: str) -> tuple[list[PricedLine], Amounts, Decimal]:
+    """The replacement's lines and amounts, and what is left to refund. The same variant is sent at
+    no charge; another one at its price, less the credit of what came back (spread over the new
+    lines): the customer pays the difference, or is refunded the part of the credit left over."""
+    changed = [swap for swap in swaps if swap.changes_variant]
+    gross = [swap.product.price * swap.return_line.quantity for swap in changed]
+    credit = sum((swap.credit for swap in changed), ZERO)
+    applied = min(credit, sum(gross, ZERO))
+    shares = dict(zip((swap.return_line.pk for swap in changed), allocate(applied, gross, currency), strict=True))
+    lines = [
+        PricedLine(swap.product, swap.product.price, swap.return_line.quantity, shares[swap.return_line.pk], ZERO)
+        if swap.changes_variant
+        else PricedLine(swap.product, ZERO, swap.return_line.quantity, ZERO, ZERO)
+        for swap in swaps
+    ]
+    return lines, Amounts(subtotal=sum(gross, ZERO), discount_total=applied), credit - applied
+
+
+def _settle_replacement(replacement: Order, actor: Actor, note: str) -> Order:
+    """Nothing to pay, or cash on delivery: confirmed at once; cash at the counter: paid and
+    confirmed; another prepaid method: it waits for the payment of the difference (confirmed like
+    any prepaid order, by the gateway or by staff), without a payment deadline."""
+    if replacement.total == 0 or replacement.payment_method == PaymentMethod.COD:
+        return order_confirm(order=replacement, actor=actor, note=note)
+    if replacement.payment_method == PaymentMethod.CASH:
+        payment_cash_record(order=replacement, actor=actor)
+        replacement.refresh_from_db()
+    return replacement
+
+
+def _refund_leftover(order: Order, request: ReturnRequest, amount: Decimal, actor: Actor) -> None:
+    """The variant sent costs less than what came back was paid: the difference is owed back now,
+    as a refund of the order (its refunded amount, points, purchase facts and statement follow)."""
+    _refund_order(order, amount, request)
+    now = timezone.now()
+    refund_due_open(order=order, source=RefundSource.RETURN, amount=amount, at=now, return_request=request)
+    refund_due_fix_amount(return_request=request, amount=amount, at=now)
+    return_refunded.send(sender=ReturnRequest, return_request=request, amount=amount)
+
+
+def return_exchange(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    note: str = "",
+    variants: dict[str, str] | None = None,
+    payment_method: str = "",
+) -> ReturnRequest:
+    """received -> exchanged: a replacement order is placed for the original customer and address,
+    linked to the original order, with the units that came back: the same variant at no charge, or
+    the variant `variants` names by the returned SKU (a size or colour swap). For another variant the
+    price difference is settled: the replacement costs the new price less what the returned units
+    were paid (paid by `payment_method`, default the original's; see _settle_replacement), or, if
+    the new variant costs less, the rest is refunded on the original order (a refund due, and the
+    statement's refund line). The returned units went back to stock at receipt; the replacement's
+    are reserved here.
+
+    Refuses an unknown SKU or payment method (InvalidInput naming `variants.<SKU>` or
+    `payment_method`), and (Conflict naming the SKU) stock that cannot cover the replacement."""
+    payment_method = payment_method or return_request.order.payment_method
+    if payment_method not in PaymentMethod.values or payment_method == PaymentMethod.MARKETPLACE:
+        raise InvalidInput(fields={"payment_method": [_("Unknown payment method.")]})
     with transaction.atomic():
         order, request = _begin(return_request, R.EXCHANGED)
-        lines = [
-            PricedLine(line.order_line.product, ZERO, line.quantity, ZERO, ZERO)
-            for line in request.lines.select_related("order_line__product")
-        ]
+        lines, amounts, leftover = _replacement_lines(_swaps(order, request, variants or {}), order.currency)
+        label = _("Exchange for %(number)s") % {"number": order.number}
         replacement = order_insert(
             shop=order.shop,
             customer=order.customer,
             channel=order.channel,
-            payment_method=order.payment_method,
-            amounts=Amounts(),
+            payment_method=payment_method if amounts.total > 0 else order.payment_method,
+            amounts=amounts,
             lines=lines,
             address=address_of(order),
             actor=actor,
             replacement_for=order,
-            note=_("Exchange for %(number)s") % {"number": order.number},
+            note=label,
         )
-        replacement = order_confirm(
-            order=replacement, actor=actor, note=_("Exchange for %(number)s") % {"number": order.number}
+        replacement = _settle_replacement(replacement, actor, label)
+        request = _finish(
+            order,
+            request,
+            R.EXCHANGED,
+            actor,
+            note,
+            closed_at=timezone.now(),
+            replacement_order=replacement,
+            refund_amount=leftover,
         )
-        return _finish(
-            order, request, R.EXCHANGED, actor, note, closed_at=timezone.now(), replacement_order=replacement
-        )
+        if leftover > 0:
+            _refund_leftover(order, request, leftover, actor)
+    return request

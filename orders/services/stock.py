@@ -4,15 +4,15 @@ whatever runs at the same time) and one StockMovement row (the audit trail)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from orders.models import Order, Product, StockMovement, StockMovementKind
+from orders.models import Order, Product, ProductGroup, StockMovement, StockMovementKind
 from orders.pipeline import Actor
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.models import Shop
 from sellercenter.money import money_round, to_decimal
+from sellercenter.text import search_key
 
 
 @dataclass(frozen=True)
@@ -44,33 +44,69 @@ def product_upsert(*, shop: Shop, sku: str, name: str, price, is_active: bool = 
             errors["price"] = [_("The price cannot be negative.")]
     if errors:
         raise InvalidInput(fields=errors)
-    product, _created = Product.objects.update_or_create(
-        shop=shop, sku=sku, defaults={"name": name, "price": price, "is_active": is_active}
-    )
+    with transaction.atomic():
+        product, created = Product.objects.update_or_create(
+            shop=shop, sku=sku, defaults={"name": name, "price": price, "is_active": is_active}
+        )
+        if created:
+            # A SKU that comes alone is a catalogue product of its own, so the storefront lists it.
+            product.group = ProductGroup.objects.create(shop=shop, name=name, search_key=search_key(name)[:255])
+            product.save(update_fields=["group"])
     return product
 
 
-def stock_apply(*, changes: Iterable[StockChange], actor: Actor, reason: str = "", order: Order | None = None) -> None:
-    """Apply stock changes, in product order so that concurrent callers lock rows in the same order
-    and cannot deadlock. Each is a conditional UPDATE that refuses to take either counter below
-    zero or `reserved` above `on hand`: a refusal raises Conflict naming the SKU, and as the caller's
-    transaction rolls back, nothing is changed."""
+def _lock_in_pk_order(product_ids: list[int]) -> None:
+    # One statement takes every row, in pk order: two callers changing the same products wait for
+    # each other instead of deadlocking (the UPDATE below visits rows in no promised order).
+    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _update_counters(deltas: dict[int, tuple[int, int]]) -> set[int]:
+    """One UPDATE for every product: add each (on hand, reserved) delta where neither counter would go
+    below zero nor `reserved` above `on hand`. Returns the pks it changed."""
+    table = connection.ops.quote_name(Product._meta.db_table)
+    rows = ", ".join(["(CAST(%s AS bigint), CAST(%s AS integer), CAST(%s AS integer))"] * len(deltas))
+    params = [value for pk, (on_hand, reserved) in deltas.items() for value in (pk, on_hand, reserved)]
+    sql = (
+        f"WITH change(id, on_hand, reserved) AS (VALUES {rows}) "  # noqa: S608 (placeholders, model names)
+        f"UPDATE {table} SET stock_on_hand = {table}.stock_on_hand + change.on_hand, "
+        f"stock_reserved = {table}.stock_reserved + change.reserved "
+        f"FROM change WHERE {table}.id = change.id "
+        f"AND {table}.stock_reserved + change.reserved >= 0 "
+        f"AND {table}.stock_on_hand + change.on_hand >= {table}.stock_reserved + change.reserved "
+        f"RETURNING {table}.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def stock_apply(
+    *, changes: Iterable[StockChange], actor: Actor, reason: str = "", order: Order | None = None, locked: bool = False
+) -> None:
+    """Apply stock changes: the products' rows are locked in pk order (unless the caller already holds
+    them, `locked`), every counter changes in one conditional UPDATE that refuses to take either
+    counter below zero or `reserved` above `on hand`, and the movements are written in one insert. A
+    refusal raises Conflict naming the first SKU (in pk order) that lacks stock, and nothing is
+    changed. Two to three statements, whatever the number of changes."""
     changes = sorted(changes, key=lambda change: change.product.pk)
+    if not changes:
+        return
+    deltas: dict[int, tuple[int, int]] = {}
     for change in changes:
-        updated = Product.objects.filter(
-            pk=change.product.pk,
-            stock_reserved__gte=-change.reserved,
-            stock_on_hand__gte=F("stock_reserved") + (change.reserved - change.on_hand),
-        ).update(
-            stock_on_hand=F("stock_on_hand") + change.on_hand,
-            stock_reserved=F("stock_reserved") + change.reserved,
-        )
-        if not updated:
-            raise Conflict(
-                _("Not enough stock of %(sku)s.") % {"sku": change.product.sku},
-                code="out_of_stock",
-                sku=change.product.sku,
-            )
+        on_hand, reserved = deltas.get(change.product.pk, (0, 0))
+        deltas[change.product.pk] = (on_hand + change.on_hand, reserved + change.reserved)
+    with transaction.atomic(savepoint=False):
+        if not locked and connection.features.has_select_for_update:
+            _lock_in_pk_order(list(deltas))
+        changed = _update_counters(deltas)
+        short = next((change.product for change in changes if change.product.pk not in changed), None)
+        if short is not None:
+            raise Conflict(_("Not enough stock of %(sku)s.") % {"sku": short.sku}, code="out_of_stock", sku=short.sku)
+        _record_movements(changes, actor=actor, reason=reason, order=order)
+
+
+def _record_movements(changes: list[StockChange], *, actor: Actor, reason: str, order: Order | None) -> None:
     StockMovement.objects.bulk_create(
         StockMovement(
             shop_id=change.product.shop_id,
@@ -116,10 +152,13 @@ def stock_adjust(*, product: Product, delta: int, actor: Actor, reason: str) -> 
     return _one_change(product=product, kind=StockMovementKind.ADJUSTED, on_hand=delta, reason=reason, actor=actor)
 
 
-def stock_count_set(*, product: Product, counted: int, actor: Actor, reason: str) -> Product:
-    """Record a stock count: on hand becomes `counted`, written as one adjustment. The difference is
-    computed under a row lock, so a reservation made meanwhile is not overwritten. A count equal
-    to the stock changes nothing. Refuses a negative count, or one below what orders reserved."""
+def stock_count_set(
+    *, product: Product, counted: int, actor: Actor, reason: str, kind: str = StockMovementKind.ADJUSTED
+) -> Product:
+    """Record a stock count: on hand becomes `counted`, written as one movement of `kind`. The
+    difference is computed under a row lock, so a reservation made meanwhile is not overwritten. A
+    count equal to the stock changes nothing. Refuses a negative count, or one below what orders
+    reserved."""
     if counted < 0:
         raise InvalidInput(fields={"counted": [_("A count cannot be negative.")]})
     with transaction.atomic():
@@ -127,12 +166,34 @@ def stock_count_set(*, product: Product, counted: int, actor: Actor, reason: str
         delta = counted - locked.stock_on_hand
         if delta:
             stock_apply(
-                changes=[StockChange(product=locked, kind=StockMovementKind.ADJUSTED, on_hand=delta)],
+                changes=[StockChange(product=locked, kind=kind, on_hand=delta)],
                 actor=actor,
                 reason=reason or _("Stock count"),
             )
     product.refresh_from_db(fields=["stock_on_hand", "stock_reserved"])
     return product
+
+
+# What a stock change given by its reason does to on hand: a stocktake sets it, the others add or remove.
+STOCK_SET_KINDS = (StockMovementKind.STOCKTAKE, StockMovementKind.RECEIVED, StockMovementKind.DAMAGED)
+
+
+def stock_set(*, product: Product, kind: str, quantity: int, actor: Actor, note: str = "") -> Product:
+    """Change a SKU's stock on hand for a reason: `stocktake` sets it to `quantity` (the units
+    counted), `received` adds `quantity`, `damaged` removes `quantity`; one StockMovement of that
+    kind, with `note`, records it. Refuses another kind, a negative count or a quantity below 1 for
+    the others (InvalidInput naming `quantity`), and going below what orders reserved (Conflict)."""
+    if kind == StockMovementKind.STOCKTAKE:
+        if quantity < 0:
+            raise InvalidInput(fields={"quantity": [_("A count cannot be negative.")]})
+        return stock_count_set(product=product, counted=quantity, actor=actor, reason=note, kind=kind)
+    if kind not in STOCK_SET_KINDS:
+        raise InvalidInput(fields={"kind": [_("Choose stocktake, received or damaged.")]})
+    if quantity < 1:
+        raise InvalidInput(fields={"quantity": [_("Give at least one unit.")]})
+    if kind == StockMovementKind.RECEIVED:
+        return stock_receive(product=product, quantity=quantity, actor=actor, reason=note)
+    return _one_change(product=product, kind=kind, on_hand=-quantity, reason=note or _("Damaged"), actor=actor)
 
 
 def order_stock_changes(*, order: Order, kind: str, on_hand: int, reserved: int) -> list[StockChange]:

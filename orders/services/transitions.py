@@ -322,7 +322,8 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
     carrier, the system only unpaid orders (the pipeline table decides). Releases the reserved
     stock, the promotion budget and the points, and takes the purchase back from the customer's
     facts — exactly once: the status check under the row lock refuses a second cancellation. A paid
-    order's total becomes a refund due (orders.services.refunds)."""
+    order's total becomes a refund due (orders.services.refunds), unless the marketplace it was paid
+    through refunds its buyer itself."""
     with transaction.atomic():
         order = _begin(order, "cancel", actor)
         _undo_checkout(
@@ -331,17 +332,18 @@ def order_cancel(*, order: Order, actor: Actor, reason: str = "") -> Order:
             actor=actor,
             reason=_("Order %(number)s cancelled") % {"number": order.number},
         )
+        owes_refund = order.paid_at is not None and order.payment_method != PaymentMethod.MARKETPLACE
         order = _finish(
             order,
             "cancel",
             actor=actor,
             note=reason,
-            data={"refund_due": str(order.total)} if order.paid_at else None,
+            data={"refund_due": str(order.total)} if owes_refund else None,
             cancelled_at=timezone.now(),
             cancelled_by=CANCELLED_BY.get(actor.kind, CancelledBy.SELLER),
             cancel_reason=reason.strip()[:255],
         )
-        if order.paid_at:
+        if owes_refund:
             refund_due_open(order=order, source=RefundSource.CANCELLED, amount=order.total, at=order.cancelled_at)
         if order.confirmed_at:
             # An unpaid order that was never confirmed was never announced to the customer either.

@@ -2,7 +2,6 @@
 loading the list of units (a small sample ships with the code; production loads the full list)."""
 
 import json
-import unicodedata
 from pathlib import Path
 
 from django.db import transaction
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from orders.models import Province, Ward
 from sellercenter.errors import InvalidInput
+from sellercenter.text import search_key
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "units.json"
 # Words that name the kind of unit: people type "TP. HCM", "Hà Nội" or "Thành phố Hà Nội" for one place.
@@ -19,8 +19,7 @@ ALIASES = {"hcm": "ho chi minh", "tphcm": "ho chi minh", "sai gon": "ho chi minh
 
 def unit_key(name: str) -> str:
     """A unit's name folded for matching: no accents (đ as d), lower case, single spaces, no prefix."""
-    text = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
-    text = " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+    text = search_key(name)
     for prefix in PREFIXES:
         if text.startswith(prefix):
             text = text[len(prefix) :]

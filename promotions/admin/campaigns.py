@@ -19,7 +19,6 @@ from customers.models import Channel
 from promotions import selectors, services
 from promotions.models import Campaign, CodeMode, Kind, Status
 from promotions.quotes import Reason
-from sellercenter.access import ROLE_REFUSED, has_shop_permission
 from sellercenter.actor import Actor
 from sellercenter.admin_base import ShopScopedAdmin, ShopScopedForm, adopt_saved, form_add_domain_error
 from sellercenter.errors import InvalidInput
@@ -311,14 +310,14 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
     def _transition(self, request, queryset, service, done_message, permission="promotions.change_campaign"):
         """Run `service` on each selected campaign whose shop lets the user's role do it (as the API)."""
         actor = Actor.staff(request.user)
-        done = 0
-        for campaign in queryset.select_related("shop"):
-            if not has_shop_permission(request.user, permission, campaign):
-                self.message_user(request, ROLE_REFUSED, level=messages.ERROR)
-                continue
-            done += self.call_service(request, service, campaign=campaign, actor=actor) is not None
-        if done:
-            self.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+        self.call_service_for_each(
+            request,
+            queryset.select_related("shop"),
+            service,
+            arguments=lambda campaign: {"campaign": campaign, "actor": actor},
+            done_message=lambda count: done_message,
+            permission=permission,
+        )
 
     @admin.action(description=_("Publish selected drafts"), permissions=["change"])
     def publish(self, request, queryset):

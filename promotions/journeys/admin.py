@@ -1,9 +1,12 @@
 """Admin for journeys: their versions, steps and results (with the funnel chart), the shop's journey
-settings, and the enrolments and messages as read-only records. Status changes and edits go through
-the journey services (editing a live journey makes a new version)."""
+settings, and the enrolments and messages as read-only records. A journey is created here from
+scratch or from the API's template; status changes and edits go through the journey services
+(editing a live journey makes a new version)."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from promotions.journeys import definitions
 from promotions.journeys.results import journey_results
-from promotions.models import Enrolment, Journey, JourneySettings, JourneyStep, Message
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
+from promotions.models import Enrolment, Journey, JourneySettings, JourneyStatus, JourneyStep, Message
+from sellercenter.admin_base import InlineTabMixin, ReadOnlyAdminMixin, ShopScopedAdmin, adopt_saved, scope_choices
+from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
 
 CHART_BAR = 26
@@ -23,13 +27,96 @@ FUNNEL = (("reached", "#a0aec0"), ("sent", "#3182ce"), ("clicked", "#38a169"), (
 EDITABLE = ("name", "trigger_delay", "trigger_count", "exit_on_order", "exit_on_cart_emptied")
 
 
-# Steps carry no shop of their own: the journey they belong to is already the user's shop's.
-class JourneyStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+class JourneyStepFormSet(BaseInlineFormSet):
+    """The steps as the journey services take them, checked by the same rules before anything is
+    saved: each refusal shows on the step row and the field it names."""
+
+    def _rows(self) -> list:
+        rows = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        # Rows keep the order of their positions; a new row without one goes last.
+        return sorted(
+            rows, key=lambda form: (form.cleaned_data.get("position") is None, form.cleaned_data.get("position") or 0)
+        )
+
+    def steps(self) -> list[dict]:
+        return [
+            {name: form.cleaned_data.get(name) for name in definitions.STEP_FIELDS if name in form.cleaned_data}
+            for form in self._rows()
+        ]
+
+    def steps_changed(self) -> bool:
+        return any(form.has_changed() for form in self.forms) or bool(self.deleted_forms)
+
+    def clean(self):
+        super().clean()
+        journey = self.instance
+        if any(self.errors) or not journey.shop_id:
+            return
+        rows = self._rows()
+        fields = {name: getattr(journey, name) for name in definitions.JOURNEY_FIELDS}
+        try:
+            definitions.journey_check(shop=journey.shop, fields=fields, steps=self.steps())
+        except InvalidInput as error:
+            elsewhere = []
+            for name, field_messages in error.fields.items():
+                parts = name.split(".")
+                if parts[0] == "steps" and len(parts) == 3 and parts[2] in rows[int(parts[1])].fields:
+                    rows[int(parts[1])].add_error(parts[2], field_messages)
+                else:
+                    elsewhere += [f"{name}: {message}" for message in field_messages]
+            if elsewhere:
+                raise ValidationError(elsewhere) from None
+
+
+# Steps carry no shop of their own: the journey they belong to is the user's shop's, and the journey's
+# permissions are theirs. An ended journey's steps are a record.
+class JourneyStepInline(InlineTabMixin, admin.StackedInline):
     model = JourneyStep
+    formset = JourneyStepFormSet
     extra = 0
-    fields = ["position", "kind", "name", "delay", "until_local_time", "channel", "subject", "campaign", "condition"]
-    readonly_fields = fields
+    fields = [
+        "position",
+        "kind",
+        "name",
+        "delay",
+        "until_local_time",
+        "channel",
+        "subject",
+        "body",
+        "link",
+        "campaign",
+        "condition",
+        "condition_value",
+        "else_position",
+    ]
     ordering = ["position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["position"].required = False
+        return formset
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.queryset = scope_choices(field.queryset, request.user)
+        return field
+
+    def _journeys(self):
+        return self.admin_site._registry[Journey]
+
+    def has_view_permission(self, request, obj=None):
+        return self._journeys().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is None:
+            return self._journeys().has_add_permission(request)
+        return self._journeys().has_change_permission(request, obj)
+
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
 
 
 def funnel_chart(steps: list[dict]) -> dict:
@@ -60,14 +147,22 @@ class JourneyAdmin(ShopScopedAdmin):
     actions = ["publish", "pause", "resume", "end"]
     fields = ["shop", *EDITABLE, "trigger", "segment", "status", "version", "family", "published_at", "results"]
     readonly_fields = ["trigger", "segment", "status", "version", "family", "published_at", "results"]
+    add_fields = ["shop", "name", "trigger", "trigger_delay", "trigger_count", "segment", *EDITABLE[3:]]
 
     def get_queryset(self, request):
         entered = Count("enrolments", filter=Q(enrolments__entered_at__isnull=False))
         return super().get_queryset(request).annotate(enrolled_count=entered)
 
-    def has_add_permission(self, request):
-        # A journey starts from a template (API or demo) with its steps; the admin edits and runs it.
-        return False
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # The trigger and the segment are chosen when the journey is made; a change is a new journey.
+        return super().get_readonly_fields(request, obj) if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        # An ended journey is a record of what was sent; duplicate it to start again.
+        return super().has_change_permission(request, obj) and (obj is None or obj.status != JourneyStatus.ENDED)
 
     @admin.display(description=_("enrolled"), ordering="enrolled_count")
     def enrolled(self, obj):
@@ -92,14 +187,30 @@ class JourneyAdmin(ShopScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        changes = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
-        current = Journey.objects.get(pk=obj.pk)
-        revised = self.call_service(request, definitions.journey_revise, journey=current, **changes)
-        # On the request, not on this admin: one ModelAdmin serves every request at once.
-        request.journey_saved = revised or current
+        pass  # saved with its steps by save_related, through the journey services
 
     def save_related(self, request, form, formsets, change):
-        """Steps are read-only here; nothing else to save."""
+        [steps] = [formset for formset in formsets if isinstance(formset, JourneyStepFormSet)]
+        if not change:
+            fields = {name: form.cleaned_data[name] for name in definitions.JOURNEY_FIELDS if name in form.cleaned_data}
+            saved = definitions.journey_create(shop=form.cleaned_data["shop"], steps=steps.steps(), **fields)
+        else:
+            changes = {name: form.cleaned_data[name] for name in EDITABLE if name in form.changed_data}
+            current = Journey.objects.get(pk=form.instance.pk)
+            revised = self.call_service(
+                request,
+                definitions.journey_revise,
+                journey=current,
+                steps=steps.steps() if steps.steps_changed() else None,
+                **changes,
+            )
+            saved = revised or current
+        # On the request, not on this admin: one ModelAdmin serves every request at once.
+        request.journey_saved = saved
+        if not change:
+            adopt_saved(form.instance, saved)
+        # What the admin's change message reads; the steps were written as a whole by the service.
+        steps.new_objects, steps.changed_objects, steps.deleted_objects = [], [], []
 
     def response_change(self, request, obj):
         saved = getattr(request, "journey_saved", obj)
@@ -114,9 +225,14 @@ class JourneyAdmin(ShopScopedAdmin):
         return super().response_change(request, obj)
 
     def _transition(self, request, queryset, service, done_message):
-        done = sum(1 for journey in queryset if self.call_service(request, service, journey=journey) is not None)
-        if done:
-            self.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+        self.call_service_for_each(
+            request,
+            queryset,
+            service,
+            arguments=lambda journey: {"journey": journey},
+            done_message=lambda count: done_message,
+            permission="promotions.change_journey",
+        )
 
     @admin.action(description=_("Publish selected drafts"), permissions=["change"])
     def publish(self, request, queryset):

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,15 +36,22 @@ def message_for_link(signed: str, kind: str) -> Message | None:
     return Message.objects.select_related("customer", "enrolment").filter(token=token).first()
 
 
+def _naming_message(target: str, token: str) -> str:
+    """`target` with the message's token as `message_token`, for the storefront to send with the order."""
+    parts = urlsplit(target)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), ("message_token", token)])
+    return urlunsplit(parts._replace(query=query))
+
+
 def message_click(*, message: Message, user_agent: str = "", at: datetime | None = None) -> str:
     """Record a click on the message's link; returns where to send the customer (the cart with the
-    voucher applied, or the product)."""
+    voucher applied, or the product), naming the message so that the order can name it too."""
     at = at or timezone.now()
     MessageClick.objects.create(shop_id=message.shop_id, message=message, clicked_at=at, user_agent=user_agent[:300])
     Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(clicked_at=at)
     # A click without an open means the open pixel was blocked; the customer still saw the message.
     Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(opened_at=at)
-    return message.payload.get("target") or "/"
+    return _naming_message(message.payload.get("target") or "/", message.token)
 
 
 def message_open(*, message: Message, at: datetime | None = None) -> None:

@@ -22,6 +22,7 @@ from promotions.services.redemptions import (
     redemptions_record_for_order,
     redemptions_record_revenue,
     redemptions_release_for_order,
+    redemptions_revise_for_order,
 )
 from promotions.services.vouchers import MAX_VOUCHERS_PER_BATCH, vouchers_generate
 
@@ -44,5 +45,6 @@ __all__ = [
     "redemptions_record_for_order",
     "redemptions_record_revenue",
     "redemptions_release_for_order",
+    "redemptions_revise_for_order",
     "vouchers_generate",
 ]

@@ -29,16 +29,18 @@ def _unavailable(campaign_id: int, name: str, reason: str) -> Conflict:
     )
 
 
-def _take_budget(*, shop, campaign_id: int, name: str, amount: Decimal, now) -> None:
-    """One conditional UPDATE: spend `amount` and one use, only if the campaign still runs and both
-    fit. It locks the campaign row until the transaction ends."""
-    taken = (
+def _take_budget(*, shop, campaign_id: int, name: str, amount: Decimal, now, uses: int = 1) -> None:
+    """One conditional UPDATE: spend `amount` and `uses` uses (one, or none for more of a use the
+    order already has), only if the campaign still runs and both fit. It locks the campaign row until
+    the transaction ends."""
+    campaigns = (
         Campaign.objects.filter(shop=shop, pk=campaign_id)
         .running(now)
         .filter(paused_at__isnull=True, spent__lte=F("budget") - amount)
-        .filter(Q(usage_limit_total__isnull=True) | Q(uses_count__lt=F("usage_limit_total")))
-        .update(spent=F("spent") + amount, uses_count=F("uses_count") + 1)
     )
+    if uses:
+        campaigns = campaigns.filter(Q(usage_limit_total__isnull=True) | Q(uses_count__lt=F("usage_limit_total")))
+    taken = campaigns.update(spent=F("spent") + amount, uses_count=F("uses_count") + uses)
     if taken:
         return
     campaign = Campaign.objects.filter(shop=shop, pk=campaign_id).first()
@@ -145,6 +147,88 @@ def redemptions_record_for_order(
             raise Conflict(_("The promotions of this order are being recorded by another request.")) from None
 
 
+def _give_back(redemption: Redemption, *, now) -> None:
+    """Return what `redemption` spent (amount, one use, its single-use code) and mark it released."""
+    Campaign.objects.filter(pk=redemption.campaign_id).update(
+        spent=F("spent") - redemption.amount, uses_count=F("uses_count") - 1
+    )
+    if redemption.voucher_id is not None:
+        Voucher.objects.filter(pk=redemption.voucher_id, used_order_ref=redemption.order_ref).update(
+            used_at=None, used_order_ref=""
+        )
+    redemption.released_at = now
+    redemption.save(update_fields=["released_at"])
+
+
+def _take_anew(*, shop, applied, row: Redemption | None, customer, order_ref: str, order_total, channel, tier, now):
+    """Spend what a campaign new to an edited order costs: budget, a use, its code. A row released by
+    an earlier edit of the same order is taken up again (one row per campaign and order)."""
+    _take_budget(shop=shop, campaign_id=applied.campaign_id, name=applied.name, amount=applied.amount, now=now)
+    campaign = Campaign.objects.get(pk=applied.campaign_id)
+    _check_customer_limit(campaign=campaign, customer=customer)
+    if applied.voucher_id is not None:
+        _use_voucher(voucher_id=applied.voucher_id, campaign=campaign, order_ref=order_ref, now=now)
+    row = row or Redemption(shop=shop, campaign=campaign, order_ref=order_ref, channel=channel)
+    row.customer, row.voucher_id, row.code, row.amount = customer, applied.voucher_id, applied.code, applied.amount
+    row.order_total, row.tier, row.created_at, row.released_at = order_total, tier, now, None
+    row.save()
+
+
+def redemptions_revise_for_order(*, shop, order_ref: str, quote: Quote, customer=None, order_total: Decimal) -> Decimal:
+    """The order `order_ref` was edited and `quote` (quoted with `order_ref`, see
+    promotions.selectors.quote) is what a fresh checkout of its new cart gets: make its redemptions
+    agree. A campaign it keeps spends or gives back the difference, one it no longer gets is
+    released (budget, use and code back), one it newly gets is spent as at checkout. Campaign rows
+    are changed in pk order, each by one conditional UPDATE: a campaign that cannot cover more
+    raises Conflict (code `promotion_unavailable`, details `campaign_id`, `reason`) and, the
+    caller's transaction rolling back, nothing changes. Returns the change of the order's discount
+    cost (positive: more was spent)."""
+    _check_record_input(shop=shop, order_ref=order_ref, quote=quote, customer=customer, order_total=order_total)
+    with transaction.atomic():
+        rows = {
+            r.campaign_id: r
+            for r in Redemption.objects.select_for_update().filter(shop=shop, order_ref=order_ref).order_by("pk")
+        }
+        held = {pk: r for pk, r in rows.items() if r.released_at is None}
+        wanted = {applied.campaign_id: applied for applied in quote.applied}
+        now = timezone.now()
+        tier = _customer_tier(customer) if set(wanted) - set(held) else None
+        change = ZERO
+        for campaign_id in sorted(set(held) | set(wanted)):
+            old, new = held.get(campaign_id), wanted.get(campaign_id)
+            if new is None:
+                _give_back(old, now=now)
+                change -= old.amount
+            elif old is None:
+                _take_anew(
+                    shop=shop,
+                    applied=new,
+                    row=rows.get(campaign_id),
+                    customer=customer,
+                    order_ref=order_ref,
+                    order_total=order_total,
+                    channel=quote.channel,
+                    tier=tier,
+                    now=now,
+                )
+                change += new.amount
+            else:
+                _shift(shop=shop, redemption=old, applied=new, order_total=order_total, now=now)
+                change += new.amount - old.amount
+    return change
+
+
+def _shift(*, shop, redemption: Redemption, applied, order_total: Decimal, now) -> None:
+    """A campaign the edited order keeps: spend (or give back) the difference, no new use."""
+    delta = applied.amount - redemption.amount
+    if delta > 0:
+        _take_budget(shop=shop, campaign_id=applied.campaign_id, name=applied.name, amount=delta, now=now, uses=0)
+    elif delta < 0:
+        Campaign.objects.filter(pk=applied.campaign_id).update(spent=F("spent") + delta)
+    redemption.amount, redemption.order_total = applied.amount, order_total
+    redemption.save(update_fields=["amount", "order_total"])
+
+
 def redemptions_release_for_order(*, shop, order_ref: str) -> Decimal:
     """Give back to their budgets what the order's redemptions spent (order cancelled before
     shipping), with their uses and single-use codes. Exactly once: a second call, or a concurrent
@@ -155,15 +239,9 @@ def redemptions_release_for_order(*, shop, order_ref: str) -> Decimal:
             .filter(shop=shop, order_ref=order_ref, released_at__isnull=True)
             .order_by("campaign_id", "pk")
         )
-        if not redemptions:
-            return ZERO
-        Redemption.objects.filter(pk__in=[r.pk for r in redemptions]).update(released_at=timezone.now())
+        now = timezone.now()
         for redemption in redemptions:
-            Campaign.objects.filter(pk=redemption.campaign_id).update(
-                spent=F("spent") - redemption.amount, uses_count=F("uses_count") - 1
-            )
-        voucher_ids = [r.voucher_id for r in redemptions if r.voucher_id is not None]
-        Voucher.objects.filter(pk__in=voucher_ids, used_order_ref=order_ref).update(used_at=None, used_order_ref="")
+            _give_back(redemption, now=now)
     return sum((r.amount for r in redemptions), ZERO)
 
 

@@ -22,7 +22,18 @@ APP_ORDER = {
     Role.OWNER: ["orders", "customers", "promotions", "loyalty", "finance"],
 }
 # Within an app, the lists used every day first.
-MODEL_ORDER = ["order", "returnrequest", "product", "customer", "segment", "campaign", "statement", "payout"]
+MODEL_ORDER = [
+    "order",
+    "returnrequest",
+    "productgroup",
+    "product",
+    "category",
+    "customer",
+    "segment",
+    "campaign",
+    "statement",
+    "payout",
+]
 ICONS = {
     "orders": "local_shipping",
     "customers": "group",

@@ -142,3 +142,23 @@ def test_create_without_external_id_and_refuse_a_taken_one(shop):
     assert walk_in.phone == "+84987654321"
     with pytest.raises(Conflict):
         services.customer_create(shop=shop, external_id="web-1")
+
+
+def test_a_profile_without_a_storefront_id_is_given_one_built_from_its_own_id(shop):
+    counter = services.customer_create(shop=shop, full_name="Khách tại quầy", phone="0912 345 678")
+    known = services.customer_create(shop=shop, external_id="KH-9", full_name="Khách web")
+
+    given = services.customer_external_id_ensure(customer=counter)
+
+    assert given == f"SC-{counter.pk}" == Customer.objects.get(pk=counter.pk).external_id
+    assert services.customer_external_id_ensure(customer=counter) == given
+    assert services.customer_external_id_ensure(customer=known) == "KH-9"
+
+
+def test_an_erased_profile_is_given_no_storefront_id(shop):
+    customer = services.customer_create(shop=shop, full_name="Khách tại quầy")
+    services.customer_erase(customer=customer)
+
+    with pytest.raises(NotAllowed):
+        services.customer_external_id_ensure(customer=Customer.objects.get(pk=customer.pk))
+    assert Customer.objects.get(pk=customer.pk).external_id is None

@@ -142,3 +142,28 @@ def test_concurrent_purchases_are_all_counted(shop):
     assert facts.orders_count == 12
     assert facts.discounted_orders_count == 6
     assert facts.total_spent == Decimal("120000")
+
+
+def test_an_edited_order_amends_its_purchase_and_still_counts_once(customer):
+    record(customer, "350000", MARCH, discounted=True, reference="DH-2001")
+    record(customer, "100000", APRIL, reference="DH-2002")
+
+    services.customer_amend_purchase(customer=customer, reference="DH-2001", amount=Decimal("500000"), discounted=False)
+
+    facts = Customer.objects.get(pk=customer.pk)
+    assert (facts.orders_count, facts.discounted_orders_count, facts.total_spent) == (2, 0, Decimal("600000"))
+    assert CustomerPurchase.objects.get(reference="DH-2001").amount == Decimal("500000")
+
+
+@pytest.mark.parametrize(
+    ("reference", "amount", "error"), [("DH-KHAC", "1000", NotAllowed), ("DH-3001", "0", InvalidInput)]
+)
+def test_amending_no_recorded_purchase_or_to_nothing_is_refused(customer, reference, amount, error):
+    record(customer, "350000", MARCH, reference="DH-3001")
+
+    with pytest.raises(error):
+        services.customer_amend_purchase(
+            customer=customer, reference=reference, amount=Decimal(amount), discounted=False
+        )
+
+    assert Customer.objects.get(pk=customer.pk).total_spent == Decimal("350000")

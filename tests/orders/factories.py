@@ -155,3 +155,66 @@ def carrier_account(shop, carrier: str, *, token: str = "", webhook_secret: str 
         pickup_street="45 Lê Thánh Tôn",
         **fields,
     )
+
+
+def catalogue_product(
+    shop,
+    name="Áo dài lụa",
+    *,
+    options=("Màu sắc", "Kích cỡ"),
+    variants=None,
+    category=None,
+    stock=10,
+    price="450000",
+    sku_prefix="AO-LUA",
+):
+    """A catalogue product built by the service: by default Đỏ/Trắng × M/L, each with `stock` units
+    (one variant without options when `options` is empty)."""
+    if variants is None:
+        values = [("Đỏ", "M"), ("Đỏ", "L"), ("Trắng", "M"), ("Trắng", "L")] if options else [()]
+        variants = [
+            services.VariantData(
+                sku=f"{sku_prefix}-{index}",
+                price=Decimal(price),
+                cost_price=Decimal(price) / 2,
+                options=dict(zip(options, value, strict=True)),
+                initial_stock=stock,
+            )
+            for index, value in enumerate(values)
+        ]
+    return services.catalogue_product_create(
+        shop=shop,
+        actor=Actor.system("tests"),
+        name=name,
+        category=category,
+        option_names=list(options),
+        variants=variants,
+    )
+
+
+def picture_file(name="ao-dai.png", size=(900, 600), image_format="PNG", colour="#b91c1c"):
+    """An uploaded picture made with Pillow, in memory."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, image_format)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def marketplace_catalogue(shop, stock: int = 20) -> dict[str, Product]:
+    """The products the sample marketplace reports sell (orders.marketplaces.samples), at their prices,
+    with `stock` units of each."""
+    from orders.marketplaces.samples import PRICES
+
+    return {sku: ProductFactory(shop=shop, sku=sku, price=price, stock_on_hand=stock) for sku, price in PRICES.items()}
+
+
+def marketplace_file(channel: str):
+    """The committed sample report of the marketplace `channel`, as an upload the import takes."""
+    from orders.marketplaces.samples import sample_path
+
+    path = sample_path(channel)
+    return services.MarketplaceFile(content=path.read_bytes(), file_name=path.name)

@@ -14,7 +14,8 @@ from promotions.journeys.definitions import journey_create, journey_publish
 from promotions.journeys.links import message_link
 from promotions.journeys.runner import journeys_run_due
 from promotions.models import Attribution, Enrolment, ExitReason, JourneyTrigger, Message, MessageStatus, StepKind
-from tests.orders.factories import ProductFactory, place
+from tests.conftest import make_api_client
+from tests.orders.factories import ADDRESS, ProductFactory, place
 from tests.promotions.journey_setup import (
     STOREFRONT,
     VOUCHER_VALUE,
@@ -71,7 +72,7 @@ def test_a_click_is_recorded_and_leads_to_the_cart_with_the_voucher(client, sent
     response = client.get(_path(message, "click"))
 
     assert response.status_code == 302
-    assert response["Location"] == f"{STOREFRONT}/cart?voucher={message.voucher.code}"
+    assert response["Location"] == f"{STOREFRONT}/cart?voucher={message.voucher.code}&message_token={message.token}"
     message.refresh_from_db()
     assert message.clicked_at is not None and message.clicks.count() == 1
 
@@ -127,6 +128,42 @@ def test_an_order_is_attributed_once_to_the_clicked_message_with_its_voucher_cos
     # A second order within the window, after the click, is the click's too (no voucher: no cost).
     assert (attributions[again.number].via, attributions[again.number].voucher_cost) == ("click", Decimal("0"))
     assert Enrolment.objects.get(customer=customers[0]).exit_reason == ExitReason.ORDERED
+
+
+def _order_naming(shop, product, external_id, token):
+    body = {
+        "customer": {"external_id": external_id},
+        "channel": "website",
+        "lines": [{"sku": product.sku, "quantity": 1}],
+        "shipping_address": ADDRESS,
+        "payment_method": "cod",
+        "message_token": token,
+    }
+    response = make_api_client(shop).post("/api/v1/orders", body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()["number"]
+
+
+def test_an_order_naming_a_message_is_credited_to_it_even_after_the_window(client, sent, settings):
+    customers, product, _start = sent
+    message = Message.objects.get(customer=customers[0])
+    # The message was clicked long ago, another one of hers more recently: the token decides.
+    Message.objects.filter(pk=message.pk).update(clicked_at=message.created_at - timedelta(days=30))
+    settings.JOURNEY_ATTRIBUTION_DAYS = 1
+
+    number = _order_naming(message.shop, product, "KH-0", message.token)
+
+    attribution = Attribution.objects.get(order_ref=number)
+    assert (attribution.message, attribution.via) == (message, Attribution.Via.TOKEN)
+
+
+def test_a_token_of_another_customers_message_credits_nothing(sent):
+    customers, product, _start = sent
+    theirs = Message.objects.get(customer=customers[1])
+
+    number = _order_naming(theirs.shop, product, "KH-0", theirs.token)
+
+    assert not Attribution.objects.filter(order_ref=number).exists()
 
 
 def test_an_order_long_after_the_click_is_not_attributed(client, sent, settings):

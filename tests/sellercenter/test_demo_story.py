@@ -15,7 +15,7 @@ from django.utils import timezone
 from customers.models import CustomerEvent, EventType
 from customers.selectors import customer_metrics
 from loyalty.models import EntryKind, PointsEntry
-from orders.models import Order, OrderStatus, Product, StockMovement
+from orders.models import Order, OrderStatus, PaymentMethod, Product, StockMovement
 from orders.selectors import shop_performance
 from promotions.models import Campaign
 from promotions.selectors import campaign_results
@@ -44,7 +44,9 @@ def test_the_demo_orders_feed_every_app_reconcile_and_give_the_same_figures(djan
         line = next(line for line in printed.splitlines() if line.startswith(f"  {shop.name}: "))
         placed_count = int(re.search(r"(\d+) place(,|$)", line).group(1))
         refused = re.search(r"(\d+) place refused", line)
-        assert orders.count() == placed_count == SIZE - (int(refused.group(1)) if refused else 0)
+        # The carts placed through the checkout; the demo's marketplace report adds its own orders.
+        carts = orders.exclude(payment_method=PaymentMethod.MARKETPLACE)
+        assert carts.count() == placed_count == SIZE - (int(refused.group(1)) if refused else 0)
         assert not orders.filter(number__isnull=True).exists()
         assert not orders.annotate(n=Count("lines")).filter(n=0).exists()
         assert not orders.filter(total__lt=F("refunded_amount")).exists()

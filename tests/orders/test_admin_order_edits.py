@@ -1,0 +1,108 @@
+"""The order page's “Edit order”: address, shipping fee and lines through the edit services."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders.models import OrderEventType, OrderStatus
+from sellercenter.models import Role
+from tests.orders.factories import ADDRESS, ProductFactory, advance, place, snapshot
+from tests.sellercenter.factories import staff_user
+
+pytestmark = pytest.mark.django_db
+S = OrderStatus
+
+
+@pytest.fixture
+def dress(shop):
+    return ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("400000"), stock_on_hand=3)
+
+
+@pytest.fixture
+def scarf(shop):
+    return ProductFactory(shop=shop, sku="KHAN", price=Decimal("100000"), stock_on_hand=3)
+
+
+def _edit_url(order):
+    return reverse("admin:orders_order_edit", args=[order.pk])
+
+
+def _form(order, **changes):
+    data = {
+        "recipient_name": order.recipient_name,
+        "phone": order.recipient_phone,
+        "street": order.street,
+        "ward": order.ward,
+        "district": order.district,
+        "province": order.province,
+        "shipping_fee": str(order.shipping_fee),
+        "lines": "\n".join(f"{line.sku} {line.quantity}" for line in order.lines.all()),
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_order_page_links_to_the_edit_only_while_the_order_is_editable(owner_client, shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)])
+    change = reverse("admin:orders_order_change", args=[order.pk])
+
+    assert _edit_url(order) in owner_client.get(change).content.decode()
+    advance(order, S.READY_TO_SHIP)
+    assert _edit_url(order) not in owner_client.get(change).content.decode()
+    refused = owner_client.get(_edit_url(order), follow=True)
+    assert "can no longer be edited" in refused.content.decode() or "không thể sửa" in refused.content.decode()
+
+
+def test_the_form_edits_the_address_the_fee_and_the_lines_in_one_go(owner_client, shop, dress, scarf):
+    order = place(shop, lines=[(dress.sku, 1)], shipping_fee="30000")
+    page = owner_client.get(_edit_url(order))
+    assert page.status_code == 200
+    assert page.context["form"].initial["lines"] == "AO-DAI 1"
+
+    response = owner_client.post(
+        _edit_url(order), _form(order, street="5 Lý Thái Tổ", shipping_fee="20000", lines="AO-DAI 2\nKHAN 1")
+    )
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.street, order.shipping_fee, order.total) == ("5 Lý Thái Tổ", Decimal("20000"), Decimal("920000"))
+    assert order.events.filter(type=OrderEventType.EDITED).count() == 3
+
+
+def test_a_refusal_shows_on_the_form_and_changes_nothing(owner_client, shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)])
+    before = snapshot(order)
+
+    stock = owner_client.post(_edit_url(order), _form(order, street="Mới", lines="AO-DAI 9"))
+    unknown = owner_client.post(_edit_url(order), _form(order, lines="KHONG-CO 1"))
+    garbled = owner_client.post(_edit_url(order), _form(order, lines="AO-DAI hai"))
+    phone = owner_client.post(_edit_url(order), _form(order, phone="12"))
+
+    assert {r.status_code for r in (stock, unknown, garbled, phone)} == {200}
+    assert stock.context["form"].non_field_errors()
+    assert "KHONG-CO" in str(unknown.context["form"].errors)
+    assert "lines" in garbled.context["form"].errors
+    assert "phone" in phone.context["form"].errors
+    assert snapshot(order) == before
+
+
+def test_staff_without_change_permission_cannot_edit(client, shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)])
+    client.force_login(staff_user(shop, Role.ACCOUNTANT, username="ke.toan"))
+
+    assert client.get(_edit_url(order)).status_code == 403
+    assert client.post(_edit_url(order), {**ADDRESS, "shipping_fee": "0", "lines": "AO-DAI 2"}).status_code == 403
+
+
+def test_another_shops_staff_cannot_reach_the_edit(client, shop, other_shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)])
+    before = snapshot(order)
+    client.force_login(staff_user(other_shop, Role.OWNER, username="chu.sen.viet"))
+
+    assert client.get(_edit_url(order)).status_code in (403, 404)
+    assert client.post(_edit_url(order), {**ADDRESS, "shipping_fee": "0", "lines": "AO-DAI 2"}).status_code in (
+        403,
+        404,
+    )
+    assert snapshot(order) == before

@@ -1,0 +1,45 @@
+"""The checkout's statements do not grow with the cart: all stock reservations of a cart are one
+UPDATE, its lines and movements one insert each."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders.models import Product, StockMovement
+from tests.conftest import make_api_client
+from tests.orders.factories import ADDRESS, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _checkout_queries(shop, skus, number) -> list[str]:
+    body = {
+        "customer": {"external_id": f"KH-{number}"},
+        "channel": "website",
+        "lines": [{"sku": sku, "quantity": 2} for sku in skus],
+        "shipping_address": ADDRESS,
+        "payment_method": "cod",
+    }
+    api = make_api_client(shop)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/api/v1/orders", body, format="json")
+    assert response.status_code == 201, response.json()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_checkout_runs_as_many_statements_for_twenty_lines_as_for_one(shop):
+    skus = [
+        ProductFactory(shop=shop, sku=f"SP-{i:02d}", price=Decimal("100000"), stock_on_hand=10).sku for i in range(21)
+    ]
+    _checkout_queries(shop, skus[:1], 0)  # the first checkout of a shop creates its counters
+
+    one = _checkout_queries(shop, skus[:1], 1)
+    twenty = _checkout_queries(shop, skus[1:], 2)
+
+    assert len(twenty) == len(one), [q for q in twenty if q not in one][:5]
+    stock_updates = [q for q in twenty if q.startswith("WITH change") and "UPDATE" in q]
+    assert len(stock_updates) == 1
+    assert all(p.stock_reserved == 2 for p in Product.objects.filter(sku__in=skus[1:]))
+    assert StockMovement.objects.filter(product__sku__in=skus[1:]).count() == 20
