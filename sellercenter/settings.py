@@ -511,7 +511,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # python-barcode announces at INFO on import that it writes no images without Pillow: SVG is all we use.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pyBarcode": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pyBarcode": {"level": "WARNING"},
+        # Tasks run in-process without a broker (the demo): a line per finished task would bury what the
+        # commands print. A worker logs them as usual.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }
 
 # django-import-export: exports through sellercenter.spreadsheet.SpreadsheetSafeResource.
