@@ -22,6 +22,7 @@ import os
 import secrets
 import sys
 import time
+from datetime import time as datetime_time
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,6 +157,12 @@ def main() -> None:
             settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = vapid_key_pair()
             call_command("migrate", verbosity=0)
             shop = services.shop_create(name="Cửa hàng bench", slug="bench-journeys")
+            # No quiet hours (equal bounds), so that the figure does not depend on the hour it runs at.
+            from promotions.journeys.definitions import journey_settings_for
+
+            journey_settings = journey_settings_for(shop)
+            journey_settings.quiet_from = journey_settings.quiet_until = datetime_time(0, 0)
+            journey_settings.save(update_fields=["quiet_from", "quiet_until"])
             print(f"Journeys: {args.enrolments} enrolments due per path, batches of {args.batch}, PostgreSQL")
             email_rate = run_channel(shop, "email", args.enrolments)
             assert len(smtp.inbox.envelopes) == args.enrolments

@@ -41,6 +41,19 @@ ERROR_LIMIT = 4000
 _running = contextvars.ContextVar("outbox_running", default=None)
 
 
+def _task_named(task: str):
+    """The Celery task called `task`. Each app's tasks.py is imported on first need only: importing
+    the default modules also runs Django's system checks (Celery's Django fix-up), a tenth of a second
+    that must not be paid per message. LookupError for a task that no app defines."""
+    from sellercenter.celery import app
+
+    if task not in app.tasks:
+        app.loader.import_default_modules()
+    if task not in app.tasks:
+        raise LookupError(f"No Celery task is called {task!r}")
+    return app.tasks[task]
+
+
 def outbox_enqueue(*, task: str, kwargs: dict | None = None, key: str, shop: Shop | None = None, queue: str = ""):
     """Record that `task` (a Celery task name, e.g. "orders.tasks.order_email_send") must run with
     `kwargs` once the current transaction commits, and hand it to a worker after the commit.
@@ -49,12 +62,7 @@ def outbox_enqueue(*, task: str, kwargs: dict | None = None, key: str, shop: Sho
     records nothing new and returns the first row, so the same effect is never recorded twice.
     Outside a transaction the row is written and handed over at once. Refuses (LookupError) a task
     that no app defines: that is a programming error, not bad input."""
-    from sellercenter.celery import app
-
-    if task not in app.tasks:
-        app.loader.import_default_modules()  # Each app's tasks.py is imported on first need.
-    if task not in app.tasks:
-        raise LookupError(f"No Celery task is called {task!r}")
+    _task_named(task)
     message, created = OutboxMessage.objects.get_or_create(
         key=key, defaults={"task": task, "kwargs": kwargs or {}, "shop": shop, "queue": queue}
     )
@@ -160,15 +168,12 @@ def outbox_message_run(*, message_id: int) -> str:
     """Run one outbox row's task in this worker and record the outcome: "done", "pending" (failed,
     will be retried), "dead" (failed for good), or "skipped" when the row is not runnable (done,
     dead, waiting for its backoff, or running under another worker's live lease)."""
-    from sellercenter.celery import app
-
     if not _claim(message_id):
         return "skipped"
-    app.loader.import_default_modules()
     message = OutboxMessage.objects.get(pk=message_id)
     token = _running.set(message.pk)
     try:
-        app.tasks[message.task](**message.kwargs)
+        _task_named(message.task)(**message.kwargs)
     except Exception as error:  # The task's failure is recorded on its row, never lost in a log.
         logger.exception("outbox %s (%s) failed, attempt %d", message.key, message.task, message.attempts)
         return _record_failure(message, error)

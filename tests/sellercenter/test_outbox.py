@@ -4,7 +4,7 @@ dead-lettered, and never lost when the broker is down."""
 from datetime import timedelta
 
 import pytest
-from celery import shared_task
+from celery import shared_task, signals
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,6 +101,27 @@ def test_an_unknown_task_is_refused():
     with pytest.raises(LookupError):
         outbox.outbox_enqueue(task="nobody.tasks.nothing", key="k-1")
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_running_a_message_does_not_import_the_apps_tasks_again(enqueue, runs):
+    """Importing the default modules runs Django's system checks (Celery's Django fix-up): paid per
+    message, it was most of the cost of every e-mail and push a worker sent."""
+    imports = []
+
+    def count(sender, **kwargs):
+        imports.append(sender)
+
+    enqueue(task="tests.outbox.record", kwargs={"value": "a"}, key="k-1")
+    signals.import_modules.connect(count, weak=False)
+    try:
+        enqueue(task="tests.outbox.record", kwargs={"value": "b"}, key="k-2")
+        enqueue(task="tests.outbox.record", kwargs={"value": "c"}, key="k-3")
+    finally:
+        signals.import_modules.disconnect(count)
+
+    assert runs == ["a", "b", "c"]
+    assert imports == []
 
 
 @pytest.mark.django_db
