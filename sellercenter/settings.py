@@ -47,10 +47,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The admin theme: before django.contrib.admin, whose templates it replaces (assets ship with it).
-    "unfold",
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.import_export",
-    "django.contrib.admin",
+    # django.contrib.admin with the project's site (unfold's, see sellercenter/admin_site.py).
+    "sellercenter.admin_site.SellerCenterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

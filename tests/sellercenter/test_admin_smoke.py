@@ -4,6 +4,7 @@ Every admin any app registers is covered here automatically."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -77,3 +78,27 @@ def test_admin_speaks_vietnamese_by_default(superuser_client):
 
     assert "Trung tâm người bán" in html
     assert "Cửa hàng và nhân viên" in html
+
+
+def test_the_app_list_is_built_once_per_page(shop_owner_client, monkeypatch):
+    """The sidebar, every page's context and the home each ask for the app list (every model's
+    permissions for the user): it is built once per request and each caller gets its own copy."""
+    client, _owner = shop_owner_client
+    built = []
+    build = AdminSite._build_app_dict
+
+    def counted(self, request, label=None):
+        built.append(label)
+        return build(self, request, label)
+
+    monkeypatch.setattr(AdminSite, "_build_app_dict", counted)
+    home = client.get(reverse("admin:index"))
+    assert home.status_code == 200
+    assert built == [None]
+
+    built.clear()
+    changelist = client.get(reverse("admin:orders_order_changelist"))
+    assert changelist.status_code == 200
+    assert built == [None]
+    sidebar_apps = [group["title"] for group in changelist.context["sidebar_navigation"][1:]]
+    assert sidebar_apps and len(sidebar_apps) == len(changelist.context["available_apps"])
