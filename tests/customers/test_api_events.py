@@ -151,3 +151,34 @@ def test_identify_never_reaches_another_shops_events(api, other_api, shop, other
 
     assert response.json()["attached_events"] == 0
     assert CustomerEvent.objects.get(shop=other_shop).customer is None
+
+
+def test_each_event_of_a_batch_is_judged_as_if_it_came_alone(api, shop):
+    """The batch is checked by one serializer: nothing of one event's check may leak into the next."""
+    recent = (timezone.now() - timedelta(days=1)).isoformat()
+    kinds = [
+        an_event("ok-{}", anonymous_id="a1", occurred_at=recent),
+        an_event("bad-type-{}", type="teleported", anonymous_id="a1", occurred_at=recent),
+        {"event_id": "no-time-{}", "type": "product_view", "anonymous_id": "a1"},
+        an_event("who-{}", occurred_at=recent),
+        None,
+        an_event("price-{}", anonymous_id="a1", occurred_at=recent, properties={"price": "abc", "quantity": -1}),
+        an_event("x" * 101 + "-{}", anonymous_id="a1", occurred_at=recent),
+        an_event("ok-{}", customer_id="web-9", channel="app", occurred_at=recent, properties={"sku": "AO"}),
+    ]
+    batch = [
+        {key: value.format(index) if key == "event_id" else value for key, value in kinds[index % len(kinds)].items()}
+        if kinds[index % len(kinds)] is not None
+        else None
+        for index in range(80)
+    ]
+
+    answer = api.post("/api/v1/events", {"events": batch}, format="json")
+
+    assert answer.status_code == 200
+    alone = []
+    for index, raw in enumerate(batch):
+        single = api.post("/api/v1/events", {"events": [raw]}, format="json").json()["results"][0]
+        alone.append({**single, "index": index, "status": single["status"].replace("duplicate", "accepted")})
+    assert answer.json()["results"] == alone
+    assert answer.json()["accepted"] == 20
