@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import CarrierAccount, PaymentMethod, ReturnKind, ReturnOutcome, ReturnReason
-from orders.services import ReturnItem
+from orders.services import ReturnItem, address_of
 from sellercenter.admin_base import ActionForm, ShopScopedTabularInline
 
 
@@ -79,12 +79,7 @@ class OrderEditForm(forms.Form):
     def initial_for(cls, order) -> dict:
         lines = "\n".join(f"{line.sku} {line.quantity}" for line in order.lines.all() if not line.is_gift)
         return {
-            "recipient_name": order.recipient_name,
-            "phone": order.recipient_phone,
-            "street": order.street,
-            "ward": order.ward,
-            "district": order.district,
-            "province": order.province,
+            **address_of(order),
             "shipping_fee": order.shipping_fee,
             "lines": lines,
         }
