@@ -146,12 +146,11 @@ class ApiKeyAdmin(ShopScopedAdmin):
 
     @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
     def revoke(self, request, queryset):
-        actor = Actor.staff(request.user)
         self.call_service_for_each(
             request,
             queryset.filter(revoked_at__isnull=True),
             services.api_key_revoke,
-            arguments=lambda api_key: {"api_key": api_key, "actor": actor},
+            target="api_key",
             done_message=lambda count: ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", count),
         )
 

@@ -189,11 +189,20 @@ class ServiceActionMixin:
         }
         return None, TemplateResponse(request, self.action_form_template, context)
 
-    def call_service_for_each(self, request, objects, service, *, arguments, done_message, permission=None) -> int:
+    def call_service_for_each(
+        self, request, objects, service, *, done_message, target="", arguments=None, permission=None
+    ) -> int:
         """Call `service(**arguments(obj))` for every object (only those the user holds `permission`
-        on, when given). `done_message` (ngettext-style, with %(count)d) reports how many were done;
-        the refusals follow in one warning, each after the object it is about (the first
-        `refusals_listed` of them, then how many more). Returns how many were done."""
+        on, when given); without `arguments`, `service(<target>=obj, actor=<the staff member>)`.
+        `done_message` (ngettext-style, with %(count)d) reports how many were done; the refusals
+        follow in one warning, each after the object it is about (the first `refusals_listed` of
+        them, then how many more). Returns how many were done."""
+        if arguments is None:
+            actor = Actor.staff(request.user)
+
+            def arguments(obj):
+                return {target: obj, "actor": actor}
+
         done, refused = 0, []
         for obj in objects:
             if permission is not None and not has_shop_permission(request.user, permission, obj):

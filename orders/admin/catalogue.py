@@ -330,12 +330,11 @@ class ProductGroupAdmin(ShopImportMixin, ShopScopedAdmin):
         )
 
     def _for_each(self, request, queryset, service, done_message):
-        actor = Actor.staff(request.user)
         self.call_service_for_each(
             request,
             queryset,
             service,
-            arguments=lambda group: {"group": group, "actor": actor},
+            target="group",
             done_message=done_message,
             permission="orders.change_productgroup",
         )

@@ -237,12 +237,11 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     def _for_each_order(self, request, queryset, service, done_message) -> None:
         """Call `service(order=..., actor=...)` for every selected order the user may change, in the
         order they were placed in the table; the refusals are listed by order number."""
-        actor = Actor.staff(request.user)
         self.call_service_for_each(
             request,
             queryset.order_by("pk"),
             service,
-            arguments=lambda order: {"order": order, "actor": actor},
+            target="order",
             done_message=done_message,
             permission="orders.change_order",
         )
