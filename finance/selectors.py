@@ -24,6 +24,7 @@ from finance.models import (
 )
 from orders import selectors as orders_selectors
 from orders.models import Order, OrderStatus
+from sellercenter.check_command import Problem
 from sellercenter.models import Shop
 from sellercenter.money import ZERO, MoneyField
 
@@ -181,16 +182,6 @@ def finance_overview(*, shop: Shop, period: str, date_from: date, date_to: date)
 
 
 # --- Reconciliation -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str
-    subject: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"[{self.kind}] {self.subject}: {self.detail}"
 
 
 def _scoped(queryset: QuerySet, shop: Shop | None) -> QuerySet:

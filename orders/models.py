@@ -197,8 +197,8 @@ class StockMovementKind(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class StockMovement(models.Model):
-    """One change of a product's stock, never edited: the stock's audit trail.
+class StockMovement(ActorRecord):
+    """One change of a product's stock, never edited: the stock's audit trail (and who made it).
 
     The deltas say what moved: a reservation raises `reserved`, a shipment lowers both counters, a
     count adjustment changes `on hand` only."""
@@ -212,15 +212,6 @@ class StockMovement(models.Model):
         "Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order")
     )
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("staff member"),
-    )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

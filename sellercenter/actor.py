@@ -3,7 +3,7 @@
 An `Actor` is a kind (the order pipeline checks it against its table) and, where there is one, the
 staff user or the API key behind it; a system job names itself. Build one from a request with
 `actor_from_request`, for a beat job or a worker with `Actor.system("job name")`. The audit log, the
-order history and the stock movements all record an actor.
+order history and the stock movements all record an actor, with `Actor.record_fields()`.
 
 `ActorKind` is defined with the kernel's tables (the audit log stores it) and named here too.
 """
@@ -32,6 +32,12 @@ class Actor:
     @classmethod
     def staff(cls, user) -> "Actor":
         return cls(kind=ActorKind.STAFF, user=user)
+
+    def record_fields(self) -> dict:
+        """The fields of an `ActorRecord` row (an audit entry, an order event, a stock movement) that
+        say who made the change: the kind, and the staff member or the API key behind it."""
+        user = self.user if getattr(self.user, "pk", None) else None
+        return {"actor_kind": self.kind, "user": user, "api_key": self.api_key}
 
     @property
     def who(self) -> str:

@@ -3,7 +3,7 @@
 Saves go through the kernel's services, so each change of a setting writes its audit row."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
@@ -16,7 +16,6 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from sellercenter import outbox, services
 from sellercenter.actor import Actor
 from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
-from sellercenter.errors import DomainError
 from sellercenter.models import ApiKey, ApiScope, AuditEntry, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")
@@ -62,8 +61,7 @@ class ShopAdmin(ShopScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             changed = {name: form.cleaned_data[name] for name in form.changed_data}
-            saved = services.shop_update(shop=obj, actor=Actor.staff(request.user), **changed)
-            obj._state = saved._state
+            adopt_saved(obj, services.shop_update(shop=obj, actor=Actor.staff(request.user), **changed))
             return
         shop = services.shop_create(**{f: form.cleaned_data[f] for f in form.cleaned_data})
         adopt_saved(obj, shop)
@@ -148,17 +146,12 @@ class ApiKeyAdmin(ShopScopedAdmin):
 
     @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
     def revoke(self, request, queryset):
-        revoked = 0
-        for api_key in queryset.filter(revoked_at__isnull=True):
-            try:
-                services.api_key_revoke(api_key=api_key, actor=Actor.staff(request.user))
-            except DomainError as error:
-                self.message_user(request, str(error), level=messages.ERROR)
-                continue
-            revoked += 1
-        self.message_user(
+        self.call_service_for_each(
             request,
-            ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", revoked) % {"count": revoked},
+            queryset.filter(revoked_at__isnull=True),
+            services.api_key_revoke,
+            target="api_key",
+            done_message=lambda count: ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", count),
         )
 
 
@@ -198,13 +191,12 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
 
     @admin.action(description=_("Retry selected failed tasks"), permissions=["retry"])
     def retry(self, request, queryset):
-        retried = 0
-        for message in queryset.filter(status=OutboxStatus.DEAD):
-            if self.call_service(request, outbox.outbox_retry, message=message) is not None:
-                retried += 1
-        self.message_user(
+        self.call_service_for_each(
             request,
-            ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", retried) % {"count": retried},
+            queryset.filter(status=OutboxStatus.DEAD),
+            outbox.outbox_retry,
+            arguments=lambda message: {"message": message},
+            done_message=lambda count: ngettext("%(count)d task sent again.", "%(count)d tasks sent again.", count),
         )
 
 

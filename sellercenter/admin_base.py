@@ -11,20 +11,24 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from sellercenter.access import has_shop_permission
+from sellercenter.actor import Actor
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
 from sellercenter.selectors import filter_by_user_shops, shop_ids_for_user, shops_for_user
@@ -145,7 +149,8 @@ class ServiceActionMixin:
 
     `service_action_form` shows the page (the selected rows, an optional message, the form) until
     it comes back valid; `call_service` runs a service and turns its refusal into an error message, never a
-    500; `call_service_for_each` runs it per selected row and reports how many were done."""
+    500; `call_service_for_each` runs it per selected row and reports how many were done and, in one
+    warning, which were refused and why. `ObjectActionsMixin` adds the same on an object's page."""
 
     action_form_template = "admin/service_action.html"
     # The hidden field by which the intermediate page says it was submitted.
@@ -184,18 +189,129 @@ class ServiceActionMixin:
         }
         return None, TemplateResponse(request, self.action_form_template, context)
 
-    def call_service_for_each(self, request, objects, service, *, arguments, done_message, permission=None) -> int:
+    def call_service_for_each(
+        self, request, objects, service, *, done_message, target="", arguments=None, permission=None
+    ) -> int:
         """Call `service(**arguments(obj))` for every object (only those the user holds `permission`
-        on, when given); refusals become error messages and `done_message` (ngettext-style, with
-        %(count)d) reports the rest. Returns how many were done."""
-        done = 0
+        on, when given); without `arguments`, `service(<target>=obj, actor=<the staff member>)`.
+        `done_message` (ngettext-style, with %(count)d) reports how many were done; the refusals
+        follow in one warning, each after the object it is about (the first `refusals_listed` of
+        them, then how many more). Returns how many were done."""
+        if arguments is None:
+            actor = Actor.staff(request.user)
+
+            def arguments(obj):
+                return {target: obj, "actor": actor}
+
+        done, refused = 0, []
         for obj in objects:
             if permission is not None and not has_shop_permission(request.user, permission, obj):
-                self.message_user(request, _("%(object)s: not allowed.") % {"object": obj}, messages.ERROR)
+                refused.append(_("%(object)s: not allowed.") % {"object": obj})
                 continue
-            done += self.call_service(request, service, **arguments(obj)) is not None
+            try:
+                service(**arguments(obj))
+            except DomainError as error:
+                refused.append(f"{obj}: {domain_error_message(error)}")
+            except ValidationError as error:
+                refused.append(f"{obj}: {'; '.join(error.messages)}")
+            else:
+                done += 1
         self.message_user(request, done_message(done) % {"count": done})
+        if refused:
+            self.message_user(request, self._refusals(refused), level=messages.WARNING)
         return done
+
+    refusals_listed = 20
+
+    def _refusals(self, refused: list[str]) -> str:
+        listed = "; ".join(refused[: self.refusals_listed])
+        more = len(refused) - self.refusals_listed
+        if more <= 0:
+            return listed
+        return f"{listed}; " + ngettext("and %(count)d more.", "and %(count)d more.", more) % {"count": more}
+
+
+class ActionForm(forms.Form):
+    """Input of one object action; `service_kwargs` are the service's other arguments.
+
+    Its fields sit inside the admin's change form but belong to the action's own form element
+    (the HTML `form` attribute), prefixed with the action's name."""
+
+    def __init__(self, *args, target=None, prefix=None, **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.target = target
+
+    def bind_to_html_form(self, form_id: str) -> "ActionForm":
+        for field in self.fields.values():
+            field.widget.attrs["form"] = form_id
+        return self
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ObjectActionsMixin:
+    """Buttons (with a small form where the action needs input) for the actions the object's state
+    allows, on its change page; each posts to `<id>/do/<action>/`, which calls the service as
+    `service(<service_target>=obj, actor=<the staff member>, **form.service_kwargs())`, through
+    `call_service` (a refusal is an error message). The page saves nothing itself.
+
+    Declare `object_actions` (name -> (label, service, ActionForm subclass or None)),
+    `service_target`, and `available_actions(obj)`, the names the object's state allows."""
+
+    change_form_template = "admin/object_actions_change_form.html"
+    object_actions: dict = {}
+    service_target: str = ""
+
+    def available_actions(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def get_urls(self):
+        opts = self.opts
+        do = path(
+            "<path:object_id>/do/<str:name>/",
+            self.admin_site.admin_view(self.action_view),
+            name=f"{opts.app_label}_{opts.model_name}_do",
+        )
+        return [do, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        actions = []
+        if obj is not None and self.has_change_permission(request, obj):
+            for name in self.available_actions(obj):
+                label, _service, form_class = self.object_actions[name]
+                form = form_class(target=obj, prefix=name).bind_to_html_form(f"action-{name}") if form_class else None
+                actions.append({"name": name, "label": label, "form": form})
+        # Every field is read-only: the page changes things through its actions, never by saving.
+        extra_context = {
+            **(extra_context or {}),
+            "object_actions": actions,
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def action_view(self, request, object_id, name):
+        return require_POST(self._do)(request, object_id, name)
+
+    def _do(self, request, object_id, name):
+        obj = self.get_object(request, object_id)
+        if name not in self.object_actions or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        label, service, form_class = self.object_actions[name]
+        form = form_class(request.POST, target=obj, prefix=name) if form_class else None
+        if form is not None and not form.is_valid():
+            said = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            self.message_user(request, said, level=messages.ERROR)
+        else:
+            kwargs = form.service_kwargs() if form is not None else {}
+            actor = Actor.staff(request.user)
+            if self.call_service(request, service, **{self.service_target: obj}, actor=actor, **kwargs) is not None:
+                self.message_user(request, _("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
+        opts = self.opts
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
 
 class CappedCountPaginator(Paginator):

@@ -66,12 +66,9 @@ def audit_record(
     if action == AuditAction.UPDATE and not changes:
         return None
     actor = actor or Actor.system()
-    user = actor.user if getattr(actor.user, "pk", None) else None
     return AuditEntry.objects.create(
         shop=shop,
-        actor_kind=actor.kind,
-        user=user,
-        api_key=actor.api_key,
+        **actor.record_fields(),
         actor_label=actor.who[:200],
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),

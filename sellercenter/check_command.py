@@ -1,9 +1,25 @@
 """What the consistency commands share (`reconcile`, `loyalty_check`, `finance_reconcile`): an optional
-`--shop SLUG`, each problem on stderr, exit status 1 when there is any (for cron and monitoring)."""
+`--shop SLUG`, each problem on stderr, exit status 1 when there is any (for cron and monitoring), and
+the shape of a problem they report."""
+
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 
 from sellercenter.models import Shop
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One disagreement a check found: which check, what it is about (an order number, a statement
+    reference, a customer's storefront id: something a person can look up), and what is off."""
+
+    check: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.check}] {self.subject}: {self.detail}"
 
 
 class ShopCheckCommand(BaseCommand):

@@ -7,7 +7,6 @@ that a person can look it up in the admin.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -18,21 +17,12 @@ from loyalty.models import EntryKind, PointsEntry, ProgrammeSettings, Tier
 from loyalty.selectors import ledger_mismatches, points_for_amount
 from orders.models import Order, OrderStatus
 from promotions.models import Campaign, Redemption
+from sellercenter.check_command import Problem
 from sellercenter.models import Shop
 from sellercenter.money import ZERO
 
 # Orders whose checkout was undone: their purchase, budget and points went back.
 UNDONE = (OrderStatus.CANCELLED, OrderStatus.RETURNED_TO_SENDER)
-
-
-@dataclass(frozen=True)
-class Problem:
-    check: str
-    subject: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"[{self.check}] {self.subject}: {self.detail}"
 
 
 def _shops(shop: Shop | None):

@@ -101,13 +101,12 @@ class StatementAdmin(SpreadsheetExportMixin, ShopScopedAdmin):
 
     @admin.action(description=_("Close selected statements whose period is over"), permissions=["change"])
     def close_selected(self, request, queryset):
-        closed = 0
-        for statement in queryset.filter(status=StatementStatus.OPEN).order_by("shop_id", "period_start"):
-            if self.call_service(request, services.statement_close, statement=statement) is not None:
-                closed += 1
-        self.message_user(
+        self.call_service_for_each(
             request,
-            ngettext("%(count)d statement closed.", "%(count)d statements closed.", closed) % {"count": closed},
+            queryset.filter(status=StatementStatus.OPEN).order_by("shop_id", "period_start"),
+            services.statement_close,
+            arguments=lambda statement: {"statement": statement},
+            done_message=lambda count: ngettext("%(count)d statement closed.", "%(count)d statements closed.", count),
         )
 
     def get_urls(self):

@@ -98,15 +98,7 @@ class ProgrammeSettingsAdmin(ShopScopedAdmin):
     """The shop's loyalty programme: its rules and the configuration of its five tiers."""
 
     form = ProgrammeForm
-    list_display = [
-        "shop",
-        "qualification_basis",
-        "qualification_window",
-        "spend_per_point",
-        "point_value",
-        "max_redemption_percent",
-        "points_lifetime_months",
-    ]
+    list_display = ["shop", *PROGRAMME_FIELDS]
     list_select_related = ["shop"]
     readonly_fields = ["shop", "return_window"]
 

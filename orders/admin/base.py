@@ -1,19 +1,13 @@
-"""What the orders admin pages share: read-only inlines, the forms of the pipeline's actions, and the
-buttons that run an action on one object."""
+"""What the orders admin pages share: read-only inlines and the forms of the pipeline's object actions
+(the buttons themselves are the kernel's `ObjectActionsMixin`)."""
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from orders.models import CarrierAccount, PaymentMethod, ReturnKind, ReturnOutcome, ReturnReason
-from orders.pipeline import Actor
-from orders.services import ReturnItem
-from sellercenter.admin_base import ShopScopedTabularInline
+from orders.services import ReturnItem, address_of
+from sellercenter.admin_base import ActionForm, ShopScopedTabularInline
 
 
 class ReadOnlyInline(ShopScopedTabularInline):
@@ -26,25 +20,6 @@ class ReadOnlyInline(ShopScopedTabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class ActionForm(forms.Form):
-    """Input of one action on one object; `service_kwargs` are the service's other arguments.
-
-    Its fields sit inside the admin's change form but belong to the action's own form element
-    (the HTML `form` attribute), prefixed with the action's name."""
-
-    def __init__(self, *args, target=None, prefix=None, **kwargs):
-        super().__init__(*args, prefix=prefix, **kwargs)
-        self.target = target
-
-    def bind_to_html_form(self, form_id: str) -> "ActionForm":
-        for field in self.fields.values():
-            field.widget.attrs["form"] = form_id
-        return self
-
-    def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class ReasonForm(ActionForm):
@@ -104,12 +79,7 @@ class OrderEditForm(forms.Form):
     def initial_for(cls, order) -> dict:
         lines = "\n".join(f"{line.sku} {line.quantity}" for line in order.lines.all() if not line.is_gift)
         return {
-            "recipient_name": order.recipient_name,
-            "phone": order.recipient_phone,
-            "street": order.street,
-            "ward": order.ward,
-            "district": order.district,
-            "province": order.province,
+            **address_of(order),
             "shipping_fee": order.shipping_fee,
             "lines": lines,
         }
@@ -150,71 +120,6 @@ class ReceiveReturnForm(ActionForm):
 
     def service_kwargs(self) -> dict:
         return {"outcomes": dict(self.cleaned_data)}
-
-
-class ObjectActionsMixin:
-    """Buttons (with a small form where the action needs input) for the actions the object's state
-    allows, on its change page; each posts to `<id>/do/<action>/`, which calls the service."""
-
-    change_form_template = "admin/orders/change_form_with_actions.html"
-    # name -> (label, service, form class or None)
-    object_actions: dict = {}
-    service_target: str = ""
-
-    def available_actions(self, obj) -> list[str]:
-        raise NotImplementedError
-
-    def get_urls(self):
-        opts = self.opts
-        do = path(
-            "<path:object_id>/do/<str:name>/",
-            self.admin_site.admin_view(self.action_view),
-            name=f"{opts.app_label}_{opts.model_name}_do",
-        )
-        return [do, *super().get_urls()]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        actions = []
-        if obj is not None and self.has_change_permission(request, obj):
-            for name in self.available_actions(obj):
-                label, _service, form_class = self.object_actions[name]
-                form = form_class(target=obj, prefix=name).bind_to_html_form(f"action-{name}") if form_class else None
-                actions.append({"name": name, "label": label, "form": form})
-        # Every field is read-only: the page changes things through its actions, never by saving.
-        extra_context = {
-            **(extra_context or {}),
-            "object_actions": actions,
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @staticmethod
-    def _errors(form) -> str:
-        return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-
-    def action_view(self, request, object_id, name):
-        return require_POST(self._do)(request, object_id, name)
-
-    def _do(self, request, object_id, name):
-        obj = self.get_object(request, object_id)
-        if name not in self.object_actions or not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        label, service, form_class = self.object_actions[name]
-        form = form_class(request.POST, target=obj, prefix=name) if form_class else None
-        if form is not None and not form.is_valid():
-            self.message_user(request, self._errors(form), level=messages.ERROR)
-        else:
-            kwargs = form.service_kwargs() if form is not None else {}
-            done = self.call_service(
-                request, service, **{self.service_target: obj}, actor=Actor.staff(request.user), **kwargs
-            )
-            if done is not None:
-                self.message_user(request, gettext("%(action)s: done.") % {"action": label}, level=messages.SUCCESS)
-        opts = self.opts
-        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
 
 class OpenReturnForm(ActionForm):

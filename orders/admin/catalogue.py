@@ -21,6 +21,7 @@ from sellercenter.admin_base import (
     ShopScopedForm,
     ShopScopedTabularInline,
     adopt_saved,
+    domain_error_message,
     form_add_domain_error,
 )
 from sellercenter.errors import DomainError, InvalidInput
@@ -62,8 +63,7 @@ def _refusal_rolls_back(model_admin, request, view):
         with transaction.atomic():
             return view()
     except DomainError as error:
-        details = [f"{name}: {'; '.join(msgs)}" for name, msgs in error.fields.items()]
-        model_admin.message_user(request, " ".join([str(error), *details]), level=messages.ERROR)
+        model_admin.message_user(request, domain_error_message(error), level=messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
 
@@ -330,12 +330,11 @@ class ProductGroupAdmin(ShopImportMixin, ShopScopedAdmin):
         )
 
     def _for_each(self, request, queryset, service, done_message):
-        actor = Actor.staff(request.user)
         self.call_service_for_each(
             request,
             queryset,
             service,
-            arguments=lambda group: {"group": group, "actor": actor},
+            target="group",
             done_message=done_message,
             permission="orders.change_productgroup",
         )

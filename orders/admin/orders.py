@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
 from orders.admin.base import (
-    ObjectActionsMixin,
     OpenReturnForm,
     OrderEditForm,
     QualityCheckFailForm,
@@ -36,7 +35,7 @@ from orders.models import (
 )
 from orders.pipeline import STAFF, TRANSITIONS, Actor, transitions_available
 from orders.pricing import CartLine
-from sellercenter.admin_base import ShopScopedAdmin, form_add_domain_error
+from sellercenter.admin_base import ObjectActionsMixin, ShopScopedAdmin, form_add_domain_error
 from sellercenter.barcodes import barcode_svg
 from sellercenter.errors import DomainError
 from sellercenter.formatting import format_datetime
@@ -131,6 +130,7 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
         **{name: (TRANSITIONS[name].label, service, form) for name, (service, form) in ORDER_SERVICES.items()},
     }
     service_target = "order"
+    change_form_template = "admin/orders/order/change_form.html"
     # What fits 1440 px: the channel is a filter, the deadline warning sits beside the ship-by time.
     list_display = ["number", "placed_at", "customer_name", "payment_method", "status", "total_display", "ship_by"]
     list_filter = ["status", "channel", "payment_method", DeadlineFilter, ("placed_at", admin.DateFieldListFilter)]
@@ -227,27 +227,24 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
 
     def run_bulk(self, request, queryset, name: str) -> None:
         service, _form = ORDER_SERVICES[name]
-        self._run_for_each(
+        self._for_each_order(
             request,
             queryset,
             service,
-            lambda done: ngettext("%(count)d order moved.", "%(count)d orders moved.", done) % {"count": done},
+            lambda done: ngettext("%(count)d order moved.", "%(count)d orders moved.", done),
         )
 
-    def _run_for_each(self, request, queryset, service, done_message) -> None:
-        """Call `service(order=..., actor=...)` for every selected order; the refusals are listed, by
-        order number, in one warning after the count of those done."""
-        actor, done, refused = Actor.staff(request.user), 0, []
-        for order in queryset.order_by("pk"):
-            try:
-                service(order=order, actor=actor)
-            except DomainError as error:
-                refused.append(f"{order.number}: {error}")
-            else:
-                done += 1
-        self.message_user(request, done_message(done))
-        if refused:
-            self.message_user(request, "; ".join(refused[:20]), level=messages.WARNING)
+    def _for_each_order(self, request, queryset, service, done_message) -> None:
+        """Call `service(order=..., actor=...)` for every selected order the user may change, in the
+        order they were placed in the table; the refusals are listed by order number."""
+        self.call_service_for_each(
+            request,
+            queryset.order_by("pk"),
+            service,
+            target="order",
+            done_message=done_message,
+            permission="orders.change_order",
+        )
 
     @admin.action(description=_("Start picking and print the pick list"), permissions=["change"])
     def pick(self, request, queryset):
@@ -268,13 +265,11 @@ class OrderAdmin(MarketplaceFilesMixin, ObjectActionsMixin, ShopScopedAdmin):
     @admin.action(description=_("Create shipments with the default carrier"), permissions=["change"])
     def create_shipments(self, request, queryset):
         """Book every selected packed order with the shop's default carrier account."""
-        self._run_for_each(
+        self._for_each_order(
             request,
             queryset,
             services.shipment_create,
-            lambda done: (
-                ngettext("%(count)d shipment requested.", "%(count)d shipments requested.", done) % {"count": done}
-            ),
+            lambda done: ngettext("%(count)d shipment requested.", "%(count)d shipments requested.", done),
         )
 
     @admin.action(description=_("Print shipping labels (A6)"), permissions=["view"])

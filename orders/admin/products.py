@@ -135,10 +135,10 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
 class StockMovementAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
     list_display = ["created_at", "product", "kind", "on_hand_delta", "reserved_delta", "order", "reason", "actor"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["product", "order", "user", "shop"]
+    list_select_related = ["product", "order", "user", "api_key", "shop"]
     search_fields = ["=product__sku", "=order__number"]
     show_full_result_count = False
 
     @admin.display(description=_("by"))
     def actor(self, obj):
-        return obj.user or obj.get_actor_kind_display()
+        return obj.user or obj.api_key or obj.get_actor_kind_display()

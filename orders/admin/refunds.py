@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
-from orders.admin.base import ObjectActionsMixin, RefundDoneForm
+from orders.admin.base import RefundDoneForm
 from orders.models import RefundDue, RefundDueStatus
-from sellercenter.admin_base import ShopScopedAdmin
+from sellercenter.admin_base import ObjectActionsMixin, ShopScopedAdmin
 from sellercenter.money import money_format
 
 

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from orders import services
-from orders.admin.base import ExchangeForm, ObjectActionsMixin, ReadOnlyInline, ReasonForm, ReceiveReturnForm
+from orders.admin.base import ExchangeForm, ReadOnlyInline, ReasonForm, ReceiveReturnForm
 from orders.models import RETURN_RECORD_FIELDS, ReturnLine, ReturnRequest, ReturnStatus
 from orders.pipeline import return_next_statuses
-from sellercenter.admin_base import ShopScopedAdmin
+from sellercenter.admin_base import ObjectActionsMixin, ShopScopedAdmin
 
 
 class ReturnLineInline(ReadOnlyInline):

@@ -26,8 +26,13 @@ from orders.models import (
     Ward,
 )
 from orders.shipping.carriers.base import CarrierError
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, ShopScopedTabularInline
-from sellercenter.errors import DomainError
+from sellercenter.admin_base import (
+    ReadOnlyAdminMixin,
+    ShopScopedAdmin,
+    ShopScopedForm,
+    ShopScopedTabularInline,
+    adopt_saved,
+)
 from sellercenter.money import money_format
 
 
@@ -95,18 +100,17 @@ class CarrierAccountAdmin(ShopScopedAdmin):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
         shop = fields.pop("shop", None) or obj.shop
         credentials = {name: form.cleaned_data.get(name, "") for name in ("token", "webhook_secret")}
-        try:
-            saved = services.carrier_account_save(
-                shop=shop,
-                carrier=fields.pop("carrier"),
-                credentials=credentials,
-                account=obj if change else None,
-                **fields,
-            )
-        except DomainError as error:
-            self.message_user(request, str(error), level=messages.ERROR)
-            return
-        obj.pk, obj._state = saved.pk, saved._state
+        saved = self.call_service(
+            request,
+            services.carrier_account_save,
+            shop=shop,
+            carrier=fields.pop("carrier"),
+            credentials=credentials,
+            account=obj if change else None,
+            **fields,
+        )
+        if saved is not None:
+            adopt_saved(obj, saved)
 
 
 class TrackingEventInline(ReadOnlyAdminMixin, ShopScopedTabularInline):

@@ -16,18 +16,14 @@ from orders import services
 from orders.models import CarrierAccount
 from orders.shipping.carriers import adapter_for
 from orders.shipping.carriers.base import WebhookRejected, WebhookUnreadable
+from sellercenter.api.authentication import CallerUser
 from sellercenter.api.transactions import api_write
 
 MAX_BODY = 64 * 1024
 
 
-class CarrierUser:
+class CarrierUser(CallerUser):
     """`request.user` for a carrier's webhook: the shop's carrier account, not a person."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_staff = False
-    pk = None
 
     def __init__(self, account: CarrierAccount):
         self.account = account

@@ -53,6 +53,17 @@ class CartInput(LinesMixin, serializers.Serializer):
     def cart_lines(self) -> list[CartLine]:
         return [CartLine(line["sku"], line["quantity"]) for line in self.validated_data["lines"]]
 
+    def cart(self) -> dict:
+        """The cart as the checkout and its preview take it: channel, lines, vouchers, shipping fee, points."""
+        values = self.validated_data
+        return {
+            "channel": values["channel"],
+            "lines": self.cart_lines(),
+            "voucher_codes": values["voucher_codes"],
+            "shipping_fee": values["shipping_fee"],
+            "points": values["points"],
+        }
+
 
 class OrderLineOutput(serializers.Serializer):
     sku = serializers.CharField()
@@ -161,13 +172,9 @@ class OrderListCreateView(generics.ListAPIView):
         order = services.order_place(
             shop=request.shop,
             customer=values["customer"],
-            channel=values["channel"],
-            lines=data.cart_lines(),
+            **data.cart(),
             shipping_address=values["shipping_address"],
             payment_method=values["payment_method"],
-            shipping_fee=values["shipping_fee"],
-            voucher_codes=values["voucher_codes"],
-            points=values["points"],
             note=values["note"],
             session={
                 "session_id": values["session_id"],
@@ -282,11 +289,7 @@ class CheckoutQuoteView(APIView):
         pricing = selectors.checkout_preview(
             shop=request.shop,
             customer_external_id=values["customer_external_id"],
-            channel=values["channel"],
-            lines=data.cart_lines(),
-            voucher_codes=values["voucher_codes"],
-            shipping_fee=values["shipping_fee"],
-            points=values["points"],
+            **data.cart(),
         )
         shipping = None
         if values["shipping_address"]:

@@ -17,18 +17,14 @@ from orders import services
 from orders.api.base import MONEY
 from orders.models import PaymentGateway
 from orders.services.payments import SIGNATURE_HEADER
+from sellercenter.api.authentication import CallerUser
 from sellercenter.api.transactions import api_write
 
 SCHEME = "HMAC-SHA256"
 
 
-class GatewayUser:
+class GatewayUser(CallerUser):
     """`request.user` for a signed notification: the gateway account, not a person."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_staff = False
-    pk = None
 
     def __init__(self, gateway: PaymentGateway):
         self.gateway = gateway

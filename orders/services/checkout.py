@@ -241,9 +241,7 @@ def order_insert(
         order=order,
         type=OrderEventType.PLACED,
         to_status=order.status,
-        actor_kind=actor.kind,
-        user=actor.user,
-        api_key=actor.api_key,
+        **actor.record_fields(),
         data=event_data or {},
         created_at=now,
     )

@@ -116,8 +116,7 @@ def _record_movements(changes: list[StockChange], *, actor: Actor, reason: str, 
             reserved_delta=change.reserved,
             order=order,
             reason=reason,
-            actor_kind=actor.kind,
-            user=actor.user,
+            **actor.record_fields(),
         )
         for change in changes
     )

@@ -309,12 +309,11 @@ class CampaignAdmin(ShopTimeZoneMixin, ShopScopedAdmin):
 
     def _transition(self, request, queryset, service, done_message, permission="promotions.change_campaign"):
         """Run `service` on each selected campaign whose shop lets the user's role do it (as the API)."""
-        actor = Actor.staff(request.user)
         self.call_service_for_each(
             request,
             queryset.select_related("shop"),
             service,
-            arguments=lambda campaign: {"campaign": campaign, "actor": actor},
+            target="campaign",
             done_message=lambda count: done_message,
             permission=permission,
         )

@@ -74,21 +74,7 @@ class JourneyStepInline(InlineTabMixin, admin.StackedInline):
     model = JourneyStep
     formset = JourneyStepFormSet
     extra = 0
-    fields = [
-        "position",
-        "kind",
-        "name",
-        "delay",
-        "until_local_time",
-        "channel",
-        "subject",
-        "body",
-        "link",
-        "campaign",
-        "condition",
-        "condition_value",
-        "else_position",
-    ]
+    fields = ["position", *definitions.STEP_FIELDS]
     ordering = ["position"]
 
     def get_formset(self, request, obj=None, **kwargs):

@@ -115,37 +115,34 @@ def _enrol_browse(journey: Journey, event: CustomerEvent) -> bool:
     )
 
 
-def enrol_delivered(*, shop: Shop, customer: Customer, order_ref: str, delivered_at: datetime) -> int:
-    """Order delivered: enrol for the order, due the journey's delay after delivery (ask for a review)."""
+def _enrol_in_live(trigger: str, customer: Customer, occurrence: str, at: datetime, **context) -> int:
+    """Enrol the customer, for this occurrence, in every live journey of the trigger in their shop,
+    each due its own delay after `at`; returns how many took them."""
     return sum(
         bool(
             enrolment_create(
                 journey=journey,
                 customer=customer,
-                occurrence=f"delivered:{order_ref}",
-                triggered_at=delivered_at,
-                due_at=delivered_at + journey.trigger_delay,
-                context={"order_ref": order_ref},
+                occurrence=occurrence,
+                triggered_at=at,
+                due_at=at + journey.trigger_delay,
+                context=context,
             )
         )
-        for journey in live_journeys(shop.pk, JourneyTrigger.ORDER_DELIVERED)
+        for journey in live_journeys(customer.shop_id, trigger)
     )
+
+
+def enrol_delivered(*, shop: Shop, customer: Customer, order_ref: str, delivered_at: datetime) -> int:
+    """Order delivered: enrol for the order, due the journey's delay after delivery (ask for a review)."""
+    occurrence = f"delivered:{order_ref}"
+    return _enrol_in_live(JourneyTrigger.ORDER_DELIVERED, customer, occurrence, delivered_at, order_ref=order_ref)
 
 
 def enrol_tier_upgraded(*, customer: Customer, tier_rank: int, at: datetime) -> int:
     """Tier upgraded: enrol for reaching this tier (once per tier, however often it is reached)."""
-    return sum(
-        bool(
-            enrolment_create(
-                journey=journey,
-                customer=customer,
-                occurrence=f"tier:{tier_rank}:{at:%Y%m%d}",
-                triggered_at=at,
-                due_at=at + journey.trigger_delay,
-                context={"tier_rank": tier_rank},
-            )
-        )
-        for journey in live_journeys(customer.shop_id, JourneyTrigger.TIER_UPGRADED)
+    return _enrol_in_live(
+        JourneyTrigger.TIER_UPGRADED, customer, f"tier:{tier_rank}:{at:%Y%m%d}", at, tier_rank=tier_rank
     )
 
 

@@ -10,8 +10,9 @@ from sellercenter.models import ApiKey
 KEYWORD = "Api-Key"
 
 
-class ApiKeyUser:
-    """Who `request.user` is when a request comes with an API key: the key, not a person."""
+class CallerUser:
+    """`request.user` when the caller is not a person (an API key, a carrier's or a payment
+    gateway's account): authenticated, never staff, no user row behind it."""
 
     is_authenticated = True
     is_anonymous = False
@@ -20,6 +21,10 @@ class ApiKeyUser:
     is_superuser = False
     pk = None
     id = None
+
+
+class ApiKeyUser(CallerUser):
+    """Who `request.user` is when a request comes with an API key: the key, not a person."""
 
     def __init__(self, api_key: ApiKey):
         self.api_key = api_key

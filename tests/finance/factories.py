@@ -65,3 +65,22 @@ def sale_line(order: Order) -> StatementLine:
 
 def reload(statement: Statement) -> Statement:
     return Statement.objects.get(pk=statement.pk)
+
+
+def fee_rule_admin_form(shop, *, effective_from: str) -> dict:
+    """The fee rule admin's add form, filled as the factory's rule, with a 2,5 % COD payment rate."""
+    return {
+        "shop": shop.pk,
+        "effective_from": effective_from,
+        "commission_rate": "4",
+        "service_fee_rate": "1",
+        "payment_fee_rate": "2",
+        "fixed_fee": "1000",
+        "vat_withholding_rate": "1",
+        "pit_withholding_rate": "0.5",
+        "note": "",
+        "payment_rates-TOTAL_FORMS": "1",
+        "payment_rates-INITIAL_FORMS": "0",
+        "payment_rates-0-payment_method": "cod",
+        "payment_rates-0-rate": "2.5",
+    }

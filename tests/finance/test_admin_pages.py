@@ -10,7 +10,7 @@ from django.urls import reverse
 from finance import services
 from finance.models import ExportJob, PaymentFeeRate, StatementLine
 from sellercenter.models import Role
-from tests.finance.factories import FeeRuleFactory, adjustment, delivered, reload
+from tests.finance.factories import FeeRuleFactory, adjustment, delivered, fee_rule_admin_form, reload
 from tests.sellercenter.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -69,21 +69,7 @@ def test_a_fee_rule_that_priced_orders_is_read_only(owner_client, shop):
 
 
 def test_a_fee_rule_with_payment_rates_is_added_in_the_admin(owner_client, shop):
-    data = {
-        "shop": shop.pk,
-        "effective_from": "2025-01-01",
-        "commission_rate": "4",
-        "service_fee_rate": "1",
-        "payment_fee_rate": "2",
-        "fixed_fee": "1000",
-        "vat_withholding_rate": "1",
-        "pit_withholding_rate": "0.5",
-        "note": "",
-        "payment_rates-TOTAL_FORMS": "1",
-        "payment_rates-INITIAL_FORMS": "0",
-        "payment_rates-0-payment_method": "cod",
-        "payment_rates-0-rate": "2.5",
-    }
+    data = fee_rule_admin_form(shop, effective_from="2025-01-01")
 
     assert owner_client.post(reverse("admin:finance_feerule_add"), data).status_code == 302
     rate = PaymentFeeRate.objects.get()

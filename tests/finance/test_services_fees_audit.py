@@ -11,7 +11,7 @@ from finance.models import FeeRule, PaymentFeeRate
 from sellercenter.actor import Actor
 from sellercenter.errors import NotAllowed
 from sellercenter.models import AuditAction, AuditEntry
-from tests.finance.factories import FeeRuleFactory, delivered
+from tests.finance.factories import FeeRuleFactory, delivered, fee_rule_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -67,21 +67,7 @@ def test_finance_settings_are_logged_when_created_and_changed(shop, owner):
 
 
 def test_the_admin_saves_fee_rules_and_settings_through_the_services(owner_client, owner, shop):
-    data = {
-        "shop": shop.pk,
-        "effective_from": "2031-01-01",
-        "commission_rate": "4",
-        "service_fee_rate": "1",
-        "payment_fee_rate": "2",
-        "fixed_fee": "1000",
-        "vat_withholding_rate": "1",
-        "pit_withholding_rate": "0.5",
-        "note": "",
-        "payment_rates-TOTAL_FORMS": "1",
-        "payment_rates-INITIAL_FORMS": "0",
-        "payment_rates-0-payment_method": "cod",
-        "payment_rates-0-rate": "2.5",
-    }
+    data = fee_rule_admin_form(shop, effective_from="2031-01-01")
 
     assert owner_client.post(reverse("admin:finance_feerule_add"), data).status_code == 302
     rule = FeeRule.objects.get(shop=shop)

@@ -105,6 +105,22 @@ def test_bulk_steps_are_offered_for_the_filtered_status_and_run_on_each_order(ow
     assert set(Order.objects.values_list("status", flat=True)) == {S.ALLOCATED}
 
 
+def test_a_bulk_step_counts_the_orders_moved_and_lists_the_refused_ones_by_number(owner_client, shop):
+    ready, shipped_already = place(shop, customer_id="KH-1"), place(shop, customer_id="KH-2")
+    advance(shipped_already, S.SHIPPED)
+
+    response = owner_client.post(
+        CHANGELIST, {"action": "bulk_allocate", "_selected_action": [ready.pk, shipped_already.pk]}, follow=True
+    )
+
+    said = {message.level_tag: str(message) for message in response.context["messages"]}
+    assert said["info"].startswith("1 ")
+    assert said["warning"].startswith(f"{shipped_already.number}: ")
+    assert ready.number not in said["warning"]
+    assert Order.objects.get(pk=ready.pk).status == S.ALLOCATED
+    assert Order.objects.get(pk=shipped_already.pk).status == S.SHIPPED
+
+
 def test_the_packing_slip_shows_the_number_as_a_barcode(owner_client, shop):
     order = place(shop)
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders import services
 from orders.models import Product, ProductGroup, StockMovement, StockMovementKind
-from sellercenter.models import ApiScope
+from sellercenter.models import ApiKey, ApiScope
 from tests.conftest import make_api_client
 from tests.orders.factories import ProductFactory, catalogue_product, place
 
@@ -143,6 +143,16 @@ def test_stock_is_set_for_a_reason(api, shop, kind, quantity, on_hand):
     assert response.json()["stock_on_hand"] == on_hand
     movement = StockMovement.objects.get()
     assert (movement.kind, movement.reason) == (kind, "Kho Hà Nội")
+
+
+def test_a_stock_movement_names_the_api_key_that_made_it(api, shop):
+    ProductFactory(shop=shop, sku="AO-1", stock_on_hand=10)
+
+    response = api.post("/api/v1/products/AO-1/stock", {"kind": "received", "quantity": 2}, format="json")
+
+    assert response.status_code == 200, response.json()
+    movement = StockMovement.objects.get()
+    assert (movement.actor_kind, movement.user, movement.api_key) == ("staff", None, ApiKey.objects.get(shop=shop))
 
 
 def test_stock_set_refuses_bad_input_and_going_below_reserved(api, shop):

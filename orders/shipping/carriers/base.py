@@ -156,6 +156,20 @@ class CarrierAdapter:
     def milestone(self, status: str) -> str:
         return self.statuses.get(str(status), TrackingMilestone.NONE)
 
+    def tracking_update(
+        self, *, tracking_number: str, status: str, occurred_at: datetime, dedup_key: str, note="", payload=None
+    ) -> TrackingUpdate:
+        """A report of `status` by this carrier, with the milestone its status table gives it."""
+        return TrackingUpdate(
+            tracking_number=tracking_number,
+            carrier_status=status,
+            milestone=self.milestone(status),
+            occurred_at=occurred_at,
+            dedup_key=dedup_key,
+            note=note,
+            payload=payload or {},
+        )
+
     # --- HTTP ---------------------------------------------------------------------------------------
 
     def headers(self) -> dict[str, str]:
@@ -193,3 +207,11 @@ class CarrierAdapter:
         except ValueError:
             raise CarrierUnavailable(f"unreadable answer (HTTP {status})", status=status) from None
         return status, answer if isinstance(answer, dict) else {}
+
+    def call_accepted(self, method: str, path: str, *, accepted, **kwargs) -> dict:
+        """`call_json`, whose answer must be HTTP 200 and `accepted(answer)`; otherwise the carrier
+        refused, and CarrierRefused carries its message (or the HTTP status)."""
+        status, answer = self.call_json(method, path, **kwargs)
+        if status != 200 or not accepted(answer):
+            raise CarrierRefused(str(answer.get("message") or f"HTTP {status}"), status=status)
+        return answer

@@ -69,9 +69,7 @@ class GHNAdapter(CarrierAdapter):
         return {"Token": self.credentials.get("token", ""), "ShopId": self.account.carrier_shop_id}
 
     def _post(self, path: str, body: dict):
-        status, answer = self.call_json("POST", f"{API}{path}", body=body)
-        if status != 200 or answer.get("code") != 200:
-            raise CarrierRefused(str(answer.get("message") or f"HTTP {status}"), status=status)
+        answer = self.call_accepted("POST", f"{API}{path}", body=body, accepted=lambda a: a.get("code") == 200)
         return answer.get("data")
 
     def _route(self, parcel: Parcel, ward) -> dict:
@@ -148,15 +146,11 @@ class GHNAdapter(CarrierAdapter):
         ]
 
     def _update(self, code, status, time, kind, note, payload, source="") -> TrackingUpdate:
-        return TrackingUpdate(
-            tracking_number=code,
-            carrier_status=status,
-            milestone=self.milestone(status),
-            occurred_at=_when(time),
-            # GHN sends each status change once per time stamp; polls repeat the same entries.
-            dedup_key=f"{code}:{kind}:{status}:{_when(time).isoformat()}",
-            note=note,
-            payload=payload,
+        moment = _when(time)
+        # GHN sends each status change once per time stamp; polls repeat the same entries.
+        key = f"{code}:{kind}:{status}:{moment.isoformat()}"
+        return self.tracking_update(
+            tracking_number=code, status=status, occurred_at=moment, dedup_key=key, note=note, payload=payload
         )
 
     def webhook_updates(self, *, body: bytes, query: dict) -> list[TrackingUpdate]:

@@ -78,10 +78,8 @@ class GHTKAdapter(CarrierAdapter):
             headers["X-Client-Source"] = self.account.carrier_shop_id
         return headers
 
-    def _ok(self, status: int, answer: dict) -> dict:
-        if status != 200 or not answer.get("success"):
-            raise CarrierRefused(str(answer.get("message") or f"HTTP {status}"), status=status)
-        return answer
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        return self.call_accepted(method, path, accepted=lambda answer: answer.get("success"), **kwargs)
 
     def _places(self, ward) -> dict:
         return {
@@ -104,7 +102,7 @@ class GHTKAdapter(CarrierAdapter):
             "transport": self.account.service or "road",
             "deliver_option": "none",
         }
-        answer = self._ok(*self.call_json("GET", "/services/shipment/fee", query=query))
+        answer = self._call("GET", "/services/shipment/fee", query=query)
         fee = answer.get("fee") or {}
         if not fee.get("delivery", True):
             raise CarrierRefused("GHTK does not deliver to this address")
@@ -136,14 +134,12 @@ class GHTKAdapter(CarrierAdapter):
             {"name": i.name, "quantity": i.quantity, "price": int(i.price), "weight": i.weight_grams / 1000}
             for i in parcel.items
         ]
-        answer = self._ok(
-            *self.call_json("POST", "/services/shipment/order", body={"products": products, "order": order})
-        )
+        answer = self._call("POST", "/services/shipment/order", body={"products": products, "order": order})
         booked = answer["order"]
         return Booking(tracking_number=booked["label"], fee=Decimal(str(booked.get("fee", 0))))
 
     def cancel(self, *, tracking_number: str) -> None:
-        self._ok(*self.call_json("POST", f"/services/shipment/cancel/{urllib.parse.quote(tracking_number)}"))
+        self._call("POST", f"/services/shipment/cancel/{urllib.parse.quote(tracking_number)}")
 
     def label(self, *, tracking_number: str) -> Label:
         status, content = self.call("GET", f"/services/label/{urllib.parse.quote(tracking_number)}")
@@ -152,20 +148,15 @@ class GHTKAdapter(CarrierAdapter):
         return Label(pdf=content)
 
     def track(self, *, tracking_number: str) -> list[TrackingUpdate]:
-        answer = self._ok(*self.call_json("GET", f"/services/shipment/v2/{urllib.parse.quote(tracking_number)}"))
+        answer = self._call("GET", f"/services/shipment/v2/{urllib.parse.quote(tracking_number)}")
         order = answer.get("order") or {}
         return [self._update(tracking_number, str(order["status"]), order["modified"], "", order)]
 
     def _update(self, label, status, time, note, payload) -> TrackingUpdate:
         moment = _when(time)
-        return TrackingUpdate(
-            tracking_number=label,
-            carrier_status=status,
-            milestone=self.milestone(status),
-            occurred_at=moment,
-            dedup_key=f"{label}:{status}:{moment.isoformat()}",
-            note=note,
-            payload=payload,
+        key = f"{label}:{status}:{moment.isoformat()}"
+        return self.tracking_update(
+            tracking_number=label, status=status, occurred_at=moment, dedup_key=key, note=note, payload=payload
         )
 
     def webhook_updates(self, *, body: bytes, query: dict) -> list[TrackingUpdate]:
