@@ -25,7 +25,8 @@ class Channel(models.TextChoices):
     LAZADA = "lazada", _("Lazada")
     TIKTOK_SHOP = "tiktok_shop", _("TikTok Shop")
     CHAT = "chat", _("Chat (Zalo, Messenger)")
-    PHONE = "phone", _("Phone")
+    # "Phone" alone is also a column of phone numbers: the channel has a context of its own.
+    PHONE = "phone", pgettext_lazy("sales channel", "Phone")
 
 
 # Where a customer came from: any sales channel, or a referral by another customer.

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Channel, Customer
 from sellercenter.actor import ActorKind
@@ -192,7 +193,8 @@ class StockMovementKind(models.TextChoices):
     STOCKTAKE = "stocktake", _("Stocktake")
     DAMAGED = "damaged", _("Damaged")
     RESERVED = "reserved", _("Reserved")
-    RELEASED = "released", _("Released")
+    # In a context of its own: loyalty's "Released" (points made spendable) would translate it otherwise.
+    RELEASED = "released", pgettext_lazy("stock movement", "Released")
     SHIPPED = "shipped", _("Shipped")
     RETURNED = "returned", _("Returned")
 

@@ -147,6 +147,13 @@ def catalogue_search_q(text: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}search_key__contains": search_key(text)})
 
 
+def variant_search_q(text: str) -> Q:
+    """SKUs whose catalogue product's name contains `text`, accents and case aside (catalogue_search_q),
+    or whose own name contains it as typed (an option value such as "Đỏ", a SKU left without a
+    catalogue product): what every staff and storefront search of variants by name matches."""
+    return catalogue_search_q(text, prefix="group__") | Q(name__icontains=text.strip())
+
+
 def catalogue_product_filter(
     groups: QuerySet[ProductGroup], *, shop: Shop, for_sale_only: bool, q: str = "", **variant_filters
 ) -> QuerySet[ProductGroup]:
@@ -266,17 +273,17 @@ PRODUCT_MATCHES = 10
 
 def product_find_for_sale(*, shop: Shop, text: str) -> list[Product]:
     """The shop's products for sale that `text` names, for adding a line to a staff order: the one
-    whose SKU it is exactly (what a barcode scanner types; case aside), else those whose name
-    contains it (at most PRODUCT_MATCHES, by SKU). Empty for a blank text."""
+    whose SKU (case aside) or barcode it is exactly (what a scanner types), else those whose name
+    contains it, accents aside (variant_search_q; at most PRODUCT_MATCHES, by SKU). Empty for a
+    blank text."""
     text = text.strip()
     if not text:
         return []
     for_sale = Product.objects.filter(shop=shop, is_active=True)
-    exact = for_sale.filter(sku__iexact=text).order_by("pk")[:1]
+    exact = for_sale.filter(Q(sku__iexact=text) | Q(barcode=text)).order_by("pk")[:1]
     if exact:
         return list(exact)
-    # A variant's own barcode (EAN) is matched here, exactly, once products carry one.
-    return list(for_sale.filter(name__icontains=text).order_by("sku")[:PRODUCT_MATCHES])
+    return list(for_sale.filter(variant_search_q(text)).order_by("sku")[:PRODUCT_MATCHES])
 
 
 def at_risk_q(now: datetime) -> Q:

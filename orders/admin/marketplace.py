@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.tmp_storages import TempFolderStorage
 
 from orders import services
-from orders.exports import CSV, FORMATS, LANGUAGES, orders_export_response
+from orders.exports import CSV, FORMATS, LANGUAGES, orders_export_response, orders_export_shows_addresses
 from orders.marketplaces import MARKETPLACES
 from orders.models import OrderStatus
 from orders.pipeline import Actor
 from sellercenter.access import has_shop_permission, require_shop_permission
 from sellercenter.errors import InvalidInput
+from sellercenter.models import Shop
 from sellercenter.selectors import shops_for_user
 
 IMPORT_PERMISSION = "orders.change_order"
@@ -163,4 +164,8 @@ class MarketplaceFilesMixin:
         request.GET = QueryDict(request.GET.get("filters", ""))
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request)
-        return orders_export_response(queryset=queryset, file_format=file_format, language=language)
+        shops = Shop.objects.filter(pk__in=queryset.order_by().values("shop_id"))
+        with_addresses = orders_export_shows_addresses(user=request.user, shops=shops)
+        return orders_export_response(
+            queryset=queryset, file_format=file_format, language=language, with_addresses=with_addresses
+        )

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -54,6 +55,7 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     list_filter = ["is_active", StockFilter]
     list_select_related = ["shop"]
     search_fields = ["=sku", "=barcode", "name"]
+    search_help_text = _("Exact SKU or barcode, or a name with or without accents.")
     # Options, cost, barcode and parcel size are edited on the catalogue product's page, through its service.
     readonly_fields = ["group", "stock_on_hand", "stock_reserved", "stock_link", "created_at", "updated_at"]
     fields = ["shop", "sku", "name", "price", "low_stock_threshold", "is_active", *readonly_fields]
@@ -82,6 +84,14 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         return [*readonly, "sku"] if obj is not None else readonly
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search and any autocomplete of products: SKU and barcode exactly, the
+        # name accents aside (search_fields stays declared for the admin's checks).
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(Q(sku__iexact=term) | Q(barcode=term) | selectors.variant_search_q(term)), False
 
     def save_model(self, request, obj, form, change):
         saved = services.product_upsert(

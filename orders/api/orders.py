@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from customers.models import Channel
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
-from orders.exports import CSV, FORMATS, orders_export_response
+from orders.exports import CSV, FORMATS, orders_export_response, orders_export_shows_addresses
 from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
 from promotions.quotes import GIFT_REASONS
@@ -23,6 +23,7 @@ from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.permissions import is_back_office
 from sellercenter.api.renderers import XLSX_MEDIA_TYPE, CsvDownloadRenderer, XlsxDownloadRenderer
 from sellercenter.api.transactions import api_write
+from sellercenter.models import ApiKey
 
 
 class AddressSerializer(serializers.Serializer):
@@ -318,7 +319,8 @@ EXPORT_FILTERS = [
 class OrderExportView(APIView):
     """The shop's orders, filtered as the list is (status, channel, payment method, dates, customer),
     newest first, as a file: `format=csv` (streamed, UTF-8 with BOM) or `format=xlsx`; `lang=vi|en`
-    for the headers and labels. Text is spreadsheet-safe and amounts are whole dong for VND."""
+    for the headers and labels. Text is spreadsheet-safe and amounts are whole dong for VND. A staff
+    session whose role may not see customers' addresses gets it without the delivery address."""
 
     required_scopes = BACK_OFFICE_ONLY
     required_permissions = "orders.view_order"
@@ -346,8 +348,14 @@ class OrderExportView(APIView):
         if not filtered.is_valid():
             raise exceptions.ValidationError(filtered.errors)
         file_format = request.accepted_renderer.format if request.accepted_renderer.format in FORMATS else CSV
+        with_addresses = isinstance(request.auth, ApiKey) or orders_export_shows_addresses(
+            user=request.user, shops=[request.shop]
+        )
         return orders_export_response(
-            queryset=filtered.qs, file_format=file_format, language=language.validated_data["lang"]
+            queryset=filtered.qs,
+            file_format=file_format,
+            language=language.validated_data["lang"],
+            with_addresses=with_addresses,
         )
 
 

@@ -48,7 +48,7 @@ class ProductFilter(filters.FilterSet):
         return queryset.filter(selectors.variant_filter_q(shop=shop, **{name: value}))
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(selectors.catalogue_search_q(value, prefix="group__")) if value.strip() else queryset
+        return queryset.filter(selectors.variant_search_q(value)) if value.strip() else queryset
 
 
 class ProductListView(ShopScopedMixin, generics.ListAPIView):

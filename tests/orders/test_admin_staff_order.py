@@ -12,7 +12,7 @@ from promotions.models import CodeMode
 from sellercenter.models import Role
 from tests.customers.factories import CustomerFactory
 from tests.loyalty.factories import member, with_available_points
-from tests.orders.factories import ADDRESS, ProductFactory
+from tests.orders.factories import ADDRESS, ProductFactory, catalogue_product
 from tests.promotions.factories import CampaignFactory
 from tests.sellercenter.factories import staff_user
 
@@ -264,3 +264,15 @@ def test_tampered_input_is_refused_without_a_server_error(owner_client, shop, dr
 
     assert response.status_code == 200
     assert _state() == before
+
+
+def test_a_name_typed_without_accents_offers_the_variants_and_a_scanned_barcode_adds_its_line(owner_client, shop):
+    catalogue_product(shop, "Áo thun Đà Lạt", sku_prefix="AT")
+    ProductFactory(shop=shop, sku="NON", name="Nón lá", barcode="8931234567890", stock_on_hand=5)
+
+    typed = owner_client.post(PAGE, _form(shop, add_text="ao thun da lat", do="add"))
+    scanned = owner_client.post(PAGE, _form(shop, add_text="8931234567890", do="add"))
+
+    assert [product.sku for product in typed.context["product_matches"]] == ["AT-0", "AT-1", "AT-2", "AT-3"]
+    assert [line["sku"].value() for line, _name in scanned.context["lines"]] == ["NON"]
+    assert Order.objects.count() == 0

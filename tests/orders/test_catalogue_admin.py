@@ -98,3 +98,24 @@ def test_the_list_finds_names_without_accents(owner_client, shop):
     page = owner_client.get(reverse("admin:orders_productgroup_changelist"), {"q": "ao dai"})
 
     assert [group.name for group in page.context["cl"].result_list] == ["Áo dài lụa"]
+
+
+@pytest.mark.parametrize(
+    ("query", "skus"),
+    [
+        ("ao thun", {"AT-0", "AT-1", "AT-2", "AT-3"}),
+        ("DAM MAXI", {"DAM-0"}),
+        ("đầm", {"DAM-0"}),
+        ("at-2", {"AT-2"}),
+        ("8931234567890", {"DAM-0"}),
+    ],
+)
+def test_the_variant_list_finds_names_without_accents_and_skus_and_barcodes_exactly(owner_client, shop, query, skus):
+    catalogue_product(shop, "Áo thun", sku_prefix="AT")
+    dress = catalogue_product(shop, "Đầm maxi", options=(), sku_prefix="DAM")
+    dress.variants.update(barcode="8931234567890")
+
+    page = owner_client.get(reverse("admin:orders_product_changelist"), {"q": query})
+
+    assert page.status_code == 200
+    assert {product.sku for product in page.context["cl"].result_list} == skus

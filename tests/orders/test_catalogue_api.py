@@ -255,3 +255,13 @@ def test_the_sku_list_keeps_its_shape_and_gains_the_filters(storefront, shelf):
         "KHAN",
         "NON-RE",
     }
+
+
+@pytest.mark.parametrize("query", ["dam maxi", "Đầm", "ĐẦM MAXI"])
+def test_the_sku_list_folds_accents_and_the_letter_d(storefront, shop, query):
+    catalogue_product(shop, "Đầm maxi", sku_prefix="DAM")
+    catalogue_product(shop, "Áo dài lụa", sku_prefix="AO")
+
+    found = storefront.get("/api/v1/products", {"q": query})
+
+    assert {item["sku"] for item in found.json()["results"]} == {"DAM-0", "DAM-1", "DAM-2", "DAM-3"}
