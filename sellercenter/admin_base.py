@@ -7,6 +7,8 @@ one) and cannot be moved afterwards. The superuser (marketplace operator) sees e
 Every shop-owned model has its own `shop` foreign key, so one rule serves them all.
 """
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -19,12 +21,15 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.admin import checkbox as unfold_checkbox
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from sellercenter.access import has_shop_permission
@@ -332,8 +337,27 @@ class CappedCountPaginator(Paginator):
         return self.count > self.cap
 
 
+_PK = "__row_pk__"
+
+
+@functools.cache
+def _row_checkbox_parts() -> tuple[str, ...]:
+    return tuple(unfold_checkbox.render(ACTION_CHECKBOX_NAME, _PK).split(_PK))
+
+
+def row_checkbox(pk) -> str:
+    """The theme's action checkbox of a list row. Rendering its widget template for every row was a
+    sixth of a 50-row list's time: it is rendered once, and each row puts its own key in."""
+    return mark_safe(escape(str(pk)).join(_row_checkbox_parts()))  # noqa: S308 (the theme's HTML, an escaped key)
+
+
 class ShopScopedAdmin(ServiceActionMixin, ShopScopedMixin, ModelAdmin):
     """Every app's ModelAdmin: shop-scoped, in the admin theme (django-unfold), with one formatting rule."""
+
+    def action_checkbox(self, obj):
+        return row_checkbox(obj.pk)
+
+    action_checkbox.short_description = ModelAdmin.action_checkbox.short_description
 
     list_filter_submit = True
     warn_unsaved_form = True

@@ -1,10 +1,14 @@
-"""The admin site: django-unfold's, with the app list built once per request.
+"""The admin site: django-unfold's, with what it computes again and again computed once.
 
-Django builds the app list (every registered model's permissions for the user) for the sidebar, for
-`available_apps` in every page's context and again for the home: three times per page. It depends only
-on the request's user, so it is built once and handed out as a copy (callers sort and change it)."""
+- Django builds the app list (every registered model's permissions for the user) for the sidebar, for
+  `available_apps` in every page's context and again for the home: three times per page. It depends
+  only on the request's user, so it is built once and handed out as a copy (callers sort and change it).
+- The theme's list template builds the column headers of a list again for every row (to label each
+  cell on narrow screens): rows × columns header computations, most of a 50-row list's time. They depend
+  only on the list, so they are built once per list."""
 
 import copy
+import importlib
 
 from django.contrib.admin.apps import AdminConfig
 from unfold.sites import UnfoldAdminSite
@@ -20,3 +24,21 @@ class SellerCenterAdminSite(UnfoldAdminSite):
 
 class SellerCenterAdminConfig(AdminConfig):
     default_site = "sellercenter.admin_site.SellerCenterAdminSite"
+
+
+def install_list_headers_once() -> None:
+    """Called once from the kernel's AppConfig.ready: the theme's `result_headers(cl)` answers the same
+    headers for the same list (read only by its callers) instead of building them per row."""
+    module = importlib.import_module("unfold.templatetags.unfold_list")
+    current = module.result_headers
+    if getattr(current, "once_per_list", False):
+        return
+
+    def result_headers(cl):
+        built = cl.__dict__.get("_sellercenter_result_headers")
+        if built is None:
+            built = cl.__dict__["_sellercenter_result_headers"] = list(current(cl))
+        return iter(built)
+
+    result_headers.once_per_list = True
+    module.result_headers = result_headers

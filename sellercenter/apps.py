@@ -7,6 +7,8 @@ class SellerCenterConfig(AppConfig):
     verbose_name = _("Shops and staff")
 
     def ready(self):
+        from sellercenter.admin_site import install_list_headers_once
         from sellercenter.formatting import install_admin_money_display
 
         install_admin_money_display()
+        install_list_headers_once()
