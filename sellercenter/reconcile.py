@@ -16,7 +16,7 @@ from finance.selectors import reconcile_problems as finance_problems
 from loyalty.models import EntryKind, PointsEntry, ProgrammeSettings, Tier
 from loyalty.selectors import ledger_mismatches, points_for_amount
 from orders.models import Order, OrderStatus
-from promotions.models import Campaign, Redemption
+from promotions.models import Attribution, Campaign, Redemption
 from sellercenter.check_command import Problem
 from sellercenter.models import Shop
 from sellercenter.money import ZERO
@@ -27,6 +27,11 @@ UNDONE = (OrderStatus.CANCELLED, OrderStatus.RETURNED_TO_SENDER)
 
 def _shops(shop: Shop | None):
     return [shop] if shop is not None else list(Shop.objects.order_by("pk"))
+
+
+def _kept(status: str, total: Decimal, refunded: Decimal) -> Decimal:
+    """What an order brought: its total less refunds, nothing once undone."""
+    return ZERO if status in UNDONE else total - refunded
 
 
 def purchase_problems(shop: Shop) -> list[Problem]:
@@ -40,7 +45,7 @@ def purchase_problems(shop: Shop) -> list[Problem]:
     for number, status, total, refunded in orders.values_list("number", "status", "total", "refunded_amount"):
         numbers.add(number)
         purchase = purchases.get(number)
-        kept = ZERO if status in UNDONE else total - refunded
+        kept = _kept(status, total, refunded)
         if purchase is None:
             problems.append(Problem("purchase_facts", number, "confirmed order without a purchase on its customer"))
         elif kept == 0 and purchase.reversed_at is None:
@@ -136,7 +141,25 @@ def campaign_problems(shop: Shop) -> list[Problem]:
     return problems
 
 
-CROSS_APP_CHECKS = (purchase_problems, points_problems, campaign_problems)
+def attribution_problems(shop: Shop) -> list[Problem]:
+    """Each order credited to a journey's message counts, in the journey's results, what the order
+    kept (after refunds and edits, nothing once undone), and is an order of the shop."""
+    problems = []
+    credited = dict(Attribution.objects.filter(shop=shop).values_list("order_ref", "revenue"))
+    orders = Order.objects.filter(shop=shop, number__in=credited)
+    rows = orders.values_list("number", "status", "total", "refunded_amount")
+    seen = set()
+    for number, status, total, refunded in rows:
+        seen.add(number)
+        kept = _kept(status, total, refunded)
+        if credited[number] != kept:
+            problems.append(Problem("journey_revenue", number, f"credited {credited[number]}, the order kept {kept}"))
+    for reference in sorted(set(credited) - seen):
+        problems.append(Problem("journey_revenue", reference, "credited order of no order of the shop"))
+    return problems
+
+
+CROSS_APP_CHECKS = (purchase_problems, points_problems, campaign_problems, attribution_problems)
 
 
 def reconcile(*, shop: Shop | None = None) -> list[str]:

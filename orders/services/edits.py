@@ -53,7 +53,7 @@ from orders.services.shipments import shipping_address_check
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_lock, order_purchase_reverse
 from promotions.quotes import Reason
-from promotions.services import redemptions_revise_for_order
+from promotions.services import order_revenue_record, redemptions_revise_for_order
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.money import ZERO, allocate, money_round
 
@@ -223,6 +223,7 @@ def _reprice(
             order_total=amounts.total,
         )
     _write(order, amounts=amounts, lines=priced, pricing=pricing)
+    order_revenue_record(shop=order.shop, order_ref=order.number, revenue=amounts.total - order.refunded_amount)
     refund = None
     if order.paid_at and amounts.total < old_total:
         refund = refund_due_open(order=order, source=RefundSource.EDITED, amount=old_total - amounts.total)

@@ -38,7 +38,7 @@ from orders.services.refunds import refund_due_fix_amount, refund_due_mark_done,
 from orders.services.stock import StockChange, stock_apply
 from orders.services.transitions import order_confirm, order_event_write, order_lock, order_purchase_reverse
 from orders.signals import return_refunded
-from promotions.services import redemptions_record_revenue
+from promotions.services import order_revenue_record
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.money import ZERO, allocate, money_round
 
@@ -294,8 +294,7 @@ def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None
                 refunded=min(order.refunded_amount, order.merchandise_paid),
                 order_amount=order.merchandise_paid,
             )
-    if order.promotions:
-        redemptions_record_revenue(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
+    order_revenue_record(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,9 @@ from orders.services.messages import order_email_enqueue
 from orders.services.refunds import refund_due_open
 from orders.services.stock import StockChange, order_stock_changes, stock_apply
 from orders.signals import order_status_changed
-from promotions.services import redemptions_release_for_order
+from promotions.services import order_revenue_record, redemptions_release_for_order
 from sellercenter.errors import InvalidInput, NotAllowed, NotFound
+from sellercenter.money import ZERO
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -127,6 +128,8 @@ def _undo_checkout(order: Order, *, stock: list[StockChange], actor: Actor, reas
     stock_apply(changes=stock, actor=actor, reason=reason, order=order)
     if order.promotions:
         redemptions_release_for_order(shop=order.shop, order_ref=order.number)
+    # An order undone brings nothing to the campaign or journey results that counted it.
+    order_revenue_record(shop=order.shop, order_ref=order.number, revenue=ZERO)
     if order.points_redeemed:
         points_reverse_redemption(customer=order.customer, order_ref=order.number)
 

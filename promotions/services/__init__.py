@@ -18,6 +18,7 @@ from promotions.services.campaigns import (
     campaign_validate,
 )
 from promotions.services.redemptions import (
+    order_revenue_record,
     redemptions_move_customer,
     redemptions_record_for_order,
     redemptions_record_revenue,
@@ -41,6 +42,7 @@ __all__ = [
     "campaign_terms",
     "campaign_update",
     "campaign_validate",
+    "order_revenue_record",
     "redemptions_move_customer",
     "redemptions_record_for_order",
     "redemptions_record_revenue",

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from promotions.models import Campaign, Redemption, Voucher
+from promotions.models import Attribution, Campaign, Redemption, Voucher
 from promotions.quotes import Quote, Reason
 from promotions.selectors import campaign_status_rejection
 from sellercenter.errors import Conflict, InvalidInput
@@ -251,6 +251,14 @@ def redemptions_record_revenue(*, shop, order_ref: str, revenue: Decimal) -> int
     if revenue < 0:
         raise InvalidInput(fields={"revenue": [_("Must not be negative.")]})
     return Redemption.objects.filter(shop=shop, order_ref=order_ref).update(order_total=revenue)
+
+
+def order_revenue_record(*, shop, order_ref: str, revenue: Decimal) -> None:
+    """What an order brings now (lower after a refund, changed by an edit, nothing once cancelled), for
+    the results of the campaigns it redeemed and of the journey message it is credited to: the one
+    call the orders app makes whenever an order's kept revenue changes."""
+    redemptions_record_revenue(shop=shop, order_ref=order_ref, revenue=revenue)
+    Attribution.objects.filter(shop=shop, order_ref=order_ref).update(revenue=revenue)
 
 
 def redemptions_move_customer(*, source, target) -> int:

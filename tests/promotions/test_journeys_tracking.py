@@ -226,3 +226,38 @@ def test_the_template_endpoint_starts_a_draft_and_names_a_wrong_campaign(api, sh
     published = api.post(reverse("api:promotions-journey-action", args=[created.json()["id"], "publish"]))
     assert published.json()["status"] == "live"
     assert api.post(reverse("api:promotions-journey-action", args=[created.json()["id"], "resume"])).status_code == 409
+
+
+def test_a_credited_order_counts_what_it_kept_after_an_edit_and_nothing_once_cancelled(sent):
+    """The journey's results follow the order: an edit of its lines changes the revenue credited to the
+    message, a cancellation takes it all back, and reconcile agrees at every step."""
+    from sellercenter.reconcile import reconcile
+
+    customers, product, _start = sent
+    first, second = (Message.objects.get(customer=customer) for customer in customers[:2])
+    api = make_api_client(first.shop)
+    edited = _order_naming(first.shop, product, "KH-0", first.token)
+    cancelled = _order_naming(second.shop, product, "KH-1", second.token)
+    assert Attribution.objects.get(order_ref=edited).revenue == _total(edited)
+
+    lines = {"lines": [{"sku": product.sku, "quantity": 2}]}
+    response = api.post(f"/api/v1/orders/{edited}/edit", lines, format="json")
+    assert response.status_code == 200, response.json()
+    assert _total(edited) >= Decimal("900000")
+    assert Attribution.objects.get(order_ref=edited).revenue == _total(edited)
+
+    response = api.post(f"/api/v1/orders/{cancelled}/cancel", {"reason": "Khách đổi ý"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert Attribution.objects.get(order_ref=cancelled).revenue == 0
+    assert reconcile(shop=first.shop) == []
+
+    Attribution.objects.filter(order_ref=edited).update(revenue=Decimal("999000"))
+    assert reconcile(shop=first.shop) == [
+        f"{first.shop.slug} [journey_revenue] {edited}: credited 999000.00, the order kept {_total(edited)}"
+    ]
+
+
+def _total(number):
+    from orders.models import Order
+
+    return Order.objects.get(number=number).total
