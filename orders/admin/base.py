@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import CarrierAccount, PaymentMethod, ReturnKind, ReturnOutcome, ReturnReason
 from orders.services import ReturnItem, address_of
 from sellercenter.admin_base import ActionForm, ShopScopedTabularInline
+from sellercenter.money import MoneyFormField
 
 
 class ReadOnlyInline(ShopScopedTabularInline):
@@ -67,7 +68,7 @@ class OrderEditForm(forms.Form):
     ward = forms.CharField(label=_("ward / commune"), max_length=100)
     district = forms.CharField(label=_("district"), max_length=100, required=False)
     province = forms.CharField(label=_("province / city"), max_length=100)
-    shipping_fee = forms.DecimalField(label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2)
+    shipping_fee = MoneyFormField(label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2)
     lines = forms.CharField(
         label=_("lines"),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),

@@ -27,7 +27,7 @@ from sellercenter.access import has_shop_permission
 from sellercenter.admin_base import domain_error_message, form_add_domain_error
 from sellercenter.errors import DomainError
 from sellercenter.models import Shop
-from sellercenter.money import money_format
+from sellercenter.money import MoneyFormField, money_format
 from sellercenter.selectors import shops_for_user
 
 PERMISSION = "orders.add_order"
@@ -86,7 +86,7 @@ class StaffOrderForm(forms.Form):
         label=_("voucher codes"), max_length=200, required=False, help_text=_("Separated by spaces or commas.")
     )
     points = forms.IntegerField(label=_("points to redeem"), min_value=0, initial=0, required=False)
-    shipping_fee = forms.DecimalField(
+    shipping_fee = MoneyFormField(
         label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2, initial=0, required=False
     )
     recipient_name = forms.CharField(label=_("recipient"), max_length=200, required=False)
