@@ -340,6 +340,12 @@ class ActorRecord(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def actor_shown(self):
+        """Who made the change, as lists show it: the staff member or the API key, else the kind
+        ("System")."""
+        return self.user or self.api_key or self.get_actor_kind_display()
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", pgettext_lazy("audit action", "Created")

@@ -97,7 +97,13 @@ def test_adjust_action_asks_for_points_and_a_reason_then_adjusts(owner_client, o
     done = owner_client.post(url, {**selection, "apply": "1", "points": "30", "reason": "Tri ân"})
     assert done.status_code == 302
     entry = PointsEntry.objects.get(account=account)
-    assert (entry.kind, entry.available_delta, entry.reason, entry.actor) == (EntryKind.ADJUSTMENT, 30, "Tri ân", owner)
+    assert (entry.kind, entry.available_delta, entry.reason, entry.actor_kind, entry.user) == (
+        EntryKind.ADJUSTMENT,
+        30,
+        "Tri ân",
+        "staff",
+        owner,
+    )
 
 
 def test_adjust_action_refusal_is_a_message_and_changes_nothing(owner_client, shop):
@@ -125,7 +131,7 @@ def test_tier_floor_action_sets_the_floor_with_the_reason(owner_client, owner, s
     account.refresh_from_db()
     assert (account.tier.rank, account.tier_floor.rank, account.tier_floor_reason) == (4, 4, "KOL")
     change = account.tier_changes.latest("pk")
-    assert (change.reason, change.actor) == (TierChangeReason.MANUAL, owner)
+    assert (change.reason, change.actor_kind, change.user) == (TierChangeReason.MANUAL, "staff", owner)
 
 
 def test_enrol_from_the_add_page(owner_client, shop, other_shop):

@@ -9,7 +9,7 @@ from loyalty.models import LoyaltyAccount, PointsEntry, PointsLot
 from sellercenter.models import ApiScope
 from tests.conftest import make_api_client
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,10 @@ def account(shop):
     with_available_points(account, 300, order_ref="SC-1", at=timezone.now() - timedelta(days=350))
     with_available_points(account, 200, order_ref="SC-2")
     services.points_award_for_order(
-        customer=account.customer, order_ref="SC-3", amount=Decimal(40000), at=timezone.now()
+        customer=account.customer, order_ref="SC-3", amount=Decimal(40000), at=timezone.now(), actor=SYSTEM
     )
     services.tier_record_qualifying_spend(
-        customer=account.customer, order_ref="SC-1", amount=Decimal(1_500_000), at=timezone.now()
+        customer=account.customer, order_ref="SC-1", amount=Decimal(1_500_000), at=timezone.now(), actor=SYSTEM
     )
     return account
 
@@ -68,7 +68,7 @@ def test_ledger_is_cursor_paginated_newest_first(api, account):
 
 def test_ledger_page_runs_a_fixed_number_of_queries(api, account, django_assert_max_num_queries):
     for n in range(10):
-        services.points_adjust(account=account, points=1, reason=f"Quà {n}")
+        services.points_adjust(account=account, points=1, reason=f"Quà {n}", actor=SYSTEM)
 
     with django_assert_max_num_queries(8):
         response = api.get("/api/v1/loyalty/members/KH-0001/ledger?limit=50")

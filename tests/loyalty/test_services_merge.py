@@ -10,7 +10,7 @@ from loyalty import services
 from loyalty.models import LoyaltyAccount, Tier
 from loyalty.selectors import ledger_mismatches
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,18 @@ def test_two_accounts_merge_into_one_with_balances_debt_and_the_higher_tier(shop
     duplicate = member(shop)
     with_available_points(duplicate, 100, order_ref="SC-1")
     services.points_award_for_order(
-        customer=duplicate.customer, order_ref="SC-2", amount=Decimal(30000), at=timezone.now()
+        customer=duplicate.customer, order_ref="SC-2", amount=Decimal(30000), at=timezone.now(), actor=SYSTEM
     )
     LoyaltyAccount.objects.filter(pk=duplicate.pk).update(tier=Tier.objects.get(shop=shop, rank=3))
     kept = member(shop)
     with_available_points(kept, 20, order_ref="SC-3")
-    services.points_redeem_for_order(customer=kept.customer, order_ref="SC-4", points=20)
+    services.points_redeem_for_order(customer=kept.customer, order_ref="SC-4", points=20, actor=SYSTEM)
     services.points_clawback_for_refund(
-        customer=kept.customer, order_ref="SC-3", refund_amount=Decimal(20000), order_amount=Decimal(20000)
+        customer=kept.customer,
+        order_ref="SC-3",
+        refund_amount=Decimal(20000),
+        order_amount=Decimal(20000),
+        actor=SYSTEM,
     )  # 20 points owed
 
     customer_merge(source=duplicate.customer, target=kept.customer)
