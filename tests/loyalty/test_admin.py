@@ -1,9 +1,12 @@
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, ProgrammeSettings, Tier, TierChangeReason
+from sellercenter.admin_base import actor_shown
+from sellercenter.models import ActorKind
 from tests.customers.factories import CustomerFactory
 from tests.loyalty.factories import member, with_available_points
 
@@ -104,6 +107,24 @@ def test_adjust_action_asks_for_points_and_a_reason_then_adjusts(owner_client, o
         "staff",
         owner,
     )
+
+
+def test_ledger_and_tier_history_show_by_whom_staff_the_system_or_an_api_key(owner_client, owner, shop):
+    account = member(shop)
+    owner_client.post(
+        reverse("admin:loyalty_loyaltyaccount_changelist"),
+        {"action": "adjust_points", "_selected_action": [account.pk], "apply": "1", "points": "30", "reason": "Tri ân"},
+    )
+    with_available_points(account, 10, order_ref="SC-1")
+
+    ledger = owner_client.get(reverse("admin:loyalty_pointsentry_changelist"))
+    history = owner_client.get(reverse("admin:loyalty_tierchange_changelist"))
+
+    rows = {entry.kind: str(actor_shown(entry)) for entry in ledger.context["cl"].result_list}
+    assert rows[EntryKind.ADJUSTMENT] == str(owner)
+    assert rows[EntryKind.EARN] == rows[EntryKind.RELEASE] == str(ActorKind.SYSTEM.label)
+    assert re.search(rf'<td class="field-actor_shown[^>]*>{re.escape(str(owner))}</td>', ledger.content.decode())
+    assert [str(actor_shown(change)) for change in history.context["cl"].result_list] == [str(ActorKind.SYSTEM.label)]
 
 
 def test_adjust_action_refusal_is_a_message_and_changes_nothing(owner_client, shop):
