@@ -321,8 +321,9 @@ class RollupCursor(models.Model):
 
 
 class ActorRecord(models.Model):
-    """Who made a change, on a row that records one (an audit entry, an order event): the kind of actor
-    and, for staff and API keys, which one (sellercenter.actor)."""
+    """Who made a change, on a row that records one (an audit entry, an order event, a stock movement, a
+    points entry, a tier change): the kind of actor and, for staff and API keys, which one
+    (sellercenter.actor)."""
 
     actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
     user = models.ForeignKey(
