@@ -5,7 +5,8 @@ with it."""
 
 from django.dispatch import Signal
 
-# A duplicate profile was folded into another one. kwargs: source, target (Customer instances).
+# A duplicate profile was folded into another one. kwargs: source, target (Customer instances), actor
+# (sellercenter.actor.Actor: who merged them, a system job when nobody did by hand).
 # Receivers move their rows (loyalty account, orders...) from source to target.
 customer_merged = Signal()
 

@@ -13,10 +13,12 @@ from datetime import timedelta
 from customers.models import Customer
 from loyalty import services
 from loyalty.models import LoyaltyAccount, Tier
+from sellercenter.actor import Actor
 
 # Every VIP_EVERY-th member carried a card of the old programme: their tier is kept as a floor.
 VIP_EVERY = 7
 FLOOR_REASON = "Khách thân thiết chuyển từ thẻ giấy cũ"
+DEMO = Actor.system("seed demo")
 
 
 def seed(*, shops, stdout) -> None:
@@ -29,11 +31,11 @@ def seed(*, shops, stdout) -> None:
         tiers = list(Tier.objects.filter(shop=shop).order_by("rank"))
         enrolled = 0
         for index, customer in enumerate(c for c in customers if c.pk not in members):
-            account = services.account_enrol(customer=customer, at=customer.created_at - timedelta(days=1))
+            account = services.account_enrol(customer=customer, at=customer.created_at - timedelta(days=1), actor=DEMO)
             enrolled += 1
             if index % VIP_EVERY == VIP_EVERY - 1:
                 floor = tiers[1 + (index // VIP_EVERY) % (len(tiers) - 1)]
-                services.account_set_tier_floor(account=account, tier=floor, reason=FLOOR_REASON)
+                services.account_set_tier_floor(account=account, tier=floor, reason=FLOOR_REASON, actor=DEMO)
         ranks = sorted(set(LoyaltyAccount.objects.filter(shop=shop).values_list("tier__rank", flat=True)))
         stdout.write(
             f"Loyalty: {shop.name}: {enrolled} customers enrolled ({len(members)} were members); "

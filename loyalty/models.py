@@ -10,14 +10,13 @@ so a cancelled order's points can go back to the very lots they came from.
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from sellercenter.models import Shop
+from sellercenter.models import ActorRecord, Shop
 from sellercenter.money import MoneyField
 
 
@@ -207,8 +206,9 @@ class EntryKind(models.TextChoices):
 ONCE_PER_ORDER_KINDS = [EntryKind.EARN, EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REVERSAL]
 
 
-class PointsEntry(models.Model):
-    """One movement of points. Append-only: never updated, never deleted."""
+class PointsEntry(ActorRecord):
+    """One movement of points. Append-only: never updated, never deleted. Who made it is recorded the
+    kernel's way (`Actor.record_fields()`): the staff member, the API key, or a system job."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
     account = models.ForeignKey(
@@ -223,14 +223,6 @@ class PointsEntry(models.Model):
         _("amount"), null=True, blank=True, help_text=_("Order amount, refund amount or redeemed value.")
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -376,8 +368,9 @@ class TierChangeReason(models.TextChoices):
     MANUAL = "manual", _("Manual tier floor")
 
 
-class TierChange(models.Model):
-    """The history of an account's tier: every change, and every manual floor set by staff."""
+class TierChange(ActorRecord):
+    """The history of an account's tier: every change, and every manual floor set by staff, with who
+    made it (the staff member, the API key, or a system job)."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", verbose_name=_("shop"))
     account = models.ForeignKey(
@@ -389,14 +382,6 @@ class TierChange(models.Model):
     to_tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
     reason = models.CharField(_("reason"), max_length=20, choices=TierChangeReason.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
     occurred_at = models.DateTimeField(_("when"))
 
     class Meta:

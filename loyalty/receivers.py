@@ -14,6 +14,6 @@ def set_up_programme(sender, shop, **kwargs) -> None:
 
 
 @receiver(customer_merged, dispatch_uid="loyalty.account_merge")
-def merge_accounts(sender, source, target, **kwargs) -> None:
+def merge_accounts(sender, source, target, actor, **kwargs) -> None:
     """A duplicate profile folded into another one brings its membership and points along."""
-    services.account_merge(source_customer=source, target_customer=target)
+    services.account_merge(source_customer=source, target_customer=target, actor=actor)

@@ -3,7 +3,8 @@
 An `Actor` is a kind (the order pipeline checks it against its table) and, where there is one, the
 staff user or the API key behind it; a system job names itself. Build one from a request with
 `actor_from_request`, for a beat job or a worker with `Actor.system("job name")`. The audit log, the
-order history and the stock movements all record an actor, with `Actor.record_fields()`.
+order history, the stock movements and loyalty's ledger and tier history all record an actor, with
+`Actor.record_fields()`.
 
 `ActorKind` is defined with the kernel's tables (the audit log stores it) and named here too.
 """

@@ -10,7 +10,7 @@ Every shop-owned model has its own `shop` foreign key, so one rule serves them a
 import functools
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -147,6 +147,13 @@ def adopt_saved(obj, saved) -> None:
     for field in saved._meta.concrete_fields:
         setattr(obj, field.attname, getattr(saved, field.attname))
     obj._state = saved._state
+
+
+@admin.display(description=gettext_lazy("by"))
+def actor_shown(obj) -> str:
+    """The "by" column of a row that records its actor (`ActorRecord`): list it in `list_display` or
+    `readonly_fields`, with `user` and `api_key` in the list's `select_related`."""
+    return obj.actor_shown
 
 
 class ServiceActionMixin:

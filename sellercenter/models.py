@@ -321,8 +321,9 @@ class RollupCursor(models.Model):
 
 
 class ActorRecord(models.Model):
-    """Who made a change, on a row that records one (an audit entry, an order event): the kind of actor
-    and, for staff and API keys, which one (sellercenter.actor)."""
+    """Who made a change, on a row that records one (an audit entry, an order event, a stock movement, a
+    points entry, a tier change): the kind of actor and, for staff and API keys, which one
+    (sellercenter.actor)."""
 
     actor_kind = models.CharField(_("by"), max_length=10, choices=ActorKind.choices)
     user = models.ForeignKey(
@@ -339,6 +340,12 @@ class ActorRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def actor_shown(self):
+        """Who made the change, as lists show it: the staff member or the API key, else the kind
+        ("System")."""
+        return self.user or self.api_key or self.get_actor_kind_display()
 
 
 class AuditAction(models.TextChoices):

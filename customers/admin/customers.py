@@ -21,6 +21,7 @@ from customers.resources import CustomerResource
 from customers.segment_rules import rules_filter
 from customers.services.profiles import ADDRESS_FIELDS, PROFILE_FIELDS, profile_clean, tags_clean
 from sellercenter.access import require_shop_permission
+from sellercenter.actor import Actor
 from sellercenter.admin_base import (
     ReadOnlyAdminMixin,
     ShopImportMixin,
@@ -388,7 +389,7 @@ class CustomerAdmin(ShopImportMixin, ShopScopedAdmin):
         if page is not None:
             return page
         merged = self.call_service(
-            request, services.customer_merge_duplicates, customers=profiles, merged_by=request.user
+            request, services.customer_merge_duplicates, customers=profiles, actor=Actor.staff(request.user)
         )
         if merged is not None:
             target, merges = merged

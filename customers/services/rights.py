@@ -23,7 +23,11 @@ from customers.selectors import customer_personal_data, customer_profile_data, m
 from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
 from customers.services.profiles import PROFILE_FIELDS, customer_check_current
 from customers.signals import customer_erased, customer_merged
+from sellercenter.actor import Actor
 from sellercenter.errors import InvalidInput
+
+# A merge nobody asked for by hand (a job, a data fix) is the system's.
+MERGE_JOB = Actor.system("customer merge")
 
 
 def _json_ready(data):
@@ -102,12 +106,13 @@ def _fold_facts_and_blanks(source: Customer, target: Customer) -> None:
     )
 
 
-def customer_merge(*, source: Customer, target: Customer, merged_by=None) -> CustomerMerge:
+def customer_merge(*, source: Customer, target: Customer, actor: Actor | None = None) -> CustomerMerge:
     """Fold the duplicate `source` into `target`: its events, addresses (the target's default stays the
     default), consent history, purchases, anonymous ids, tags and referrals move over, its purchase
     facts are added, and the target's empty profile fields are filled from it. The source stays as a
     marker pointing at the target (its storefront id keeps working) and the merge is recorded.
-    Sends `customer_merged` so that the apps above move their rows too.
+    Sends `customer_merged` (with `actor`, who merged: None is a system job) so that the apps above
+    move their rows too; the merge records the staff member behind `actor`.
 
     Refuses merging a profile into itself or across shops (InvalidInput), and erased or already
     merged profiles (NotAllowed)."""
@@ -138,18 +143,18 @@ def customer_merge(*, source: Customer, target: Customer, merged_by=None) -> Cus
             source=source,
             source_snapshot=snapshot,
             moved=moved,
-            merged_by=merged_by,
+            merged_by=actor.user if actor is not None else None,
         )
         source.refresh_from_db()
         target.refresh_from_db()
-        customer_merged.send(sender=Customer, source=source, target=target)
+        customer_merged.send(sender=Customer, source=source, target=target, actor=actor or MERGE_JOB)
     return merge
 
 
 # --- Personal-data rights --------------------------------------------------------------------------
 
 
-def customer_merge_duplicates(*, customers, merged_by=None) -> tuple[Customer, list[CustomerMerge]]:
+def customer_merge_duplicates(*, customers, actor: Actor | None = None) -> tuple[Customer, list[CustomerMerge]]:
     """Merge duplicate profiles into the one that survives (`merge_survivor`: most orders, then the
     oldest), all or none: one refusal (see `customer_merge`) merges nothing. Returns the survivor
     and the merges recorded."""
@@ -157,7 +162,7 @@ def customer_merge_duplicates(*, customers, merged_by=None) -> tuple[Customer, l
     target = merge_survivor(customers=profiles)
     with transaction.atomic():
         merges = [
-            customer_merge(source=source, target=target, merged_by=merged_by)
+            customer_merge(source=source, target=target, actor=actor)
             for source in sorted(profiles, key=lambda customer: customer.pk)
             if source.pk != target.pk
         ]

@@ -14,7 +14,14 @@ from django.utils.translation import ngettext
 from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.models import LoyaltyAccount, PointsEntry, Tier, TierChange
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedTabularInline, adopt_saved
+from sellercenter.actor import Actor
+from sellercenter.admin_base import (
+    ReadOnlyAdminMixin,
+    ShopScopedAdmin,
+    ShopScopedTabularInline,
+    actor_shown,
+    adopt_saved,
+)
 from sellercenter.barcodes import barcode_svg
 from sellercenter.money import money_format
 from sellercenter.selectors import filter_by_user_shops
@@ -69,7 +76,7 @@ class PointsEntryInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
         "debt_delta",
         "source",
         "reason",
-        "actor",
+        actor_shown,
     ]
     readonly_fields = fields
     extra = 0
@@ -79,19 +86,19 @@ class PointsEntryInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
         return obj.points
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("user", "api_key")
 
 
 class TierChangeInline(ReadOnlyAdminMixin, ShopScopedTabularInline):
     model = TierChange
     formset = TierHistoryFormSet
     fk_name = "account"
-    fields = ["occurred_at", "from_tier", "to_tier", "reason", "note", "actor"]
+    fields = ["occurred_at", "from_tier", "to_tier", "reason", "note", actor_shown]
     readonly_fields = fields
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("from_tier", "to_tier", "actor")
+        return super().get_queryset(request).select_related("from_tier", "to_tier", "user", "api_key")
 
 
 class AdjustPointsForm(forms.Form):
@@ -195,7 +202,7 @@ class LoyaltyAccountAdmin(ShopScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing on the page is editable
-        account = services.account_enrol(customer=form.cleaned_data["customer"])
+        account = services.account_enrol(customer=form.cleaned_data["customer"], actor=Actor.staff(request.user))
         adopt_saved(obj, account)
 
     @admin.display(description=_("qualifying amount"), ordering="qualifying_amount")
@@ -233,11 +240,12 @@ class LoyaltyAccountAdmin(ShopScopedAdmin):
 
     def _each_account(self, request, queryset, service, arguments, done_message) -> int:
         """`service` for every selected account the user may change, by the staff member."""
+        actor = Actor.staff(request.user)
         return self.call_service_for_each(
             request,
             queryset.select_related("shop"),
             service,
-            arguments=lambda account: {"account": account, "actor": request.user, **arguments(account)},
+            arguments=lambda account: {"account": account, "actor": actor, **arguments(account)},
             done_message=done_message,
             permission="loyalty.change_loyaltyaccount",
         )

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import PointsEntry, TierChange
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, actor_shown
 
 
 @admin.register(PointsEntry)
@@ -19,10 +19,10 @@ class PointsEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
         "debt_delta",
         "source",
         "reason",
-        "actor",
+        actor_shown,
     ]
-    list_select_related = ["account__customer", "actor", "shop"]
-    list_filter = ["kind"]
+    list_select_related = ["account__customer", "user", "api_key", "shop"]
+    list_filter = ["kind", "actor_kind"]
     search_fields = ["source", "account__member_code", "account__customer__full_name"]
     date_hierarchy = "occurred_at"
 
@@ -33,8 +33,8 @@ class PointsEntryAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
 
 @admin.register(TierChange)
 class TierChangeAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["occurred_at", "account", "from_tier", "to_tier", "reason", "note", "actor"]
-    list_select_related = ["account__customer", "from_tier", "to_tier", "actor", "shop"]
+    list_display = ["occurred_at", "account", "from_tier", "to_tier", "reason", "note", actor_shown]
+    list_select_related = ["account__customer", "from_tier", "to_tier", "user", "api_key", "shop"]
     list_filter = ["reason"]
     search_fields = ["account__member_code", "account__customer__full_name", "note"]
     date_hierarchy = "occurred_at"

@@ -72,7 +72,6 @@ class MemberAdjustmentView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = selectors.account_for_customer(shop=request.shop, external_id=external_id)
-        # The ledger records the staff member behind an adjustment (none for an API key).
-        staff = actor_from_request(request).user
-        entry = services.points_adjust(account=account, actor=staff, **data.validated_data)
+        # The ledger records who adjusted: the staff member of the session, or the API key.
+        entry = services.points_adjust(account=account, actor=actor_from_request(request), **data.validated_data)
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from customers.selectors import customer_require
 from loyalty import selectors, services
+from sellercenter.actor import actor_from_request
 from sellercenter.api.base import STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
 
@@ -89,5 +90,5 @@ class MemberEnrolView(APIView):
         data.is_valid(raise_exception=True)
         customer = customer_require(shop=request.shop, external_id=data.validated_data["external_id"])
         created = not selectors.is_member(customer=customer)
-        services.account_enrol(customer=customer)
+        services.account_enrol(customer=customer, actor=actor_from_request(request))
         return _card_response(request, customer.external_id, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -10,6 +10,9 @@ be spent, whether or not the nightly job has run yet.
 
 The orders app calls the `points_*_for_order` and `tier_*_qualifying_spend` services with an order
 reference (`order_ref`, e.g. "SC-000123"); loyalty never imports orders.
+
+Every service that writes a ledger entry or a tier change takes the kernel's `Actor` who made it and
+records it on the row (`Actor.record_fields()`); expiry and the period-end review are the system's.
 """
 
 from loyalty.services.accounts import account_enrol

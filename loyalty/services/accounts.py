@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 from loyalty.member_codes import member_code_new
 from loyalty.models import LoyaltyAccount, Tier, TierChange, TierChangeReason
 from loyalty.services.ledger import _expire_due_lots
+from sellercenter.actor import Actor
 from sellercenter.errors import Conflict
 
 MEMBER_CODE_ATTEMPTS = 5
 
 
-def account_enrol(*, customer, at: datetime | None = None) -> LoyaltyAccount:
+def account_enrol(*, customer, actor: Actor, at: datetime | None = None) -> LoyaltyAccount:
     """The customer's loyalty account; created at the lowest tier, with a new member code, if there is
-    none. Safe to call twice and concurrently: one account per customer (a unique constraint)."""
+    none, by `actor` (the tier history records them). Safe to call twice and concurrently: one account
+    per customer (a unique constraint)."""
     existing = LoyaltyAccount.objects.filter(customer=customer).first()
     if existing is not None:
         return existing
@@ -38,6 +40,7 @@ def account_enrol(*, customer, at: datetime | None = None) -> LoyaltyAccount:
                     to_tier=base_tier,
                     reason=TierChangeReason.ENROLMENT,
                     occurred_at=at,
+                    **actor.record_fields(),
                 )
                 return account
         except IntegrityError:
@@ -48,10 +51,13 @@ def account_enrol(*, customer, at: datetime | None = None) -> LoyaltyAccount:
     raise Conflict(_("Could not issue a member code; please retry."))
 
 
-def _locked_account(customer, *, enrol: bool = False, at: datetime | None = None) -> LoyaltyAccount | None:
-    """The customer's account, row-locked for this transaction, with its due lots expired."""
+def _locked_account(
+    customer, *, enrol: bool = False, at: datetime | None = None, actor: Actor | None = None
+) -> LoyaltyAccount | None:
+    """The customer's account, row-locked for this transaction, with its due lots expired; with
+    `enrol`, enrolled first (by `actor`) if it has none."""
     if enrol:
-        account_enrol(customer=customer, at=at)
+        account_enrol(customer=customer, at=at, actor=actor)
     account = (
         LoyaltyAccount.objects.select_for_update(of=("self",))
         .select_related("tier", "shop")

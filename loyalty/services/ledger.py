@@ -11,8 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, PointsLot, PointsLotUse, ProgrammeSettings
+from sellercenter.actor import Actor
 from sellercenter.errors import InvalidInput
 from sellercenter.periods import add_months
+
+# Points expire by the programme's rule, whichever job or request finds them due: the system's doing.
+POINTS_EXPIRY = Actor.system("points expiry")
 
 
 def order_source(order_ref: str) -> str:
@@ -35,9 +39,10 @@ def _record(
     lifetime: int = 0,
     amount: Decimal | None = None,
     reason: str = "",
-    actor=None,
+    actor: Actor,
 ) -> PointsEntry:
-    """Append an entry and move the cached balances by exactly its deltas. The only way balances move."""
+    """Append an entry, recording `actor` as who made it, and move the cached balances by exactly its
+    deltas. The only way balances move."""
     entry = PointsEntry.objects.create(
         shop_id=account.shop_id,
         account=account,
@@ -48,8 +53,8 @@ def _record(
         source=source,
         amount=amount,
         reason=reason,
-        actor=actor,
         occurred_at=occurred_at,
+        **actor.record_fields(),
     )
     LoyaltyAccount.objects.filter(pk=account.pk).update(
         pending_points=F("pending_points") + pending,
@@ -95,21 +100,29 @@ def _credit_lot(account: LoyaltyAccount, entry: PointsEntry, points: int, availa
     )
 
 
-def _after_credit(account: LoyaltyAccount) -> None:
+def _after_credit(account: LoyaltyAccount, *, actor: Actor) -> None:
     """What follows every credit of available points: points credited into an already-past expiry
-    expire at once, and whatever the customer owes is netted against the rest."""
+    expire at once, and whatever the customer owes is netted against the rest (by `actor`, who made
+    the credit)."""
     now = timezone.now()
     _expire_due_lots(account, now=now)
     settle = min(account.debt_points, account.available_points)
     if settle > 0:
         entry = _record(
-            account, EntryKind.DEBT_SETTLEMENT, source="debt", occurred_at=now, available=-settle, debt=-settle
+            account,
+            EntryKind.DEBT_SETTLEMENT,
+            source="debt",
+            occurred_at=now,
+            available=-settle,
+            debt=-settle,
+            actor=actor,
         )
         _consume_lots(account, entry, settle)
 
 
-def _expire_due_lots(account: LoyaltyAccount, *, now: datetime) -> int:
-    """Expire the unconsumed part of every lot whose expiry has passed. Returns the points expired."""
+def _expire_due_lots(account: LoyaltyAccount, *, now: datetime, actor: Actor = POINTS_EXPIRY) -> int:
+    """Expire the unconsumed part of every lot whose expiry has passed, recorded as the system's
+    (`actor`: the nightly job's own). Returns the points expired."""
     expired = 0
     for lot in PointsLot.objects.filter(account=account, remaining__gt=0, expires_at__lte=now).order_by(
         "expires_at", "pk"
@@ -120,6 +133,7 @@ def _expire_due_lots(account: LoyaltyAccount, *, now: datetime) -> int:
             source=f"lot:{lot.pk}",
             occurred_at=lot.expires_at,
             available=-lot.remaining,
+            actor=actor,
         )
         PointsLot.objects.filter(pk=lot.pk).update(remaining=F("remaining") - lot.remaining)
         PointsLotUse.objects.create(shop_id=account.shop_id, entry=entry, lot=lot, points=lot.remaining)

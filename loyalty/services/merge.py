@@ -9,14 +9,16 @@ from loyalty.models import LoyaltyAccount, PointsEntry, PointsLot, QualifyingSpe
 from loyalty.services.accounts import _lock
 from loyalty.services.ledger import _after_credit
 from loyalty.services.tiers import _change_tier
+from sellercenter.actor import Actor
 from sellercenter.errors import Conflict
 
 
-def account_merge(*, source_customer, target_customer) -> LoyaltyAccount | None:
+def account_merge(*, source_customer, target_customer, actor: Actor) -> LoyaltyAccount | None:
     """Follow a merge of customer profiles: the source's account becomes the target's, or, when both
     have one, the source's history (entries, lots, spend, tier changes) moves into the target's
     account, the balances add up, points owed are netted, and the higher tier and floor are kept.
-    The source's member code stops working. Returns the target's account (None if neither had one).
+    The source's member code stops working; the tier kept and the points netted are recorded as
+    `actor`'s (who merged the profiles). Returns the target's account (None if neither had one).
     Refuses (Conflict) when both accounts have entries for the same order."""
     with transaction.atomic():
         accounts = list(
@@ -31,11 +33,11 @@ def account_merge(*, source_customer, target_customer) -> LoyaltyAccount | None:
         if target is None:
             LoyaltyAccount.objects.filter(pk=source.pk).update(customer=target_customer)
             return LoyaltyAccount.objects.get(pk=source.pk)
-        _move_history(source, target)
+        _move_history(source, target, actor=actor)
     return LoyaltyAccount.objects.get(pk=target.pk)
 
 
-def _move_history(source: LoyaltyAccount, target: LoyaltyAccount) -> None:
+def _move_history(source: LoyaltyAccount, target: LoyaltyAccount, *, actor: Actor) -> None:
     try:
         with transaction.atomic():
             for model in (PointsEntry, PointsLot, QualifyingSpend, TierChange):
@@ -62,5 +64,6 @@ def _move_history(source: LoyaltyAccount, target: LoyaltyAccount) -> None:
             at=timezone.now(),
             kept_until=source.tier_kept_until,
             note=note,
+            actor=actor,
         )
-    _after_credit(target)
+    _after_credit(target, actor=actor)

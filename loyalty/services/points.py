@@ -12,6 +12,7 @@ from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, PointsLot, Qu
 from loyalty.selectors import points_for_amount
 from loyalty.services.accounts import _lock, _locked_account
 from loyalty.services.ledger import (
+    POINTS_EXPIRY,
     _after_credit,
     _check_order_ref,
     _consume_lots,
@@ -23,13 +24,15 @@ from loyalty.services.ledger import (
     order_source,
 )
 from loyalty.services.tiers import _tier_upgrade_if_qualified
+from sellercenter.actor import Actor
 from sellercenter.errors import Conflict, InvalidInput
 from sellercenter.money import ZERO, money_round
 
 
-def points_award_for_order(*, customer, order_ref: str, amount: Decimal, at: datetime) -> int:
+def points_award_for_order(*, customer, order_ref: str, amount: Decimal, at: datetime, actor: Actor) -> int:
     """Award pending points for a delivered order: `amount` is what was paid, excluding shipping and
-    discounts, multiplied by the customer's tier multiplier. Enrols the customer if needed.
+    discounts, multiplied by the customer's tier multiplier. Enrols the customer if needed. `actor` is
+    whoever delivered the order (the ledger records them).
 
     Idempotent per (account, order): a second call awards nothing and returns the first award (a
     unique constraint on the ledger backs this). Returns 0 for an amount too small to earn a point.
@@ -38,7 +41,7 @@ def points_award_for_order(*, customer, order_ref: str, amount: Decimal, at: dat
     if amount < 0:
         raise InvalidInput(fields={"amount": [_("Must not be negative.")]})
     with transaction.atomic():
-        account = _locked_account(customer, enrol=True, at=at)
+        account = _locked_account(customer, enrol=True, at=at, actor=actor)
         earned = _order_entry(account, order_ref, EntryKind.EARN)
         if earned is not None:
             return earned.pending_delta
@@ -54,9 +57,10 @@ def points_award_for_order(*, customer, order_ref: str, amount: Decimal, at: dat
             pending=points,
             lifetime=points,
             amount=amount,
+            actor=actor,
         )
         if programme.qualification_basis == QualificationBasis.POINTS:
-            _tier_upgrade_if_qualified(account, programme, at=at)
+            _tier_upgrade_if_qualified(account, programme, at=at, actor=actor)
     return points
 
 
@@ -71,7 +75,7 @@ def _clawed_back(account: LoyaltyAccount, order_ref: str) -> tuple[int, Decimal]
     return points, totals["amount"] or ZERO
 
 
-def points_release_for_order(*, customer, order_ref: str, at: datetime) -> int:
+def points_release_for_order(*, customer, order_ref: str, at: datetime, actor: Actor) -> int:
     """Make an order's pending points available when the order completes (return window closed).
 
     They expire `points_lifetime_months` after `at`; points the customer owes are netted first.
@@ -99,13 +103,14 @@ def points_release_for_order(*, customer, order_ref: str, at: datetime) -> int:
             occurred_at=at,
             pending=-points,
             available=points,
+            actor=actor,
         )
         _credit_lot(account, entry, points, available_at=at)
-        _after_credit(account)
+        _after_credit(account, actor=actor)
     return points
 
 
-def points_redeem_for_order(*, customer, order_ref: str, points: int) -> Decimal:
+def points_redeem_for_order(*, customer, order_ref: str, points: int, actor: Actor) -> Decimal:
     """Spend available points on an order; returns their money value (rounded for the shop's currency).
 
     Soonest-expiring points go first. Atomic under a row lock: the available balance can never go
@@ -137,12 +142,13 @@ def points_redeem_for_order(*, customer, order_ref: str, points: int) -> Decimal
             occurred_at=timezone.now(),
             available=-points,
             amount=value,
+            actor=actor,
         )
         _consume_lots(account, entry, points)
     return value
 
 
-def points_reverse_redemption(*, customer, order_ref: str) -> None:
+def points_reverse_redemption(*, customer, order_ref: str, actor: Actor) -> None:
     """Give back the points redeemed for a cancelled order, into the lots they came from, so they keep
     their original expiry (points whose expiry has passed meanwhile expire at once).
 
@@ -162,13 +168,16 @@ def points_reverse_redemption(*, customer, order_ref: str) -> None:
             occurred_at=timezone.now(),
             available=-redeemed.available_delta,
             amount=redeemed.amount,
+            actor=actor,
         )
         for use in redeemed.lot_uses.order_by("pk"):
             PointsLot.objects.filter(pk=use.lot_id).update(remaining=F("remaining") + use.points)
-        _after_credit(account)
+        _after_credit(account, actor=actor)
 
 
-def points_clawback_for_refund(*, customer, order_ref: str, refund_amount: Decimal, order_amount: Decimal) -> int:
+def points_clawback_for_refund(
+    *, customer, order_ref: str, refund_amount: Decimal, order_amount: Decimal, actor: Actor
+) -> int:
     """Take back points for a refund, pro rata to what the order actually earned:
     award x refunded so far / order amount, less what earlier refunds already took (so partial
     refunds add up exactly and never take more than the award).
@@ -198,6 +207,7 @@ def points_clawback_for_refund(*, customer, order_ref: str, refund_amount: Decim
             points,
             released=_order_entry(account, order_ref, EntryKind.RELEASE) is not None,
             refund_amount=refund_amount,
+            actor=actor,
         )
     return points
 
@@ -232,7 +242,7 @@ def _put_back(account: LoyaltyAccount, redeemed: PointsEntry, entry: PointsEntry
 
 
 def points_restore_for_refund(
-    *, customer, order_ref: str, refund_ref: str, refunded: Decimal, order_amount: Decimal
+    *, customer, order_ref: str, refund_ref: str, refunded: Decimal, order_amount: Decimal, actor: Actor
 ) -> int:
     """Give back the points redeemed on an order, pro rata to the refunded share of what was paid for
     its goods: redeemed x `refunded` (all its refunds so far, this one included) / `order_amount`, less
@@ -264,15 +274,18 @@ def points_restore_for_refund(
             occurred_at=timezone.now(),
             available=points,
             amount=value,
+            actor=actor,
         )
         _put_back(account, redeemed, entry, points)
-        _after_credit(account)
+        _after_credit(account, actor=actor)
     return points
 
 
-def _take_back(account: LoyaltyAccount, order_ref: str, points: int, *, released: bool, refund_amount: Decimal) -> None:
+def _take_back(
+    account: LoyaltyAccount, order_ref: str, points: int, *, released: bool, refund_amount: Decimal, actor: Actor
+) -> None:
     # A refund that rounds to 0 points is still recorded: its amount counts towards the next refunds.
-    fields = {"source": order_source(order_ref), "occurred_at": timezone.now(), "amount": refund_amount}
+    fields = {"source": order_source(order_ref), "occurred_at": timezone.now(), "amount": refund_amount, "actor": actor}
     if not released:
         _record(account, EntryKind.CLAWBACK, pending=-points, lifetime=-points, **fields)
         return
@@ -289,8 +302,9 @@ def _take_back(account: LoyaltyAccount, order_ref: str, points: int, *, released
         _consume_lots(account, entry, from_available)
 
 
-def points_adjust(*, account: LoyaltyAccount, points: int, reason: str, actor=None) -> PointsEntry:
-    """A manual adjustment of the available balance by staff, with a reason. Points added become a lot
+def points_adjust(*, account: LoyaltyAccount, points: int, reason: str, actor: Actor) -> PointsEntry:
+    """A manual adjustment of the available balance, with a reason, by `actor` (a staff member, or a
+    back-office API key; the ledger records which). Points added become a lot
     with the programme's lifetime (netted against points owed); points removed are taken soonest-
     expiring first. Refuses 0 points, an empty reason, or removing more than is available."""
     reason = (reason or "").strip()
@@ -318,17 +332,18 @@ def points_adjust(*, account: LoyaltyAccount, points: int, reason: str, actor=No
         )
         if points > 0:
             _credit_lot(account, entry, points, available_at=now)
-            _after_credit(account)
+            _after_credit(account, actor=actor)
         else:
             _consume_lots(account, entry, -points)
     return entry
 
 
-def points_expire_due(*, now: datetime | None = None) -> int:
+def points_expire_due(*, now: datetime | None = None, actor: Actor | None = None) -> int:
     """Nightly: expire the unconsumed part of every lot whose expiry has passed, account by account
-    (one short transaction each). Safe to run twice: expired lots have nothing left. Returns the points
-    expired."""
+    (one short transaction each), recorded as `actor` (None: the points expiry job). Safe to run twice:
+    expired lots have nothing left. Returns the points expired."""
     now = now or timezone.now()
+    actor = actor or POINTS_EXPIRY
     account_ids = (
         PointsLot.objects.filter(remaining__gt=0, expires_at__lte=now)
         .order_by("account_id")
@@ -339,5 +354,5 @@ def points_expire_due(*, now: datetime | None = None) -> int:
     for account_id in list(account_ids):
         with transaction.atomic():
             account = LoyaltyAccount.objects.select_for_update().get(pk=account_id)
-            expired += _expire_due_lots(account, now=now)
+            expired += _expire_due_lots(account, now=now, actor=actor)
     return expired

@@ -24,13 +24,17 @@ from loyalty.selectors import qualifying_amount_at, qualifying_amount_between, t
 from loyalty.services.accounts import _lock, _locked_account
 from loyalty.services.ledger import _check_order_ref, _programme
 from loyalty.signals import tier_upgraded
+from sellercenter.actor import Actor
 from sellercenter.errors import InvalidInput
 from sellercenter.money import ZERO
 from sellercenter.periods import YEARLY, period_bounds
 
+# The period-end review moves tiers by the programme's rule: the system's doing.
+TIER_REVIEW = Actor.system("tier review")
+
 
 def _change_tier(
-    account: LoyaltyAccount, tier: Tier, *, reason: str, at: datetime, kept_until, note: str = "", actor=None
+    account: LoyaltyAccount, tier: Tier, *, reason: str, at: datetime, kept_until, actor: Actor, note: str = ""
 ) -> None:
     TierChange.objects.create(
         shop_id=account.shop_id,
@@ -39,8 +43,8 @@ def _change_tier(
         to_tier=tier,
         reason=reason,
         note=note,
-        actor=actor,
         occurred_at=at,
+        **actor.record_fields(),
     )
     account.tier = tier
     account.tier_reached_at = at
@@ -48,9 +52,12 @@ def _change_tier(
     account.save(update_fields=["tier", "tier_reached_at", "tier_kept_until"])
 
 
-def _tier_upgrade_if_qualified(account: LoyaltyAccount, programme: ProgrammeSettings, *, at: datetime) -> None:
-    """Upgrade at once when the window's amount reaches a higher tier; it is kept to the end of the
-    next period. Never downgrades (that waits for the period end)."""
+def _tier_upgrade_if_qualified(
+    account: LoyaltyAccount, programme: ProgrammeSettings, *, at: datetime, actor: Actor
+) -> None:
+    """Upgrade at once when the window's amount reaches a higher tier (recorded as `actor`'s, who made
+    the order count); it is kept to the end of the next period. Never downgrades (that waits for the
+    period end)."""
     amount = qualifying_amount_at(account=account, programme=programme, at=at)
     LoyaltyAccount.objects.filter(pk=account.pk).update(qualifying_amount=amount)
     account.qualifying_amount = amount
@@ -62,19 +69,21 @@ def _tier_upgrade_if_qualified(account: LoyaltyAccount, programme: ProgrammeSett
             reason=TierChangeReason.UPGRADE,
             at=at,
             kept_until=period_after_end(at, account.shop.tzinfo),
+            actor=actor,
         )
         tier_upgraded.send(sender=LoyaltyAccount, account=account, at=at)
 
 
-def tier_record_qualifying_spend(*, customer, order_ref: str, amount: Decimal, at: datetime) -> None:
+def tier_record_qualifying_spend(*, customer, order_ref: str, amount: Decimal, at: datetime, actor: Actor) -> None:
     """Count an order's spend towards the customer's tier (enrolling them if needed) and upgrade at once
-    if they now qualify for a higher tier. Once per order: a second call does nothing.
+    if they now qualify for a higher tier, by `actor` (who completed the order). Once per order: a
+    second call does nothing.
     Refuses an amount that is not positive."""
     _check_order_ref(order_ref)
     if amount <= 0:
         raise InvalidInput(fields={"amount": [_("Must be greater than 0.")]})
     with transaction.atomic():
-        account = _locked_account(customer, enrol=True, at=at)
+        account = _locked_account(customer, enrol=True, at=at, actor=actor)
         if QualifyingSpend.objects.filter(account=account, order_ref=order_ref, kind=SpendKind.SPEND).exists():
             return
         QualifyingSpend.objects.create(
@@ -87,7 +96,7 @@ def tier_record_qualifying_spend(*, customer, order_ref: str, amount: Decimal, a
         )
         programme = _programme(account)
         if programme.qualification_basis == QualificationBasis.SPEND:
-            _tier_upgrade_if_qualified(account, programme, at=at)
+            _tier_upgrade_if_qualified(account, programme, at=at, actor=actor)
 
 
 def tier_reverse_qualifying_spend(*, customer, order_ref: str, amount: Decimal, at: datetime) -> None:
@@ -119,8 +128,9 @@ def tier_reverse_qualifying_spend(*, customer, order_ref: str, amount: Decimal, 
         LoyaltyAccount.objects.filter(pk=account.pk).update(qualifying_amount=amount_now)
 
 
-def account_set_tier_floor(*, account: LoyaltyAccount, tier: Tier | None, reason: str, actor=None) -> LoyaltyAccount:
-    """Set (or with tier=None, remove) a manual tier floor: the account never goes below it. Raising
+def account_set_tier_floor(*, account: LoyaltyAccount, tier: Tier | None, reason: str, actor: Actor) -> LoyaltyAccount:
+    """Set (or with tier=None, remove) a manual tier floor, by `actor` (the tier history records
+    them): the account never goes below it. Raising
     the floor above the current tier moves the account up at once; removing it takes effect at the
     next period end. Refuses an empty reason or another shop's tier."""
     reason = (reason or "").strip()
@@ -148,8 +158,8 @@ def account_set_tier_floor(*, account: LoyaltyAccount, tier: Tier | None, reason
                 to_tier=account.tier,
                 reason=TierChangeReason.MANUAL,
                 note=reason,
-                actor=actor,
                 occurred_at=now,
+                **actor.record_fields(),
             )
     return account
 
@@ -170,12 +180,16 @@ def _review(account: LoyaltyAccount, programme: ProgrammeSettings) -> _Review:
     return _Review(boundary=boundary, tier=target)
 
 
-def account_reevaluate_tier(*, account: LoyaltyAccount, now: datetime | None = None) -> bool:
+def account_reevaluate_tier(
+    *, account: LoyaltyAccount, now: datetime | None = None, actor: Actor | None = None
+) -> bool:
     """At the end of the period a tier is kept for, move the account to the tier the window just over
     qualifies it for (never below its manual floor); that tier is kept for the next period too.
     Periods missed while the job did not run are caught up one by one. Does nothing before the period
-    end, so running it twice changes nothing. Returns whether the tier changed."""
+    end, so running it twice changes nothing. The changes are recorded as `actor`'s (None: the tier
+    review job). Returns whether the tier changed."""
     now = now or timezone.now()
+    actor = actor or TIER_REVIEW
     changed = False
     with transaction.atomic():
         account = _lock(account)
@@ -190,16 +204,16 @@ def account_reevaluate_tier(*, account: LoyaltyAccount, now: datetime | None = N
                 account.save(update_fields=["tier_kept_until"])
                 continue
             reason = TierChangeReason.DOWNGRADE if review.tier.rank < account.tier.rank else TierChangeReason.UPGRADE
-            _change_tier(account, review.tier, reason=reason, at=review.boundary, kept_until=kept_until)
+            _change_tier(account, review.tier, reason=reason, at=review.boundary, kept_until=kept_until, actor=actor)
             changed = True
         amount = qualifying_amount_at(account=account, programme=programme, at=now)
         LoyaltyAccount.objects.filter(pk=account.pk).update(qualifying_amount=amount)
     return changed
 
 
-def tiers_reevaluate_due(*, now: datetime | None = None) -> int:
-    """Nightly: re-evaluate every account whose tier period has ended (one transaction each).
-    Safe to run twice. Returns how many accounts changed tier."""
+def tiers_reevaluate_due(*, now: datetime | None = None, actor: Actor | None = None) -> int:
+    """Nightly: re-evaluate every account whose tier period has ended (one transaction each), as
+    `actor` (None: the tier review job). Safe to run twice. Returns how many accounts changed tier."""
     now = now or timezone.now()
     due = LoyaltyAccount.objects.filter(tier_kept_until__lte=now).order_by("pk").only("pk")
-    return sum(account_reevaluate_tier(account=account, now=now) for account in list(due))
+    return sum(account_reevaluate_tier(account=account, now=now, actor=actor) for account in list(due))

@@ -15,7 +15,7 @@ from orders import selectors, services
 from orders.models import Product, StockMovement
 from orders.pipeline import Actor
 from orders.resources import ProductResource
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopImportMixin, ShopScopedAdmin, adopt_saved
+from sellercenter.admin_base import ReadOnlyAdminMixin, ShopImportMixin, ShopScopedAdmin, actor_shown, adopt_saved
 from sellercenter.money import money_format
 
 
@@ -143,12 +143,8 @@ class ProductAdmin(ShopImportMixin, ShopScopedAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
-    list_display = ["created_at", "product", "kind", "on_hand_delta", "reserved_delta", "order", "reason", "actor"]
+    list_display = ["created_at", "product", "kind", "on_hand_delta", "reserved_delta", "order", "reason", actor_shown]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["product", "order", "user", "api_key", "shop"]
     search_fields = ["=product__sku", "=order__number"]
     show_full_result_count = False
-
-    @admin.display(description=_("by"))
-    def actor(self, obj):
-        return obj.user or obj.api_key or obj.get_actor_kind_display()

@@ -271,13 +271,13 @@ def address_of(order: Order) -> dict:
     }
 
 
-def _spend_benefits(order: Order, pricing: Pricing, customer: Customer) -> None:
+def _spend_benefits(order: Order, pricing: Pricing, customer: Customer, actor: Actor) -> None:
     if pricing.quote.applied:
         redemptions_record_for_order(
             shop=order.shop, order_ref=order.number, quote=pricing.quote, customer=customer, order_total=order.total
         )
     if pricing.points:
-        value = points_redeem_for_order(customer=customer, order_ref=order.number, points=pricing.points)
+        value = points_redeem_for_order(customer=customer, order_ref=order.number, points=pricing.points, actor=actor)
         if value != pricing.points_discount:
             raise Conflict(_("The value of points changed during checkout; please try again."), code="points_changed")
 
@@ -358,7 +358,7 @@ def order_place(
                 now + timedelta(minutes=shop.payment_timeout_minutes) if payment_method != PaymentMethod.COD else None
             ),
         )
-        _spend_benefits(order, pricing, buyer)
+        _spend_benefits(order, pricing, buyer, actor)
         order_placed_event_record(
             order, buyer, session or {}, items=sum(line.quantity for line in pricing.lines if not line.is_gift)
         )

@@ -260,14 +260,14 @@ def return_refund(*, return_request: ReturnRequest, actor: Actor, note: str = ""
         order, request = _begin(return_request, R.REFUNDED)
         amount = request.refund_amount
         if amount > 0:
-            _refund_order(order, amount, request)
+            _refund_order(order, amount, request, actor)
         request = _finish(order, request, R.REFUNDED, actor, note, closed_at=timezone.now())
         refund_due_mark_done(return_request=request, actor=actor, reference=reference or note)
         return_refunded.send(sender=ReturnRequest, return_request=request, amount=amount)
     return request
 
 
-def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None:
+def _refund_order(order: Order, amount: Decimal, request: ReturnRequest, actor: Actor) -> None:
     # The customer's row first, then the loyalty account: the order the checkout locks them in.
     order_purchase_reverse(order=order, amount=amount)
     updated = Order.objects.filter(pk=order.pk, refunded_amount__lte=F("total") - amount).update(
@@ -282,6 +282,7 @@ def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None
             order_ref=order.number,
             refund_amount=min(amount, order.merchandise_paid),
             order_amount=order.merchandise_paid,
+            actor=actor,
         )
         # Spend counts towards the tier at completion, net of refunds; this takes back spend that an
         # order delivered before that rule counted at delivery (nothing when none was counted).
@@ -293,6 +294,7 @@ def _refund_order(order: Order, amount: Decimal, request: ReturnRequest) -> None
                 refund_ref=f"return:{request.pk}",
                 refunded=min(order.refunded_amount, order.merchandise_paid),
                 order_amount=order.merchandise_paid,
+                actor=actor,
             )
     order_revenue_record(shop=order.shop, order_ref=order.number, revenue=order.total - order.refunded_amount)
 
@@ -375,7 +377,7 @@ def _settle_replacement(replacement: Order, actor: Actor, note: str) -> Order:
 def _refund_leftover(order: Order, request: ReturnRequest, amount: Decimal, actor: Actor) -> None:
     """The variant sent costs less than what came back was paid: the difference is owed back now,
     as a refund of the order (its refunded amount, points, purchase facts and statement follow)."""
-    _refund_order(order, amount, request)
+    _refund_order(order, amount, request, actor)
     now = timezone.now()
     refund_due_open(order=order, source=RefundSource.RETURN, amount=amount, at=now, return_request=request)
     refund_due_fix_amount(return_request=request, amount=amount, at=now)

@@ -131,7 +131,7 @@ def _undo_checkout(order: Order, *, stock: list[StockChange], actor: Actor, reas
     # An order undone brings nothing to the campaign or journey results that counted it.
     order_revenue_record(shop=order.shop, order_ref=order.number, revenue=ZERO)
     if order.points_redeemed:
-        points_reverse_redemption(customer=order.customer, order_ref=order.number)
+        points_reverse_redemption(customer=order.customer, order_ref=order.number, actor=actor)
 
 
 def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: datetime | None = None) -> Order:
@@ -289,7 +289,7 @@ def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> 
         order_email_enqueue(order=order, kind="delivered")
         amount = order.merchandise_paid
         if amount > 0:
-            points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at)
+            points_award_for_order(customer=order.customer, order_ref=order.number, amount=amount, at=at, actor=actor)
     return order
 
 
@@ -366,11 +366,13 @@ def order_complete(*, order: Order, actor: Actor) -> Order:
         if order.returns.filter(status__in=OPEN_RETURN_STATUSES).exists():
             raise NotAllowed(_("This order has a return in progress."), code="return_open")
         order = _finish(order, "complete", actor=actor, completed_at=now)
-        points_release_for_order(customer=order.customer, order_ref=order.number, at=now)
+        points_release_for_order(customer=order.customer, order_ref=order.number, at=now, actor=actor)
         # Only what was kept counts towards the tier: buying and returning never lifts one.
         kept = order.merchandise_paid - order.refunded_amount
         if kept > 0:
-            tier_record_qualifying_spend(customer=order.customer, order_ref=order.number, amount=kept, at=now)
+            tier_record_qualifying_spend(
+                customer=order.customer, order_ref=order.number, amount=kept, at=now, actor=actor
+            )
     return order
 
 

@@ -1,9 +1,12 @@
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry, ProgrammeSettings, Tier, TierChangeReason
+from sellercenter.admin_base import actor_shown
+from sellercenter.models import ActorKind
 from tests.customers.factories import CustomerFactory
 from tests.loyalty.factories import member, with_available_points
 
@@ -97,7 +100,31 @@ def test_adjust_action_asks_for_points_and_a_reason_then_adjusts(owner_client, o
     done = owner_client.post(url, {**selection, "apply": "1", "points": "30", "reason": "Tri ân"})
     assert done.status_code == 302
     entry = PointsEntry.objects.get(account=account)
-    assert (entry.kind, entry.available_delta, entry.reason, entry.actor) == (EntryKind.ADJUSTMENT, 30, "Tri ân", owner)
+    assert (entry.kind, entry.available_delta, entry.reason, entry.actor_kind, entry.user) == (
+        EntryKind.ADJUSTMENT,
+        30,
+        "Tri ân",
+        "staff",
+        owner,
+    )
+
+
+def test_ledger_and_tier_history_show_by_whom_staff_the_system_or_an_api_key(owner_client, owner, shop):
+    account = member(shop)
+    owner_client.post(
+        reverse("admin:loyalty_loyaltyaccount_changelist"),
+        {"action": "adjust_points", "_selected_action": [account.pk], "apply": "1", "points": "30", "reason": "Tri ân"},
+    )
+    with_available_points(account, 10, order_ref="SC-1")
+
+    ledger = owner_client.get(reverse("admin:loyalty_pointsentry_changelist"))
+    history = owner_client.get(reverse("admin:loyalty_tierchange_changelist"))
+
+    rows = {entry.kind: str(actor_shown(entry)) for entry in ledger.context["cl"].result_list}
+    assert rows[EntryKind.ADJUSTMENT] == str(owner)
+    assert rows[EntryKind.EARN] == rows[EntryKind.RELEASE] == str(ActorKind.SYSTEM.label)
+    assert re.search(rf'<td class="field-actor_shown[^>]*>{re.escape(str(owner))}</td>', ledger.content.decode())
+    assert [str(actor_shown(change)) for change in history.context["cl"].result_list] == [str(ActorKind.SYSTEM.label)]
 
 
 def test_adjust_action_refusal_is_a_message_and_changes_nothing(owner_client, shop):
@@ -125,7 +152,7 @@ def test_tier_floor_action_sets_the_floor_with_the_reason(owner_client, owner, s
     account.refresh_from_db()
     assert (account.tier.rank, account.tier_floor.rank, account.tier_floor_reason) == (4, 4, "KOL")
     change = account.tier_changes.latest("pk")
-    assert (change.reason, change.actor) == (TierChangeReason.MANUAL, owner)
+    assert (change.reason, change.actor_kind, change.user) == (TierChangeReason.MANUAL, "staff", owner)
 
 
 def test_enrol_from_the_add_page(owner_client, shop, other_shop):

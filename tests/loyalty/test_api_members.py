@@ -1,15 +1,17 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from loyalty import services
 from loyalty.models import LoyaltyAccount, PointsEntry, PointsLot
-from sellercenter.models import ApiScope
+from sellercenter.models import ActorKind, ApiKey, ApiScope
 from tests.conftest import make_api_client
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +22,10 @@ def account(shop):
     with_available_points(account, 300, order_ref="SC-1", at=timezone.now() - timedelta(days=350))
     with_available_points(account, 200, order_ref="SC-2")
     services.points_award_for_order(
-        customer=account.customer, order_ref="SC-3", amount=Decimal(40000), at=timezone.now()
+        customer=account.customer, order_ref="SC-3", amount=Decimal(40000), at=timezone.now(), actor=SYSTEM
     )
     services.tier_record_qualifying_spend(
-        customer=account.customer, order_ref="SC-1", amount=Decimal(1_500_000), at=timezone.now()
+        customer=account.customer, order_ref="SC-1", amount=Decimal(1_500_000), at=timezone.now(), actor=SYSTEM
     )
     return account
 
@@ -68,7 +70,7 @@ def test_ledger_is_cursor_paginated_newest_first(api, account):
 
 def test_ledger_page_runs_a_fixed_number_of_queries(api, account, django_assert_max_num_queries):
     for n in range(10):
-        services.points_adjust(account=account, points=1, reason=f"Quà {n}")
+        services.points_adjust(account=account, points=1, reason=f"Quà {n}", actor=SYSTEM)
 
     with django_assert_max_num_queries(8):
         response = api.get("/api/v1/loyalty/members/KH-0001/ledger?limit=50")
@@ -158,6 +160,36 @@ def test_adjustment_is_back_office_only_and_needs_a_reason(shop, account):
     assert done.status_code == 201
     assert done.json()["kind"] == "adjustment"
     assert LoyaltyAccount.objects.get(pk=account.pk).available_points == 550
+
+
+def test_an_adjustment_by_an_api_key_records_the_key_and_the_admin_ledger_shows_it(shop, account, owner_client):
+    back_office = make_api_client(shop, [ApiScope.BACK_OFFICE])
+    key = ApiKey.objects.get(shop=shop)
+
+    done = back_office.post(
+        "/api/v1/loyalty/members/KH-0001/adjustments", {"points": 30, "reason": "Tri ân"}, format="json"
+    )
+
+    assert done.status_code == 201
+    entry = PointsEntry.objects.get(pk=done.json()["id"])
+    assert (entry.actor_kind, entry.api_key, entry.user) == (ActorKind.STAFF, key, None)
+    ledger = owner_client.get(reverse("admin:loyalty_pointsentry_changelist"), {"kind": "adjustment"})
+    assert ledger.status_code == 200
+    assert re.search(rf'<td class="field-actor_shown[^>]*>{re.escape(str(key))}</td>', ledger.content.decode())
+
+
+def test_an_adjustment_in_a_staff_session_records_the_staff_member(shop, account, owner, client):
+    client.force_login(owner)
+
+    done = client.post(
+        "/api/v1/loyalty/members/KH-0001/adjustments",
+        {"points": 30, "reason": "Tri ân"},
+        content_type="application/json",
+    )
+
+    assert done.status_code == 201
+    entry = PointsEntry.objects.get(pk=done.json()["id"])
+    assert (entry.actor_kind, entry.user, entry.api_key) == (ActorKind.STAFF, owner, None)
 
 
 def test_adjustment_with_an_idempotency_key_is_applied_once(api, account):

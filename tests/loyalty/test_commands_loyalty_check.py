@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from loyalty import services
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def account(shop):
     account = member(shop)
     with_available_points(account, 120, order_ref="SC-1")
     services.points_award_for_order(
-        customer=account.customer, order_ref="SC-2", amount=Decimal(30000), at=timezone.now()
+        customer=account.customer, order_ref="SC-2", amount=Decimal(30000), at=timezone.now(), actor=SYSTEM
     )
     return account
 

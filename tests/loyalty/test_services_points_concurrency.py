@@ -11,7 +11,7 @@ from loyalty.selectors import ledger_mismatches
 from sellercenter.errors import Conflict
 from tests.concurrency import run_concurrently
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,8 @@ def test_twenty_concurrent_redemptions_never_overdraw(shop):
     customer = account.customer
 
     results = run_concurrently(
-        lambda i: services.points_redeem_for_order(customer=customer, order_ref=f"SC-{i:06d}", points=70), 20
+        lambda i: services.points_redeem_for_order(customer=customer, order_ref=f"SC-{i:06d}", points=70, actor=SYSTEM),
+        20,
     )
 
     succeeded = [result for result in results if isinstance(result, Decimal)]
@@ -43,7 +44,7 @@ def test_concurrent_awards_for_the_same_order_award_once(shop):
 
     results = run_concurrently(
         lambda i: services.points_award_for_order(
-            customer=customer, order_ref="SC-000001", amount=Decimal(80000), at=at
+            customer=customer, order_ref="SC-000001", amount=Decimal(80000), at=at, actor=SYSTEM
         ),
         10,
     )
@@ -59,7 +60,7 @@ def test_concurrent_first_orders_enrol_the_customer_once(shop):
 
     results = run_concurrently(
         lambda i: services.points_award_for_order(
-            customer=customer, order_ref=f"SC-{i:06d}", amount=Decimal(10000), at=at
+            customer=customer, order_ref=f"SC-{i:06d}", amount=Decimal(10000), at=at, actor=SYSTEM
         ),
         8,
     )

@@ -14,7 +14,7 @@ from loyalty import services
 from loyalty.models import EntryKind, PointsEntry, PointsLot
 from loyalty.selectors import ledger_mismatches
 from sellercenter.errors import DomainError
-from tests.loyalty.factories import member
+from tests.loyalty.factories import SYSTEM, member
 
 ORDERS = [f"SC-{n:06d}" for n in range(4)]
 order_refs = st.sampled_from(ORDERS)
@@ -37,22 +37,32 @@ def _apply(account, operation) -> None:
     if name == "award":
         order_ref, amount, days_ago = args
         services.points_award_for_order(
-            customer=customer, order_ref=order_ref, amount=Decimal(amount), at=now - timedelta(days=days_ago)
+            customer=customer,
+            order_ref=order_ref,
+            amount=Decimal(amount),
+            at=now - timedelta(days=days_ago),
+            actor=SYSTEM,
         )
     elif name == "release":
         order_ref, days_ago = args
-        services.points_release_for_order(customer=customer, order_ref=order_ref, at=now - timedelta(days=days_ago))
+        services.points_release_for_order(
+            customer=customer, order_ref=order_ref, at=now - timedelta(days=days_ago), actor=SYSTEM
+        )
     elif name == "redeem":
-        services.points_redeem_for_order(customer=customer, order_ref=f"R-{args[0]}", points=args[1])
+        services.points_redeem_for_order(customer=customer, order_ref=f"R-{args[0]}", points=args[1], actor=SYSTEM)
     elif name == "reverse":
-        services.points_reverse_redemption(customer=customer, order_ref=f"R-{args[0]}")
+        services.points_reverse_redemption(customer=customer, order_ref=f"R-{args[0]}", actor=SYSTEM)
     elif name == "clawback":
         order_ref, percent = args
         services.points_clawback_for_refund(
-            customer=customer, order_ref=order_ref, refund_amount=Decimal(percent * 1000), order_amount=Decimal(100_000)
+            customer=customer,
+            order_ref=order_ref,
+            refund_amount=Decimal(percent * 1000),
+            order_amount=Decimal(100_000),
+            actor=SYSTEM,
         )
     elif name == "adjust":
-        services.points_adjust(account=account, points=args[0], reason="Kiểm thử")
+        services.points_adjust(account=account, points=args[0], reason="Kiểm thử", actor=SYSTEM)
     else:
         services.points_expire_due(now=now + timedelta(days=args[0]))
 

@@ -10,9 +10,10 @@ import pytest
 from loyalty import services
 from loyalty.models import ProgrammeSettings, QualificationBasis, QualificationWindow, TierChange, TierChangeReason
 from loyalty.selectors import customer_tier
+from sellercenter.actor import Actor
 from sellercenter.errors import InvalidInput
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member
+from tests.loyalty.factories import SYSTEM, member
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,9 @@ def _window(shop, window=QualificationWindow.CALENDAR_YEAR, basis=QualificationB
 
 
 def _spend(account, order_ref: str, amount: int, at: datetime) -> None:
-    services.tier_record_qualifying_spend(customer=account.customer, order_ref=order_ref, amount=Decimal(amount), at=at)
+    services.tier_record_qualifying_spend(
+        customer=account.customer, order_ref=order_ref, amount=Decimal(amount), at=at, actor=SYSTEM
+    )
 
 
 def _rank(account) -> int:
@@ -173,7 +176,7 @@ def test_points_basis_upgrades_on_points_earned(shop):
     account = member(shop)
 
     services.points_award_for_order(
-        customer=account.customer, order_ref="SC-1", amount=Decimal(600_000), at=local(2025, 5, 1)
+        customer=account.customer, order_ref="SC-1", amount=Decimal(600_000), at=local(2025, 5, 1), actor=SYSTEM
     )
 
     assert _rank(account) == 2
@@ -182,11 +185,18 @@ def test_points_basis_upgrades_on_points_earned(shop):
 def test_a_manual_floor_lifts_the_tier_at_once_and_holds_at_the_period_end(account, owner):
     gold = account.shop.tiers.get(rank=3)
 
-    services.account_set_tier_floor(account=account, tier=gold, reason="Khách VIP của chủ shop", actor=owner)
+    services.account_set_tier_floor(
+        account=account, tier=gold, reason="Khách VIP của chủ shop", actor=Actor.staff(owner)
+    )
 
     assert _rank(account) == 3
     change = TierChange.objects.filter(account=account).latest("pk")
-    assert (change.reason, change.note, change.actor) == (TierChangeReason.MANUAL, "Khách VIP của chủ shop", owner)
+    assert (change.reason, change.note, change.actor_kind, change.user) == (
+        TierChangeReason.MANUAL,
+        "Khách VIP của chủ shop",
+        "staff",
+        owner,
+    )
 
     services.tiers_reevaluate_due(now=account.tier_kept_until)
     assert _rank(account) == 3  # no spend, but never below the floor
@@ -196,7 +206,7 @@ def test_a_floor_below_the_current_tier_changes_nothing_now_but_is_recorded(acco
     _spend(account, "SC-1", 16_000_000, local(2025, 6, 1))
     silver = account.shop.tiers.get(rank=2)
 
-    services.account_set_tier_floor(account=account, tier=silver, reason="Cam kết hợp đồng", actor=owner)
+    services.account_set_tier_floor(account=account, tier=silver, reason="Cam kết hợp đồng", actor=Actor.staff(owner))
 
     assert _rank(account) == 4
     services.tiers_reevaluate_due(now=local(2027, 1, 1))
@@ -205,9 +215,11 @@ def test_a_floor_below_the_current_tier_changes_nothing_now_but_is_recorded(acco
 
 def test_a_floor_needs_a_reason_and_a_tier_of_the_same_shop(account, other_shop):
     with pytest.raises(InvalidInput) as raised:
-        services.account_set_tier_floor(account=account, tier=account.shop.tiers.get(rank=2), reason="")
+        services.account_set_tier_floor(account=account, tier=account.shop.tiers.get(rank=2), reason="", actor=SYSTEM)
     assert "reason" in raised.value.fields
 
     with pytest.raises(InvalidInput) as raised:
-        services.account_set_tier_floor(account=account, tier=other_shop.tiers.get(rank=2), reason="Nhầm shop")
+        services.account_set_tier_floor(
+            account=account, tier=other_shop.tiers.get(rank=2), reason="Nhầm shop", actor=SYSTEM
+        )
     assert "tier" in raised.value.fields

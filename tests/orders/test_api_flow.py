@@ -1,5 +1,5 @@
 """One order's whole life through the API: quote, checkout with a voucher and points, payment
-notification, fulfilment, delivery, a return with its refund, completion."""
+notification, fulfilment, delivery, a return with its refund, completion; and who its points are by."""
 
 import json
 from decimal import Decimal
@@ -9,10 +9,18 @@ from rest_framework.test import APIClient
 
 from loyalty.models import EntryKind, LoyaltyAccount, PointsEntry
 from orders import services, tasks
-from orders.models import Order, Product
+from orders.models import Order, OrderStatus, Product
 from promotions.models import Campaign, CodeMode
+from sellercenter.models import ActorKind, ApiKey
 from tests.loyalty.factories import member, with_available_points
-from tests.orders.factories import ADDRESS, PaymentGatewayFactory, ProductFactory, return_window_closed
+from tests.orders.factories import (
+    ADDRESS,
+    PaymentGatewayFactory,
+    ProductFactory,
+    advance,
+    return_window_closed,
+    staff_actor,
+)
 from tests.promotions.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +132,33 @@ def test_an_order_from_quote_to_completion_and_return(api, shop, django_capture_
     released = PointsEntry.objects.get(source=f"order:{number}", kind=EntryKind.RELEASE).available_delta
     assert released == earned - 88  # the refund clawed back its share of the pending points
     assert _ok(api.get(f"/api/v1/returns?order={number}"))["results"][0]["status"] == "refunded"
+
+
+def test_the_ledger_records_who_moved_an_orders_points(api, shop):
+    """The storefront redeems at checkout (the customer, through its key), a staff member delivers, the
+    beat job completes."""
+    ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("500000"), stock_on_hand=10)
+    account = member(shop, external_id="KH-001")
+    with_available_points(account, 1000, order_ref="SC-CU")
+    key = ApiKey.objects.get(shop=shop)
+    checkout = {
+        "channel": "website",
+        "lines": [{"sku": "AO-DAI", "quantity": 1}],
+        "points": 100,
+        "customer": {"external_id": "KH-001", "full_name": "Nguyễn Thị Lan"},
+        "shipping_address": ADDRESS,
+        "payment_method": "cod",
+    }
+    number = _ok(api.post("/api/v1/orders", checkout, format="json"), 201)["number"]
+    staff = staff_actor()
+    order = advance(Order.objects.get(number=number), OrderStatus.DELIVERED, staff)
+    return_window_closed(order)
+    tasks.orders_complete_due.delay().get()
+
+    entries = PointsEntry.objects.filter(source=f"order:{number}")
+    who = {entry.kind: (entry.actor_kind, entry.user, entry.api_key) for entry in entries}
+    assert who == {
+        EntryKind.REDEEM: (ActorKind.CUSTOMER, None, key),
+        EntryKind.EARN: (ActorKind.STAFF, staff.user, None),
+        EntryKind.RELEASE: (ActorKind.SYSTEM, None, None),
+    }

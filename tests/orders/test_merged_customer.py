@@ -9,7 +9,7 @@ from customers.services import customer_merge
 from loyalty.services import account_set_tier_floor
 from orders.models import Order
 from tests.customers.factories import CustomerFactory
-from tests.loyalty.factories import member, with_available_points
+from tests.loyalty.factories import SYSTEM, member, with_available_points
 from tests.orders.factories import ADDRESS, ProductFactory
 from tests.promotions.factories import CampaignFactory, tier_of
 
@@ -24,7 +24,7 @@ def merged(shop):
     ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("400000"))
     kept = member(shop, external_id="KH-GIU")
     with_available_points(kept, 5000, order_ref="SC-SEED")
-    account_set_tier_floor(account=kept, tier=tier_of(shop, 2), reason="Khách thân thiết")
+    account_set_tier_floor(account=kept, tier=tier_of(shop, 2), reason="Khách thân thiết", actor=SYSTEM)
     CampaignFactory(shop=shop, name="Ưu đãi hạng Bạc", tiers=[tier_of(shop, 2)])
     customer_merge(source=CustomerFactory(shop=shop, external_id="KH-CU"), target=kept.customer)
     return kept

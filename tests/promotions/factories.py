@@ -10,6 +10,7 @@ from django.utils import timezone
 from customers.models import Customer, Segment
 from loyalty.models import LoyaltyAccount, Tier
 from promotions.models import Campaign, CodeMode, Kind, Redemption, Voucher
+from tests.loyalty.factories import SYSTEM
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -71,7 +72,7 @@ def member_in_tier(shop, rank: int, **customer_fields) -> Customer:
     """A customer of `shop` whose loyalty account sits in the tier of `rank`."""
     from loyalty.services import account_enrol
 
-    account = account_enrol(customer=CustomerFactory(shop=shop, **customer_fields))
+    account = account_enrol(customer=CustomerFactory(shop=shop, **customer_fields), actor=SYSTEM)
     LoyaltyAccount.objects.filter(pk=account.pk).update(tier=tier_of(shop, rank))
     return account.customer
 

@@ -14,6 +14,7 @@ from promotions.journeys.runner import journeys_run_due
 from promotions.journeys.triggers import enrol_scheduled
 from promotions.models import Enrolment, JourneyTrigger, StepKind
 from tests.customers.factories import SegmentFactory
+from tests.loyalty.factories import SYSTEM
 from tests.orders.factories import advance, place
 from tests.promotions.journey_setup import cart_event, customer_with_consent, journey_start
 
@@ -72,7 +73,9 @@ def test_a_tier_upgrade_enrols_the_member(shop):
     journey = live(shop, JourneyTrigger.TIER_UPGRADED, trigger_delay=timedelta(0))
     customer = customer_with_consent(shop, at=timezone.now())
 
-    tier_record_qualifying_spend(customer=customer, order_ref="SC-000001", amount=Decimal("2500000"), at=timezone.now())
+    tier_record_qualifying_spend(
+        customer=customer, order_ref="SC-000001", amount=Decimal("2500000"), at=timezone.now(), actor=SYSTEM
+    )
 
     [enrolment] = Enrolment.objects.filter(journey=journey)
     assert enrolment.context == {"tier_rank": 2}

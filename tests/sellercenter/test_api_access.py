@@ -28,6 +28,7 @@ from sellercenter.models import ApiScope, Role
 from sellercenter.selectors import role_permissions
 from tests.customers.factories import AddressFactory
 from tests.finance.factories import FeeRuleFactory, adjustment, delivered
+from tests.loyalty.factories import SYSTEM
 from tests.promotions.factories import CampaignFactory
 from tests.sellercenter.factories import ShopFactory, staff_user
 
@@ -87,7 +88,7 @@ def _build_world() -> World:
     FeeRuleFactory(shop=shop)
     order = delivered(shop, customer_id="KH-001")
     customer = order.customer
-    loyalty_services.account_enrol(customer=customer)
+    loyalty_services.account_enrol(customer=customer, actor=SYSTEM)
     return_request = order_services.return_request_open(
         order=order,
         items=[order_services.ReturnItem(order.lines.first().sku, 1)],

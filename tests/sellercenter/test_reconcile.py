@@ -15,6 +15,7 @@ from orders import services
 from orders.models import Order, OrderStatus
 from orders.pipeline import Actor
 from promotions.models import Campaign, CodeMode
+from tests.loyalty.factories import SYSTEM
 from tests.orders.factories import ProductFactory, advance, place, return_window_closed
 from tests.promotions.factories import CampaignFactory
 
@@ -26,7 +27,7 @@ def story(shop):
     """A completed order with a voucher, a delivered one, a cancelled one: every app has rows for them."""
     ProductFactory(shop=shop, sku="AO", price=Decimal("400000"), stock_on_hand=20)
     campaign = CampaignFactory(shop=shop, code_mode=CodeMode.SHARED, code="GIAM10")
-    account_enrol(customer=Customer.objects.create(shop=shop, external_id="KH-1", email="a@example.vn"))
+    account_enrol(customer=Customer.objects.create(shop=shop, external_id="KH-1", email="a@example.vn"), actor=SYSTEM)
     completed = advance(place(shop, lines=[("AO", 1)], customer_id="KH-1", voucher_codes=["GIAM10"]), "delivered")
     return_window_closed(completed)
     completed = services.order_complete(order=completed, actor=Actor.system())
