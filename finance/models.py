@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models import PaymentMethod
 from sellercenter.leases import JobStates, LeasedJob
@@ -141,7 +142,8 @@ class PaymentFeeRate(models.Model):
 
 
 class StatementStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # In a context of its own: the customers app's "Open" (a request waiting) would translate it otherwise.
+    OPEN = "open", pgettext_lazy("statement status", "Open")
     CLOSED = "closed", _("Closed")
     PAID = "paid", _("Paid")
 
