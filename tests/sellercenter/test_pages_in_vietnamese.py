@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import django
@@ -17,6 +16,7 @@ from promotions.models import Enrolment, Message
 from tests.finance.factories import adjustment
 from tests.orders.factories import ProductFactory, advance, place
 from tests.promotions.journey_setup import customer_with_consent, journey_start, leave_cart, live_cart_journey
+from tests.visible_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,43 +55,10 @@ def _is_english(piece: str) -> bool:
     return bool(words) and 2 * sum(word in ENGLISH_WORDS for word in words) >= len(words)
 
 
-class _ShownText(HTMLParser):
-    """The text a person reads: text between tags and the attributes browsers show, without scripts,
-    styles, icon ligatures (Material Symbols spans) and keyboard hints."""
-
-    SKIPPED = {"script", "style", "kbd"}
-    SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-        self.skipping: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.pieces += [value for name, value in attrs if name in self.SHOWN_ATTRIBUTES and value]
-        icon = "material-symbols" in (attributes.get("class") or "")
-        if (tag in self.SKIPPED or icon or self.skipping) and tag not in VOID:
-            self.skipping.append(tag)
-
-    def handle_endtag(self, tag):
-        if self.skipping and self.skipping[-1] == tag:
-            self.skipping.pop()
-
-    def handle_data(self, data):
-        if not self.skipping and data.strip():
-            self.pieces.append(data.strip())
-
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
 def english_left(page: str) -> list[str]:
     """The pieces of the page written in English (mostly words of the UI's English and not one
     Vietnamese letter), other than codes and names that read the same in Vietnamese."""
-    parser = _ShownText()
-    parser.feed(page)
-    return list(dict.fromkeys(piece for piece in parser.pieces if _is_english(piece)))
+    return [piece for piece in visible_text(page) if _is_english(piece)]
 
 
 @pytest.fixture
