@@ -752,7 +752,8 @@ class RefundSource(models.TextChoices):
 
 class RefundDueStatus(models.TextChoices):
     DUE = "due", _("Due")
-    DONE = "done", _("Done")
+    # In a context of its own: the kernel's "Done" (a finished task, Xong), loaded ahead, would word it.
+    DONE = "done", pgettext_lazy("refund due", "Done")
 
 
 class RefundDue(models.Model):
