@@ -201,9 +201,11 @@ class Statement(models.Model):
     total_net = MoneyField(_("net"), default=ZERO, editable=False)
     closing_balance = MoneyField(_("closing balance"), default=ZERO, editable=False)
     payout_amount = MoneyField(_("payout"), default=ZERO, editable=False)
-    line_count = models.PositiveIntegerField(_("lines"), default=0, editable=False)
+    # "lines" and "closed at" in a context of their own: the orders catalogue, loaded ahead, words them
+    # as an order's lines and a closed batch.
+    line_count = models.PositiveIntegerField(pgettext_lazy("statement", "lines"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(pgettext_lazy("statement", "closed at"), null=True, blank=True, editable=False)
     digest = models.CharField(_("digest"), max_length=64, blank=True, editable=False)
     settled_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
 

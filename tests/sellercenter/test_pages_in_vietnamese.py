@@ -144,3 +144,6 @@ def test_labels_shared_with_other_apps_read_as_this_page_means_them(owner_client
     assert "Kênh gửi" in messages and "Kênh bán" not in messages
     # An open statement is open, not a request waiting (the customers app's "Open").
     assert "Đang mở" in statements and "Đang chờ xử lý" not in statements
+    # A statement's lines are counted and it is closed as the books are (not an order's lines).
+    statement = owner_client.get(pages["statement"], HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Số dòng" in statement and "Chốt sổ lúc" in statement and "Các dòng hàng" not in statement
