@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orders.models import PaymentMethod
 from sellercenter.leases import JobStates, LeasedJob
@@ -141,7 +142,8 @@ class PaymentFeeRate(models.Model):
 
 
 class StatementStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # In a context of its own: the customers app's "Open" (a request waiting) would translate it otherwise.
+    OPEN = "open", pgettext_lazy("statement status", "Open")
     CLOSED = "closed", _("Closed")
     PAID = "paid", _("Paid")
 
@@ -199,9 +201,11 @@ class Statement(models.Model):
     total_net = MoneyField(_("net"), default=ZERO, editable=False)
     closing_balance = MoneyField(_("closing balance"), default=ZERO, editable=False)
     payout_amount = MoneyField(_("payout"), default=ZERO, editable=False)
-    line_count = models.PositiveIntegerField(_("lines"), default=0, editable=False)
+    # "lines" and "closed at" in a context of their own: the orders catalogue, loaded ahead, words them
+    # as an order's lines and a closed batch.
+    line_count = models.PositiveIntegerField(pgettext_lazy("statement", "lines"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(pgettext_lazy("statement", "closed at"), null=True, blank=True, editable=False)
     digest = models.CharField(_("digest"), max_length=64, blank=True, editable=False)
     settled_at = models.DateTimeField(_("paid at"), null=True, blank=True, editable=False)
 

@@ -195,7 +195,8 @@ class StockMovementKind(models.TextChoices):
     RESERVED = "reserved", _("Reserved")
     # In a context of its own: loyalty's "Released" (points made spendable) would translate it otherwise.
     RELEASED = "released", pgettext_lazy("stock movement", "Released")
-    SHIPPED = "shipped", _("Shipped")
+    # Stock leaving the warehouse, not the order status of the same English word.
+    SHIPPED = "shipped", pgettext_lazy("stock movement", "Shipped")
     RETURNED = "returned", _("Returned")
 
 
@@ -751,7 +752,8 @@ class RefundSource(models.TextChoices):
 
 class RefundDueStatus(models.TextChoices):
     DUE = "due", _("Due")
-    DONE = "done", _("Done")
+    # In a context of its own: the kernel's "Done" (a finished task, Xong), loaded ahead, would word it.
+    DONE = "done", pgettext_lazy("refund due", "Done")
 
 
 class RefundDue(models.Model):

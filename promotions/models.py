@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Channel, Customer, MarketingChannel, Segment
 from loyalty.models import Tier
@@ -345,7 +346,8 @@ class Journey(models.Model):
     exit_on_order = models.BooleanField(_("exit when the customer orders"), default=True)
     exit_on_cart_emptied = models.BooleanField(_("exit when the cart is emptied"), default=True)
     family = models.UUIDField(_("family"), default=uuid.uuid4, editable=False)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # In a context of its own: django.contrib.auth's catalogue (ahead of this app's) keeps "version" English.
+    version = models.PositiveIntegerField(pgettext_lazy("journey", "version"), default=1, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=JourneyStatus.choices, default=JourneyStatus.DRAFT, editable=False
     )
@@ -383,7 +385,9 @@ class JourneyStep(models.Model):
     until_local_time = models.TimeField(
         _("then until (local time)"), null=True, blank=True, help_text=_("E.g. 19:00 in the shop's time zone.")
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=MarketingChannel.choices, blank=True)
+    channel = models.CharField(
+        pgettext_lazy("marketing message", "channel"), max_length=20, choices=MarketingChannel.choices, blank=True
+    )
     subject = models.CharField(_("subject / title"), max_length=200, blank=True)
     body = models.TextField(
         _("text"),
@@ -523,7 +527,9 @@ class Message(models.Model):
     )
     step = models.ForeignKey(JourneyStep, on_delete=models.PROTECT, related_name="messages", verbose_name=_("step"))
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer"))
-    channel = models.CharField(_("channel"), max_length=20, choices=MarketingChannel.choices)
+    channel = models.CharField(
+        pgettext_lazy("marketing message", "channel"), max_length=20, choices=MarketingChannel.choices
+    )
     token = models.CharField(_("tracking token"), max_length=32, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default="pending")
     skip_reason = models.CharField(_("skipped because"), max_length=20, choices=SkipReason.choices, blank=True)

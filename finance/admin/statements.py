@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from finance import selectors, services
@@ -94,7 +94,7 @@ class StatementAdmin(SpreadsheetExportMixin, ShopScopedAdmin):
         payout = getattr(obj, "payout", None)
         return payout.bank_reference if payout else ""
 
-    @admin.display(description=_("lines"))
+    @admin.display(description=pgettext_lazy("statement", "lines"))
     def lines_link(self, obj):
         url = reverse("admin:finance_statementline_changelist") + f"?statement__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.line_count)

@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from promotions.journeys import definitions
 from promotions.journeys.results import journey_results
-from promotions.models import Enrolment, Journey, JourneySettings, JourneyStatus, JourneyStep, Message
+from promotions.models import (
+    Enrolment,
+    Journey,
+    JourneySettings,
+    JourneyStatus,
+    JourneyStep,
+    Message,
+    SkipReason,
+)
 from sellercenter.admin_base import InlineTabMixin, ReadOnlyAdminMixin, ShopScopedAdmin, adopt_saved, scope_choices
 from sellercenter.errors import InvalidInput
 from sellercenter.money import money_format
@@ -24,6 +32,8 @@ CHART_BAR = 26
 CHART_GAP = 6
 CHART_HEIGHT = 120
 FUNNEL = (("reached", "#a0aec0"), ("sent", "#3182ce"), ("clicked", "#38a169"), ("ordered", "#d69e2e"))
+# The legend reads as the steps table's headers.
+FUNNEL_LABELS = {"reached": _("Reached"), "sent": _("Sent"), "clicked": _("Clicked"), "ordered": _("Orders")}
 EDITABLE = ("name", "trigger_delay", "trigger_count", "exit_on_order", "exit_on_cart_emptied")
 
 
@@ -123,6 +133,11 @@ def funnel_chart(steps: list[dict]) -> dict:
     return {"groups": groups, "width": 40 + max(len(shown), 1) * group, "top": top, "height": CHART_HEIGHT}
 
 
+def skip_labels(skipped: dict[str, int]) -> list[tuple[str, int]]:
+    """The reasons messages were skipped for, as staff read them, with their counts (none left out)."""
+    return [(SkipReason(reason).label, count) for reason, count in skipped.items() if count]
+
+
 @admin.register(Journey)
 class JourneyAdmin(ShopScopedAdmin):
     list_display = ["name", "shop", "trigger", "status", "version", "enrolled", "published_at"]
@@ -163,12 +178,18 @@ class JourneyAdmin(ShopScopedAdmin):
             {
                 "results": results,
                 "money": {k: money_format(results[k], currency) for k in ("revenue", "voucher_cost")},
+                "skipped": skip_labels(results["skipped"]),
                 "step_money": [
-                    (s, money_format(s["revenue"], currency), money_format(s["voucher_cost"], currency))
+                    (
+                        s,
+                        money_format(s["revenue"], currency),
+                        money_format(s["voucher_cost"], currency),
+                        skip_labels(s["skipped"]),
+                    )
                     for s in results["steps"]
                 ],
                 "chart": funnel_chart(results["steps"]),
-                "legend": [(gettext(name), colour) for name, colour in FUNNEL],
+                "legend": [(FUNNEL_LABELS[name], colour) for name, colour in FUNNEL],
             },
         )
 

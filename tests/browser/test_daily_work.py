@@ -58,7 +58,7 @@ def test_operations_takes_an_order_from_payment_to_the_carrier(person, shop):
     ops.go("/admin/").shot("home-ready")
     assert _todo(ops, "to_hand_over") == 1
     ops.go(f"/admin/orders/order/{order.pk}/change/")
-    _step(ops, "ship", "Xuất kho", "handed-over")
+    _step(ops, "ship", "Đang giao", "handed-over")
 
     ops.go("/admin/").shot("home-after")
     assert _todo(ops, "awaiting_payment") == 0 and _todo(ops, "to_hand_over") == 0

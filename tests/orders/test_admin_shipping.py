@@ -77,6 +77,10 @@ def test_staff_book_from_the_order_page_and_print_labels_and_the_hand_over_list(
     handover = owner_client.post(changelist, {"action": "print_handover_list", "_selected_action": [order.pk]})
 
     assert shipment.tracking_number in labels.content.decode() and order.number in labels.content.decode()
+    labels_vi = owner_client.post(
+        changelist, {"action": "print_labels", "_selected_action": [order.pk]}, HTTP_ACCEPT_LANGUAGE="vi"
+    ).content.decode()
+    assert "Người gửi" in labels_vi and "Người nhận" in labels_vi  # the parties, not a date range's Từ / Đến
     text = handover.content.decode()
     assert shipment.tracking_number in text and "1 parcel" in text and "Received by" in text
 

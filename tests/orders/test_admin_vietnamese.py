@@ -1,8 +1,6 @@
 """The catalogue, staff order, order edit and marketplace import pages in Vietnamese (what staff read):
 the labels of these pages are translated, and none is left in English."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -10,39 +8,15 @@ from django.urls import reverse
 from orders import services
 from tests.orders.factories import catalogue_product, marketplace_catalogue, marketplace_file, place, staff_actor
 from tests.orders.test_admin_staff_order import _form
+from tests.visible_text import visible_text
 
 pytestmark = pytest.mark.django_db
 VI = {"HTTP_ACCEPT_LANGUAGE": "vi"}
 
 
-class _VisibleText(HTMLParser):
-    """The text a reader sees: element text outside scripts and styles, and the attributes a browser shows."""
-
-    SHOWN = ("placeholder", "title", "aria-label")
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.hidden += tag in ("script", "style")
-        self.parts += [value for name, value in attrs if name in self.SHOWN and value]
-        if tag == "input" and dict(attrs).get("type") == "submit":
-            self.parts.append(dict(attrs).get("value") or "")
-
-    def handle_endtag(self, tag):
-        self.hidden -= tag in ("script", "style")
-
-    def handle_data(self, data):
-        if not self.hidden and data.strip():
-            self.parts.append(data.strip())
-
-
 def _text(response) -> set[str]:
     assert response.status_code == 200
-    parser = _VisibleText()
-    parser.feed(response.content.decode())
-    return set(parser.parts)
+    return set(visible_text(response.content.decode()))
 
 
 def _check(response, vietnamese: set[str], english: set[str]) -> None:
