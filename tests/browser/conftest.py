@@ -102,6 +102,26 @@ class Person:
             raise AssertionError(f"{text!r} never appeared on {self.driver.current_url}") from None
         return self
 
+    def type_into_focused(self, name: str, keys: str, timeout: float = 10):
+        """Type as a scanner does, into the field the page focuses once loaded (named `name`): wait
+        for the cursor to be there first, as a person would."""
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        try:
+            WebDriverWait(self.driver, timeout).until(
+                lambda driver: driver.execute_script(
+                    "return document.readyState === 'complete' && document.activeElement"
+                    " && document.activeElement.name === arguments[0]",
+                    name,
+                )
+            )
+        except TimeoutException:
+            self.driver.save_screenshot(str(SHOTS / f"{self.name}-failed.png"))
+            raise AssertionError(f"the cursor never came to {name!r} on {self.driver.current_url}") from None
+        self.driver.switch_to.active_element.send_keys(keys)
+        return self
+
     def text(self) -> str:
         return self.find("body").text
 

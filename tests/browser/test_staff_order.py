@@ -23,9 +23,9 @@ def test_operations_sells_at_the_counter(person, shop):
 
     ops.go("/admin/orders/order/add/").shot("empty")
     # The scanner types the code and Enter into the focused product field.
-    ops.driver.switch_to.active_element.send_keys("AO-DAI-M\n")
+    ops.type_into_focused("add_text", "AO-DAI-M\n")
     ops.wait_for_text("Áo dài lụa M")
-    ops.driver.switch_to.active_element.send_keys("AO-DAI-M\n")
+    ops.type_into_focused("add_text", "AO-DAI-M\n")
     ops.wait_for_text("900.000 ₫").shot("scanned-twice")
     ops.find('[name="customer_query"]').send_keys("0912 345 678")
     ops.click('button[name="do"][value="search"]').wait_for_text("Nguyễn Thị Lan")
