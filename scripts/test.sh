@@ -327,7 +327,10 @@ if [[ -z "$workers" ]]; then
 fi
 [[ "$workers" =~ ^[0-9]+$ ]] || die "TEST_WORKERS must be a number of workers (0 or 1: no parallel workers), not '$workers'"
 parallel=(-n 0)
-((workers > 1)) && parallel=(-n "$workers" --dist loadgroup)
+# --no-loadscope-reorder: hand the tests out in pytest-django's order (transactional tests last),
+# groups included; a transactional test flushes its worker's database, and with it the rows the data
+# migrations wrote, which the tests that run inside a transaction read.
+((workers > 1)) && parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
 
 say "python -m pytest --cov --cov-report=term ${parallel[*]} $*"
 status=0
