@@ -11,6 +11,9 @@
 # Redis: TEST_REDIS_URL is used as is when set. Otherwise, when redis-server is on PATH, a throwaway
 # server is started on a free loopback port; without it Redis tests are skipped.
 # With SELLERCENTER_REQUIRE_SERVICES=1 (CI) a missing PostgreSQL or Redis is an error instead.
+# Workers: the tests run in parallel with pytest-xdist, one process per core (at least 2), each on a
+# test database of its own (test_<name>_gw0, ...); TEST_WORKERS=<n> sets the number, 0 or 1 runs them
+# in this process, one after the other. Tests marked with one `xdist_group` run in one worker, in turn.
 set -euo pipefail
 
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -316,9 +319,22 @@ fi
 
 # --- Tests ---
 
-say "python -m pytest --cov --cov-report=term $*"
+# One worker per core, at least 2: the suite spends much of its time waiting on servers it started.
+workers="${TEST_WORKERS:-}"
+if [[ -z "$workers" ]]; then
+    workers="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)"
+    ((workers < 2)) && workers=2
+fi
+[[ "$workers" =~ ^[0-9]+$ ]] || die "TEST_WORKERS must be a number of workers (0 or 1: no parallel workers), not '$workers'"
+parallel=(-n 0)
+# --no-loadscope-reorder: hand the tests out in pytest-django's order (transactional tests last),
+# groups included; a transactional test flushes its worker's database, and with it the rows the data
+# migrations wrote, which the tests that run inside a transaction read.
+((workers > 1)) && parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
+
+say "python -m pytest --cov --cov-report=term ${parallel[*]} $*"
 status=0
-"$VENV_PY" -m pytest --cov --cov-report=term "$@" || status=$?
+"$VENV_PY" -m pytest --cov --cov-report=term "${parallel[@]}" "$@" || status=$?
 if [[ "$status" -eq 5 ]]; then
     # pytest's "no tests collected": a suite that tests nothing must not pass.
     printf 'ERROR: pytest collected no tests (exit code 5)\n' >&2

@@ -6,10 +6,15 @@ The `redis_url` fixture works the same way for Redis.
 """
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
 from django.db import connection
+from django.db.backends.base.creation import BaseDatabaseCreation
 from rest_framework.test import APIClient
 
 from sellercenter.models import Role
@@ -39,15 +44,66 @@ def pytest_runtest_setup(item):
     pytest.skip(POSTGRES_SKIP_REASON)
 
 
+def pytest_configure(config):
+    # The browser tests' screenshots (tests/browser/conftest.py) go to one folder for the whole run: this
+    # process chooses it, and pytest-xdist's workers inherit it.
+    if not hasattr(config, "workerinput") and not os.environ.get("BROWSER_SCREENSHOTS"):
+        os.environ["BROWSER_SCREENSHOTS"] = tempfile.mkdtemp(prefix="sellercenter-screens-")
+        config.add_cleanup(_remove_if_empty(Path(os.environ["BROWSER_SCREENSHOTS"])))
+
+
+def _remove_if_empty(folder: Path):
+    def remove():
+        if folder.is_dir() and not any(folder.glob("*.png")):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return remove
+
+
 def pytest_terminal_summary(terminalreporter):
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "needs PostgreSQL" in str(r.longrepr)]
     if skipped:
         terminalreporter.write_line(f"{len(skipped)} PostgreSQL-only tests were skipped: the suite ran on SQLite.")
+    shots = Path(os.environ.get("BROWSER_SCREENSHOTS", ""))
+    if shots.name and any(shots.glob("*.png")):
+        terminalreporter.write_line(f"Browser screenshots: {shots}")
+
+
+def _deserialize_into_an_empty_database(deserialize):
+    """`serialized_rollback` (the journeys' tests) restores the database as migrations left it. A
+    transactional test run before it in the same database flushed it, and post_migrate then wrote the
+    content types and permissions again under new ids, which the restored rows would collide with
+    (which test runs before which depends on how pytest-xdist shares them out): empty it first."""
+
+    def restore(self, data):
+        from django.core.management import call_command
+
+        call_command("flush", verbosity=0, interactive=False, database=self.connection.alias, inhibit_post_migrate=True)
+        return deserialize(self, data)
+
+    return restore
+
+
+BaseDatabaseCreation.deserialize_db_from_string = _deserialize_into_an_empty_database(
+    BaseDatabaseCreation.deserialize_db_from_string
+)
+
+
+def _worker_redis_url(url: str) -> str:
+    """Under pytest-xdist, each worker gets a Redis database of its own (gw0 -> 1, gw1 -> 2, ...): the
+    real Celery workers a test starts take messages from queues with fixed names (`messages`), and a
+    worker of another test process must never take them to its own test database. (Redis has 16.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not url:
+        return url
+    parts = urlsplit(url)
+    number = int(worker.removeprefix("gw")) % 15 + 1
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 @pytest.fixture
 def redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "")
+    url = _worker_redis_url(os.environ.get("TEST_REDIS_URL", ""))
     problem = "TEST_REDIS_URL is not set" if not url else None
     if url:
         try:

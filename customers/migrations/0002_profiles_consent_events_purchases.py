@@ -116,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'purchase',
                 'verbose_name_plural': 'purchases',
                 'ordering': ['-ordered_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='customerpurchase_amount_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -405,10 +406,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='customerpurchase',
             index=models.Index(fields=['customer', 'ordered_at'], name='purchase_customer_ordered_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='customerpurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='customerpurchase_amount_not_negative'),
         ),
         migrations.AddConstraint(
             model_name='customerpurchase',

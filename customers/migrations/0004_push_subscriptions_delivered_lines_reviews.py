@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'delivered line',
                 'verbose_name_plural': 'delivered lines',
                 'ordering': ['-delivered_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'order_ref', 'sku'), name='deliveredline_unique_order_sku')],
             },
         ),
         migrations.CreateModel(
@@ -49,6 +50,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'push subscription',
                 'verbose_name_plural': 'push subscriptions',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'anonymous_id'], name='pushsub_shop_anonymous_id')],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'endpoint'), name='pushsubscription_unique_shop_endpoint')],
             },
         ),
         migrations.CreateModel(
@@ -69,26 +72,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'review',
                 'verbose_name_plural': 'reviews',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'created_at'], name='review_shop_created_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='review_rating_1_to_5')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='deliveredline',
-            constraint=models.UniqueConstraint(fields=('shop', 'order_ref', 'sku'), name='deliveredline_unique_order_sku'),
-        ),
-        migrations.AddIndex(
-            model_name='pushsubscription',
-            index=models.Index(fields=['shop', 'anonymous_id'], name='pushsub_shop_anonymous_id'),
-        ),
-        migrations.AddConstraint(
-            model_name='pushsubscription',
-            constraint=models.UniqueConstraint(fields=('shop', 'endpoint'), name='pushsubscription_unique_shop_endpoint'),
-        ),
-        migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['shop', 'created_at'], name='review_shop_created_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='review_rating_1_to_5'),
         ),
     ]

@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'fee rule',
                 'verbose_name_plural': 'fee rules',
                 'ordering': ['shop', '-effective_from'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'effective_from'), name='feerule_unique_shop_day'), models.CheckConstraint(condition=models.Q(('commission_rate__gte', 0), ('commission_rate__lte', 100), ('service_fee_rate__gte', 0), ('service_fee_rate__lte', 100), ('payment_fee_rate__gte', 0), ('payment_fee_rate__lte', 100), ('vat_withholding_rate__gte', 0), ('vat_withholding_rate__lte', 100), ('pit_withholding_rate__gte', 0), ('pit_withholding_rate__lte', 100), ('fixed_fee__gte', 0)), name='feerule_rates_in_range')],
             },
         ),
         migrations.CreateModel(
@@ -53,6 +54,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'finance settings',
                 'verbose_name_plural': 'finance settings',
+                'constraints': [models.CheckConstraint(condition=models.Q(('statement_period__in', ['weekly', 'monthly'])), name='financesettings_period_valid')],
             },
         ),
         migrations.CreateModel(
@@ -68,6 +70,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'payment fee rate',
                 'verbose_name_plural': 'payment fee rates',
                 'ordering': ['payment_method'],
+                'constraints': [models.UniqueConstraint(fields=('fee_rule', 'payment_method'), name='paymentfeerate_unique_method'), models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 100)), name='paymentfeerate_rate_in_range')],
             },
         ),
         migrations.CreateModel(
@@ -109,6 +112,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'statement',
                 'verbose_name_plural': 'statements',
                 'ordering': ['shop', '-period_start'],
+                'indexes': [models.Index(fields=['status', 'period_end'], name='statement_status_end')],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'period_start'), name='statement_unique_shop_start'), models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed', 'paid'])), name='statement_status_valid'), models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='statement_period_ordered'), models.CheckConstraint(condition=models.Q(('payout_amount__gte', 0)), name='statement_payout_not_negative'), models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('closed_at__isnull', False), models.Q(('digest', ''), _negated=True)), _connector='OR'), name='statement_frozen_has_digest'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'paid'), _negated=True), ('settled_at__isnull', False), _connector='OR'), name='statement_paid_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -127,6 +132,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'payout',
                 'verbose_name_plural': 'payouts',
                 'ordering': ['-paid_on', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payout_amount_positive')],
             },
         ),
         migrations.CreateModel(
@@ -169,6 +175,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'statement line',
                 'verbose_name_plural': 'statement lines',
                 'ordering': ['-booked_on', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'booked_on'], name='statementline_shop_booked'), models.Index(fields=['statement', 'id'], name='statementline_statement_id'), models.Index(fields=['shop', 'payout_state'], name='statementline_shop_state')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'sale')), fields=('order',), name='statementline_one_sale_per_order'), models.UniqueConstraint(condition=models.Q(('kind', 'refund')), fields=('return_request',), name='statementline_one_refund_per_return'), models.CheckConstraint(condition=models.Q(('kind__in', ['sale', 'refund', 'adjustment'])), name='statementline_kind_valid'), models.CheckConstraint(condition=models.Q(('payout_state__in', ['pending', 'to_be_paid', 'paid'])), name='statementline_payout_state_valid'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'sale'), _negated=True), ('order__isnull', False), _connector='OR'), name='statementline_sale_has_order'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'refund'), _negated=True), models.Q(('order__isnull', False), ('return_request__isnull', False)), _connector='OR'), name='statementline_refund_has_return'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='statementline_adjustment_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('payout_state', 'pending'), ('statement__isnull', True)), models.Q(models.Q(('payout_state', 'pending'), _negated=True), ('statement__isnull', False)), _connector='OR'), name='statementline_pending_iff_unassigned'), models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('gross'), '+', models.F('seller_discount')), '+', models.F('shipping_charged')), '+', models.F('shipping_cost')), '+', models.F('commission')), '+', models.F('payment_fee')), '+', models.F('service_fee')), '+', models.F('fixed_fee')), '+', models.F('refund')), '+', models.F('adjustment')), '+', models.F('vat_withheld')), '+', models.F('pit_withheld')))), name='statementline_net_adds_up')],
             },
         ),
         migrations.CreateModel(
@@ -194,105 +202,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-pk'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('date_to__gte', models.F('date_from'))), name='exportjob_range_ordered'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='exportjob_status_valid'), models.CheckConstraint(condition=models.Q(('rows_done__lte', models.F('rows_total'))), name='exportjob_progress_in_range')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='feerule',
-            constraint=models.UniqueConstraint(fields=('shop', 'effective_from'), name='feerule_unique_shop_day'),
-        ),
-        migrations.AddConstraint(
-            model_name='feerule',
-            constraint=models.CheckConstraint(condition=models.Q(('commission_rate__gte', 0), ('commission_rate__lte', 100), ('service_fee_rate__gte', 0), ('service_fee_rate__lte', 100), ('payment_fee_rate__gte', 0), ('payment_fee_rate__lte', 100), ('vat_withholding_rate__gte', 0), ('vat_withholding_rate__lte', 100), ('pit_withholding_rate__gte', 0), ('pit_withholding_rate__lte', 100), ('fixed_fee__gte', 0)), name='feerule_rates_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='financesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('statement_period__in', ['weekly', 'monthly'])), name='financesettings_period_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='paymentfeerate',
-            constraint=models.UniqueConstraint(fields=('fee_rule', 'payment_method'), name='paymentfeerate_unique_method'),
-        ),
-        migrations.AddConstraint(
-            model_name='paymentfeerate',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 100)), name='paymentfeerate_rate_in_range'),
-        ),
-        migrations.AddIndex(
-            model_name='statement',
-            index=models.Index(fields=['status', 'period_end'], name='statement_status_end'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.UniqueConstraint(fields=('shop', 'period_start'), name='statement_unique_shop_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed', 'paid'])), name='statement_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='statement_period_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('payout_amount__gte', 0)), name='statement_payout_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('closed_at__isnull', False), models.Q(('digest', ''), _negated=True)), _connector='OR'), name='statement_frozen_has_digest'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'paid'), _negated=True), ('settled_at__isnull', False), _connector='OR'), name='statement_paid_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payout_amount_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='statementline',
-            index=models.Index(fields=['shop', 'booked_on'], name='statementline_shop_booked'),
-        ),
-        migrations.AddIndex(
-            model_name='statementline',
-            index=models.Index(fields=['statement', 'id'], name='statementline_statement_id'),
-        ),
-        migrations.AddIndex(
-            model_name='statementline',
-            index=models.Index(fields=['shop', 'payout_state'], name='statementline_shop_state'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'sale')), fields=('order',), name='statementline_one_sale_per_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'refund')), fields=('return_request',), name='statementline_one_refund_per_return'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sale', 'refund', 'adjustment'])), name='statementline_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(('payout_state__in', ['pending', 'to_be_paid', 'paid'])), name='statementline_payout_state_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'sale'), _negated=True), ('order__isnull', False), _connector='OR'), name='statementline_sale_has_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'refund'), _negated=True), models.Q(('order__isnull', False), ('return_request__isnull', False)), _connector='OR'), name='statementline_refund_has_return'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='statementline_adjustment_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('payout_state', 'pending'), ('statement__isnull', True)), models.Q(models.Q(('payout_state', 'pending'), _negated=True), ('statement__isnull', False)), _connector='OR'), name='statementline_pending_iff_unassigned'),
-        ),
-        migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(('net', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('gross'), '+', models.F('seller_discount')), '+', models.F('shipping_charged')), '+', models.F('shipping_cost')), '+', models.F('commission')), '+', models.F('payment_fee')), '+', models.F('service_fee')), '+', models.F('fixed_fee')), '+', models.F('refund')), '+', models.F('adjustment')), '+', models.F('vat_withheld')), '+', models.F('pit_withheld')))), name='statementline_net_adds_up'),
         ),
     ]

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'loyalty account',
                 'verbose_name_plural': 'loyalty accounts',
+                'constraints': [models.CheckConstraint(condition=models.Q(('pending_points__gte', 0)), name='account_pending_not_negative'), models.CheckConstraint(condition=models.Q(('available_points__gte', 0)), name='account_available_not_negative'), models.CheckConstraint(condition=models.Q(('debt_points__gte', 0)), name='account_debt_not_negative'), models.CheckConstraint(condition=models.Q(('lifetime_points__gte', 0)), name='account_lifetime_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -74,6 +75,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'points entry',
                 'verbose_name_plural': 'points ledger',
                 'ordering': ['-pk'],
+                'indexes': [models.Index(fields=['account', 'kind', 'occurred_at'], name='entry_account_kind_time')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('kind__in', ['earn', 'release', 'redeem', 'redeem_reversal'])), fields=('account', 'source', 'kind'), name='entry_once_per_order_and_kind'), models.CheckConstraint(condition=models.Q(('kind__in', ['earn', 'release', 'redeem', 'redeem_reversal', 'clawback', 'expire', 'debt_settlement', 'adjustment'])), name='entry_kind_valid'), models.CheckConstraint(condition=models.Q(('kind', 'clawback'), models.Q(('available_delta', 0), ('debt_delta', 0), ('pending_delta', 0), _negated=True), _connector='OR'), name='entry_moves_points'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='entry_adjustment_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'earn'), _negated=True), models.Q(('available_delta', 0), ('pending_delta__gt', 0)), _connector='OR'), name='entry_earn_adds_pending'), models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['redeem', 'expire']), _negated=True), models.Q(('available_delta__lt', 0), ('debt_delta', 0), ('pending_delta', 0)), _connector='OR'), name='entry_redeem_expire_take_available')],
             },
         ),
         migrations.CreateModel(
@@ -91,6 +94,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'points lot',
                 'verbose_name_plural': 'points lots',
+                'indexes': [models.Index(fields=['account', 'expires_at'], name='lot_account_expiry'), models.Index(condition=models.Q(('remaining__gt', 0)), fields=['expires_at'], name='lot_unconsumed_expiry')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='lot_points_positive'), models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='lot_remaining_not_negative'), models.CheckConstraint(condition=models.Q(('remaining__lte', models.F('points'))), name='lot_remaining_within_points'), models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('available_at'))), name='lot_expires_after_available')],
             },
         ),
         migrations.CreateModel(
@@ -105,6 +110,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'points lot use',
                 'verbose_name_plural': 'points lot uses',
+                'constraints': [models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='lot_use_points_positive')],
             },
         ),
         migrations.CreateModel(
@@ -123,6 +129,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'loyalty programme',
                 'verbose_name_plural': 'loyalty programmes',
+                'constraints': [models.CheckConstraint(condition=models.Q(('spend_per_point__gt', 0)), name='programme_spend_per_point_positive'), models.CheckConstraint(condition=models.Q(('point_value__gt', 0)), name='programme_point_value_positive'), models.CheckConstraint(condition=models.Q(('max_redemption_percent__gte', 0), ('max_redemption_percent__lte', 100)), name='programme_max_redemption_percent_0_to_100'), models.CheckConstraint(condition=models.Q(('points_lifetime_months__gte', 1), ('points_lifetime_months__lte', 120)), name='programme_points_lifetime_1_to_120'), models.CheckConstraint(condition=models.Q(('qualification_basis__in', ['spend', 'points'])), name='programme_qualification_basis_valid'), models.CheckConstraint(condition=models.Q(('qualification_window__in', ['rolling_365', 'calendar_year'])), name='programme_qualification_window_valid')],
             },
         ),
         migrations.CreateModel(
@@ -140,6 +147,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'qualifying spend',
                 'verbose_name_plural': 'qualifying spend',
+                'indexes': [models.Index(fields=['account', 'occurred_at'], name='spend_account_time')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'spend')), fields=('account', 'order_ref'), name='spend_once_per_order'), models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind', 'spend')), models.Q(('amount__lt', 0), ('kind', 'reversal')), _connector='OR'), name='spend_sign_matches_kind')],
             },
         ),
         migrations.CreateModel(
@@ -159,118 +168,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tier change',
                 'verbose_name_plural': 'tier changes',
                 'ordering': ['-occurred_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('reason__in', ['enrolment', 'upgrade', 'downgrade', 'manual'])), name='tier_change_reason_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('pending_points__gte', 0)), name='account_pending_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('available_points__gte', 0)), name='account_available_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('debt_points__gte', 0)), name='account_debt_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('lifetime_points__gte', 0)), name='account_lifetime_not_negative'),
-        ),
-        migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['account', 'kind', 'occurred_at'], name='entry_account_kind_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['earn', 'release', 'redeem', 'redeem_reversal'])), fields=('account', 'source', 'kind'), name='entry_once_per_order_and_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['earn', 'release', 'redeem', 'redeem_reversal', 'clawback', 'expire', 'debt_settlement', 'adjustment'])), name='entry_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'clawback'), models.Q(('available_delta', 0), ('debt_delta', 0), ('pending_delta', 0), _negated=True), _connector='OR'), name='entry_moves_points'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'adjustment'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='entry_adjustment_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'earn'), _negated=True), models.Q(('available_delta', 0), ('pending_delta__gt', 0)), _connector='OR'), name='entry_earn_adds_pending'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['redeem', 'expire']), _negated=True), models.Q(('available_delta__lt', 0), ('debt_delta', 0), ('pending_delta', 0)), _connector='OR'), name='entry_redeem_expire_take_available'),
-        ),
-        migrations.AddIndex(
-            model_name='pointslot',
-            index=models.Index(fields=['account', 'expires_at'], name='lot_account_expiry'),
-        ),
-        migrations.AddIndex(
-            model_name='pointslot',
-            index=models.Index(condition=models.Q(('remaining__gt', 0)), fields=['expires_at'], name='lot_unconsumed_expiry'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointslot',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='lot_points_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointslot',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='lot_remaining_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointslot',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__lte', models.F('points'))), name='lot_remaining_within_points'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointslot',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('available_at'))), name='lot_expires_after_available'),
-        ),
-        migrations.AddConstraint(
-            model_name='pointslotuse',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='lot_use_points_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('spend_per_point__gt', 0)), name='programme_spend_per_point_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('point_value__gt', 0)), name='programme_point_value_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('max_redemption_percent__gte', 0), ('max_redemption_percent__lte', 100)), name='programme_max_redemption_percent_0_to_100'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('points_lifetime_months__gte', 1), ('points_lifetime_months__lte', 120)), name='programme_points_lifetime_1_to_120'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('qualification_basis__in', ['spend', 'points'])), name='programme_qualification_basis_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('qualification_window__in', ['rolling_365', 'calendar_year'])), name='programme_qualification_window_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='qualifyingspend',
-            index=models.Index(fields=['account', 'occurred_at'], name='spend_account_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='qualifyingspend',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'spend')), fields=('account', 'order_ref'), name='spend_once_per_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='qualifyingspend',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', 0), ('kind', 'spend')), models.Q(('amount__lt', 0), ('kind', 'reversal')), _connector='OR'), name='spend_sign_matches_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='tierchange',
-            constraint=models.CheckConstraint(condition=models.Q(('reason__in', ['enrolment', 'upgrade', 'downgrade', 'manual'])), name='tier_change_reason_valid'),
         ),
     ]

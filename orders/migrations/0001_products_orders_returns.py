@@ -72,6 +72,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'order',
                 'verbose_name_plural': 'orders',
                 'ordering': ['-placed_at', '-pk'],
+                'indexes': [models.Index(fields=['-placed_at'], name='order_placed_at'), models.Index(fields=['shop', '-placed_at'], name='order_shop_placed_at'), models.Index(fields=['shop', 'status', '-placed_at'], name='order_shop_status_placed_at'), models.Index(fields=['shop', 'channel', '-placed_at'], name='order_shop_channel_placed_at'), models.Index(fields=['shop', 'payment_method', '-placed_at'], name='order_shop_payment_placed_at'), models.Index(fields=['shop', 'status', 'ship_by_at'], name='order_shop_status_ship_by'), models.Index(condition=models.Q(('status', 'pending_payment')), fields=['payment_due_at'], name='order_unpaid_due'), models.Index(condition=models.Q(('status', 'delivered')), fields=['return_window_ends_at'], name='order_delivered_window')],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'number'), name='order_unique_shop_number'), models.CheckConstraint(condition=models.Q(('status__in', ['pending_payment', 'confirmed', 'allocated', 'picking', 'quality_check', 'packed', 'ready_to_ship', 'shipped', 'delivered', 'completed', 'cancelled', 'delivery_failed', 'returned_to_sender'])), name='order_status_valid'), models.CheckConstraint(condition=models.Q(('payment_method__in', ['cod', 'bank_transfer', 'vnpay', 'momo', 'card'])), name='order_payment_valid'), models.CheckConstraint(condition=models.Q(('discount_total__gte', 0), ('points_discount__gte', 0), ('refunded_amount__gte', 0), ('shipping_discount__gte', 0), ('shipping_fee__gte', 0), ('subtotal__gte', 0), ('total__gte', 0)), name='order_amounts_not_negative'), models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount_total')), '+', models.F('shipping_fee')), '-', models.F('shipping_discount')), '-', models.F('points_discount')))), name='order_total_adds_up'), models.CheckConstraint(condition=models.Q(('refunded_amount__lte', models.F('total'))), name='order_refund_within_total')],
             },
         ),
         migrations.CreateModel(
@@ -94,6 +96,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'order event',
                 'verbose_name_plural': 'order events',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['order', 'created_at'], name='orderevent_order_at'), models.Index(fields=['shop', 'type', 'created_at'], name='orderevent_shop_type_at')],
             },
         ),
         migrations.CreateModel(
@@ -113,6 +116,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'payment',
                 'verbose_name_plural': 'payments',
                 'ordering': ['-received_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'method', 'transaction_id'), name='payment_unique_transaction'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='payment_amount_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -129,6 +133,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'payment gateway',
                 'verbose_name_plural': 'payment gateways',
+                'constraints': [models.UniqueConstraint(fields=('shop', 'provider'), name='paymentgateway_unique_provider')],
             },
         ),
         migrations.CreateModel(
@@ -149,6 +154,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'product',
                 'verbose_name_plural': 'products',
                 'ordering': ['sku'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'sku'), name='product_unique_shop_sku'), models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'), models.CheckConstraint(condition=models.Q(('stock_on_hand__gte', 0)), name='product_on_hand_not_negative'), models.CheckConstraint(condition=models.Q(('stock_reserved__gte', 0)), name='product_reserved_not_negative'), models.CheckConstraint(condition=models.Q(('stock_reserved__lte', models.F('stock_on_hand'))), name='product_reserved_within_on_hand')],
             },
         ),
         migrations.CreateModel(
@@ -171,6 +177,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'order line',
                 'verbose_name_plural': 'order lines',
                 'ordering': ['pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orderline_quantity_positive'), models.CheckConstraint(condition=models.Q(('discount__gte', 0), ('points_discount__gte', 0), ('total__gte', 0), ('unit_price__gte', 0)), name='orderline_amounts_not_negative'), models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('unit_price'), '*', models.F('quantity')), '-', models.F('discount')), '-', models.F('points_discount')))), name='orderline_total_adds_up')],
             },
         ),
         migrations.CreateModel(
@@ -195,6 +202,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'return request',
                 'verbose_name_plural': 'return requests',
                 'ordering': ['-requested_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'status', '-requested_at'], name='return_shop_status_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('refund_amount__gte', 0)), name='returnrequest_refund_not_negative'), models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'approved', 'rejected', 'received', 'refunded', 'exchanged'])), name='returnrequest_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -212,6 +221,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'returned line',
                 'verbose_name_plural': 'returned lines',
                 'ordering': ['pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='returnline_quantity_positive'), models.UniqueConstraint(fields=('return_request', 'order_line'), name='returnline_unique_line')],
             },
         ),
         migrations.CreateModel(
@@ -233,142 +243,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'stock movement',
                 'verbose_name_plural': 'stock movements',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['product', '-created_at'], name='stockmove_product_at'), models.Index(fields=['shop', '-created_at'], name='stockmove_shop_at')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['-placed_at'], name='order_placed_at'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', '-placed_at'], name='order_shop_placed_at'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'status', '-placed_at'], name='order_shop_status_placed_at'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'channel', '-placed_at'], name='order_shop_channel_placed_at'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'payment_method', '-placed_at'], name='order_shop_payment_placed_at'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['shop', 'status', 'ship_by_at'], name='order_shop_status_ship_by'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('status', 'pending_payment')), fields=['payment_due_at'], name='order_unpaid_due'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('status', 'delivered')), fields=['return_window_ends_at'], name='order_delivered_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('shop', 'number'), name='order_unique_shop_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending_payment', 'confirmed', 'allocated', 'picking', 'quality_check', 'packed', 'ready_to_ship', 'shipped', 'delivered', 'completed', 'cancelled', 'delivery_failed', 'returned_to_sender'])), name='order_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('payment_method__in', ['cod', 'bank_transfer', 'vnpay', 'momo', 'card'])), name='order_payment_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('discount_total__gte', 0), ('points_discount__gte', 0), ('refunded_amount__gte', 0), ('shipping_discount__gte', 0), ('shipping_fee__gte', 0), ('subtotal__gte', 0), ('total__gte', 0)), name='order_amounts_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount_total')), '+', models.F('shipping_fee')), '-', models.F('shipping_discount')), '-', models.F('points_discount')))), name='order_total_adds_up'),
-        ),
-        migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_amount__lte', models.F('total'))), name='order_refund_within_total'),
-        ),
-        migrations.AddIndex(
-            model_name='orderevent',
-            index=models.Index(fields=['order', 'created_at'], name='orderevent_order_at'),
-        ),
-        migrations.AddIndex(
-            model_name='orderevent',
-            index=models.Index(fields=['shop', 'type', 'created_at'], name='orderevent_shop_type_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(fields=('shop', 'method', 'transaction_id'), name='payment_unique_transaction'),
-        ),
-        migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='payment_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='paymentgateway',
-            constraint=models.UniqueConstraint(fields=('shop', 'provider'), name='paymentgateway_unique_provider'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('shop', 'sku'), name='product_unique_shop_sku'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('stock_on_hand__gte', 0)), name='product_on_hand_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('stock_reserved__gte', 0)), name='product_reserved_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('stock_reserved__lte', models.F('stock_on_hand'))), name='product_reserved_within_on_hand'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orderline_quantity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('discount__gte', 0), ('points_discount__gte', 0), ('total__gte', 0), ('unit_price__gte', 0)), name='orderline_amounts_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('unit_price'), '*', models.F('quantity')), '-', models.F('discount')), '-', models.F('points_discount')))), name='orderline_total_adds_up'),
-        ),
-        migrations.AddIndex(
-            model_name='returnrequest',
-            index=models.Index(fields=['shop', 'status', '-requested_at'], name='return_shop_status_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='returnrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('refund_amount__gte', 0)), name='returnrequest_refund_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='returnrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'approved', 'rejected', 'received', 'refunded', 'exchanged'])), name='returnrequest_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='returnline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='returnline_quantity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='returnline',
-            constraint=models.UniqueConstraint(fields=('return_request', 'order_line'), name='returnline_unique_line'),
-        ),
-        migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['product', '-created_at'], name='stockmove_product_at'),
-        ),
-        migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['shop', '-created_at'], name='stockmove_shop_at'),
         ),
     ]

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'carrier account',
                 'verbose_name_plural': 'carrier accounts',
                 'ordering': ['shop', 'name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('carrier__in', ['ghn', 'ghtk', 'manual'])), name='carrieraccount_carrier_valid'), models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('shop',), name='carrieraccount_one_default_per_shop')],
             },
         ),
         migrations.CreateModel(
@@ -97,6 +98,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'COD remittance',
                 'verbose_name_plural': 'COD remittances',
                 'ordering': ['-transferred_on', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('account', 'reference'), name='codremittance_unique_reference')],
             },
         ),
         migrations.CreateModel(
@@ -127,6 +129,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'shipment',
                 'verbose_name_plural': 'shipments',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['status', 'last_event_at'], name='shipment_status_last_event')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'booked', 'picked_up', 'in_transit', 'delivery_failed', 'delivered', 'returning', 'returned', 'cancelled', 'refused'])), name='shipment_status_valid'), models.CheckConstraint(condition=models.Q(('cod_amount__gte', 0), ('fee_quoted__gte', 0), ('insurance_value__gte', 0)), name='shipment_amounts_not_negative'), models.UniqueConstraint(condition=models.Q(('status__in', ('cancelled', 'refused')), _negated=True), fields=('order',), name='shipment_one_open_per_order'), models.UniqueConstraint(condition=models.Q(('tracking_number', ''), _negated=True), fields=('account', 'tracking_number'), name='shipment_unique_tracking')],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +152,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'remitted parcel',
                 'verbose_name_plural': 'remitted parcels',
                 'ordering': ['pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('outcome__in', ['matched', 'short', 'over', 'fee_differs', 'missing', 'unknown'])), name='codremittanceline_outcome_valid')],
             },
         ),
         migrations.CreateModel(
@@ -173,6 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'tracking event',
                 'verbose_name_plural': 'tracking events',
                 'ordering': ['-occurred_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('account', 'dedup_key'), name='trackingevent_unique_per_account')],
             },
         ),
         migrations.CreateModel(
@@ -192,55 +198,12 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ward',
                 'verbose_name_plural': 'wards',
                 'ordering': ['province__name', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('province', 'key'), name='ward_unique_province_key')],
             },
         ),
         migrations.AddField(
             model_name='carrieraccount',
             name='pickup_ward',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.ward', verbose_name='pick-up ward'),
-        ),
-        migrations.AddConstraint(
-            model_name='codremittance',
-            constraint=models.UniqueConstraint(fields=('account', 'reference'), name='codremittance_unique_reference'),
-        ),
-        migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['status', 'last_event_at'], name='shipment_status_last_event'),
-        ),
-        migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'booked', 'picked_up', 'in_transit', 'delivery_failed', 'delivered', 'returning', 'returned', 'cancelled', 'refused'])), name='shipment_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('cod_amount__gte', 0), ('fee_quoted__gte', 0), ('insurance_value__gte', 0)), name='shipment_amounts_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('cancelled', 'refused')), _negated=True), fields=('order',), name='shipment_one_open_per_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('tracking_number', ''), _negated=True), fields=('account', 'tracking_number'), name='shipment_unique_tracking'),
-        ),
-        migrations.AddConstraint(
-            model_name='codremittanceline',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['matched', 'short', 'over', 'fee_differs', 'missing', 'unknown'])), name='codremittanceline_outcome_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.UniqueConstraint(fields=('account', 'dedup_key'), name='trackingevent_unique_per_account'),
-        ),
-        migrations.AddConstraint(
-            model_name='ward',
-            constraint=models.UniqueConstraint(fields=('province', 'key'), name='ward_unique_province_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='carrieraccount',
-            constraint=models.CheckConstraint(condition=models.Q(('carrier__in', ['ghn', 'ghtk', 'manual'])), name='carrieraccount_carrier_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='carrieraccount',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('shop',), name='carrieraccount_one_default_per_shop'),
         ),
     ]

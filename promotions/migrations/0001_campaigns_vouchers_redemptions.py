@@ -57,6 +57,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'campaign',
                 'verbose_name_plural': 'campaigns',
                 'ordering': ['-starts_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'ends_at'], name='campaign_shop_ends_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('spent__lte', models.F('budget'))), name='campaign_spent_within_budget'), models.CheckConstraint(condition=models.Q(('spent__gte', 0)), name='campaign_spent_not_negative'), models.CheckConstraint(condition=models.Q(('budget__gt', 0)), name='campaign_budget_positive'), models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='campaign_value_positive'), models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('order_percentage', 'sku_percentage')), _negated=True), ('value__lte', 100), _connector='OR'), name='campaign_percentage_at_most_100'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='campaign_ends_after_start'), models.CheckConstraint(condition=models.Q(('usage_limit_total__isnull', True), ('uses_count__lte', models.F('usage_limit_total')), _connector='OR'), name='campaign_uses_within_limit'), models.CheckConstraint(condition=models.Q(('kind__in', ['order_percentage', 'order_amount', 'sku_percentage', 'free_shipping', 'free_gift'])), name='campaign_kind_valid'), models.CheckConstraint(condition=models.Q(('code_mode__in', ['automatic', 'shared', 'unique'])), name='campaign_code_mode_valid'), models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('shop', 'code'), name='campaign_unique_shop_code')],
             },
         ),
         migrations.CreateModel(
@@ -75,6 +77,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'voucher code',
                 'verbose_name_plural': 'voucher codes',
                 'ordering': ['-pk'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'code'), name='voucher_unique_shop_code'), models.CheckConstraint(condition=models.Q(models.Q(('used_at__isnull', True), ('used_order_ref', '')), models.Q(('used_at__isnull', False), models.Q(('used_order_ref', ''), _negated=True)), _connector='OR'), name='voucher_used_fields_together')],
             },
         ),
         migrations.CreateModel(
@@ -98,78 +101,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'redemption',
                 'verbose_name_plural': 'redemptions',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'order_ref'], name='redemption_shop_order'), models.Index(fields=['campaign', 'customer'], name='redemption_campaign_customer')],
+                'constraints': [models.UniqueConstraint(fields=('campaign', 'order_ref'), name='redemption_unique_campaign_order'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='redemption_amount_not_negative'), models.CheckConstraint(condition=models.Q(('order_total__gte', 0)), name='redemption_order_total_not_negative')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['shop', 'ends_at'], name='campaign_shop_ends_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('spent__lte', models.F('budget'))), name='campaign_spent_within_budget'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('spent__gte', 0)), name='campaign_spent_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gt', 0)), name='campaign_budget_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='campaign_value_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('order_percentage', 'sku_percentage')), _negated=True), ('value__lte', 100), _connector='OR'), name='campaign_percentage_at_most_100'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='campaign_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('usage_limit_total__isnull', True), ('uses_count__lte', models.F('usage_limit_total')), _connector='OR'), name='campaign_uses_within_limit'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['order_percentage', 'order_amount', 'sku_percentage', 'free_shipping', 'free_gift'])), name='campaign_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('code_mode__in', ['automatic', 'shared', 'unique'])), name='campaign_code_mode_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('shop', 'code'), name='campaign_unique_shop_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.UniqueConstraint(fields=('shop', 'code'), name='voucher_unique_shop_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('used_at__isnull', True), ('used_order_ref', '')), models.Q(('used_at__isnull', False), models.Q(('used_order_ref', ''), _negated=True)), _connector='OR'), name='voucher_used_fields_together'),
-        ),
-        migrations.AddIndex(
-            model_name='redemption',
-            index=models.Index(fields=['shop', 'order_ref'], name='redemption_shop_order'),
-        ),
-        migrations.AddIndex(
-            model_name='redemption',
-            index=models.Index(fields=['campaign', 'customer'], name='redemption_campaign_customer'),
-        ),
-        migrations.AddConstraint(
-            model_name='redemption',
-            constraint=models.UniqueConstraint(fields=('campaign', 'order_ref'), name='redemption_unique_campaign_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='redemption',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='redemption_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='redemption',
-            constraint=models.CheckConstraint(condition=models.Q(('order_total__gte', 0)), name='redemption_order_total_not_negative'),
         ),
     ]

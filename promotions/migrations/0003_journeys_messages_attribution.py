@@ -40,6 +40,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'journey',
                 'verbose_name_plural': 'journeys',
                 'ordering': ['name', '-version'],
+                'indexes': [models.Index(fields=['shop', 'trigger', 'status'], name='journey_shop_trigger_status')],
+                'constraints': [models.UniqueConstraint(fields=('family', 'version'), name='journey_unique_family_version'), models.UniqueConstraint(condition=models.Q(('status__in', ['live', 'paused'])), fields=('family',), name='journey_one_running_version'), models.CheckConstraint(condition=models.Q(('trigger__in', ['cart_abandoned', 'browse_abandoned', 'order_delivered', 'tier_upgraded', 'birthday', 'at_risk', 'segment_entered'])), name='journey_trigger_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'live', 'paused', 'ended'])), name='journey_status_valid')],
             },
         ),
         migrations.CreateModel(
@@ -65,6 +67,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'enrolment',
                 'verbose_name_plural': 'enrolments',
                 'ordering': ['-triggered_at', '-pk'],
+                'indexes': [models.Index(condition=models.Q(('status__in', ('waiting', 'active'))), fields=['due_at'], name='enrolment_open_due'), models.Index(fields=['journey', 'status'], name='enrolment_journey_status')],
+                'constraints': [models.UniqueConstraint(fields=('family', 'customer', 'occurrence'), name='enrolment_once_per_occurrence'), models.UniqueConstraint(condition=models.Q(('status__in', ('waiting', 'active'))), fields=('family', 'customer'), name='enrolment_one_open_per_family')],
             },
         ),
         migrations.CreateModel(
@@ -105,6 +109,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'journey step',
                 'verbose_name_plural': 'journey steps',
                 'ordering': ['journey', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('journey', 'position'), name='journeystep_unique_position'), models.CheckConstraint(condition=models.Q(('kind__in', ['wait', 'send', 'voucher', 'branch'])), name='journeystep_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -135,6 +140,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'journey message',
                 'verbose_name_plural': 'journey messages',
                 'ordering': ['-created_at', '-pk'],
+                'indexes': [models.Index(fields=['customer', 'sent_at'], name='message_customer_sent_at'), models.Index(fields=['status', 'claimed_at'], name='message_status_claimed')],
+                'constraints': [models.UniqueConstraint(fields=('enrolment', 'step'), name='message_once_per_enrolment_step'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'delivered', 'failed', 'skipped'])), name='message_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('skip_reason__gt', ''), ('status', 'skipped')), models.Q(models.Q(('status', 'skipped'), _negated=True), ('skip_reason', '')), _connector='OR'), name='message_skipped_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -153,6 +160,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'attributed order',
                 'verbose_name_plural': 'attributed orders',
                 'ordering': ['-ordered_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('shop', 'order_ref'), name='attribution_once_per_order'), models.CheckConstraint(condition=models.Q(('revenue__gte', 0)), name='attribution_revenue_not_negative'), models.CheckConstraint(condition=models.Q(('voucher_cost__gte', 0)), name='attribution_cost_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -168,6 +176,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'click',
                 'verbose_name_plural': 'clicks',
                 'ordering': ['-clicked_at', '-pk'],
+                'indexes': [models.Index(fields=['shop', 'clicked_at'], name='messageclick_shop_clicked_at')],
             },
         ),
         migrations.CreateModel(
@@ -184,94 +193,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'journey voucher',
                 'verbose_name_plural': 'journey vouchers',
+                'constraints': [models.UniqueConstraint(fields=('enrolment', 'step'), name='voucherissue_once_per_enrolment_step'), models.CheckConstraint(condition=models.Q(models.Q(('skip_reason', ''), ('voucher__isnull', False)), models.Q(('skip_reason__gt', ''), ('voucher__isnull', True)), _connector='OR'), name='voucherissue_code_or_reason')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='journey',
-            index=models.Index(fields=['shop', 'trigger', 'status'], name='journey_shop_trigger_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(fields=('family', 'version'), name='journey_unique_family_version'),
-        ),
-        migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['live', 'paused'])), fields=('family',), name='journey_one_running_version'),
-        ),
-        migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.CheckConstraint(condition=models.Q(('trigger__in', ['cart_abandoned', 'browse_abandoned', 'order_delivered', 'tier_upgraded', 'birthday', 'at_risk', 'segment_entered'])), name='journey_trigger_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'live', 'paused', 'ended'])), name='journey_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(condition=models.Q(('status__in', ('waiting', 'active'))), fields=['due_at'], name='enrolment_open_due'),
-        ),
-        migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['journey', 'status'], name='enrolment_journey_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('family', 'customer', 'occurrence'), name='enrolment_once_per_occurrence'),
-        ),
-        migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('waiting', 'active'))), fields=('family', 'customer'), name='enrolment_one_open_per_family'),
-        ),
-        migrations.AddConstraint(
-            model_name='journeystep',
-            constraint=models.UniqueConstraint(fields=('journey', 'position'), name='journeystep_unique_position'),
-        ),
-        migrations.AddConstraint(
-            model_name='journeystep',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['wait', 'send', 'voucher', 'branch'])), name='journeystep_kind_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['customer', 'sent_at'], name='message_customer_sent_at'),
-        ),
-        migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'claimed_at'], name='message_status_claimed'),
-        ),
-        migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'step'), name='message_once_per_enrolment_step'),
-        ),
-        migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'delivered', 'failed', 'skipped'])), name='message_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('skip_reason__gt', ''), ('status', 'skipped')), models.Q(models.Q(('status', 'skipped'), _negated=True), ('skip_reason', '')), _connector='OR'), name='message_skipped_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='attribution',
-            constraint=models.UniqueConstraint(fields=('shop', 'order_ref'), name='attribution_once_per_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='attribution',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue__gte', 0)), name='attribution_revenue_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='attribution',
-            constraint=models.CheckConstraint(condition=models.Q(('voucher_cost__gte', 0)), name='attribution_cost_not_negative'),
-        ),
-        migrations.AddIndex(
-            model_name='messageclick',
-            index=models.Index(fields=['shop', 'clicked_at'], name='messageclick_shop_clicked_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='voucherissue',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'step'), name='voucherissue_once_per_enrolment_step'),
-        ),
-        migrations.AddConstraint(
-            model_name='voucherissue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('skip_reason', ''), ('voucher__isnull', False)), models.Q(('skip_reason__gt', ''), ('voucher__isnull', True)), _connector='OR'), name='voucherissue_code_or_reason'),
         ),
     ]

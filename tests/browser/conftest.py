@@ -2,8 +2,8 @@
 PostgreSQL. Skipped with the reason when chromium is missing locally; a failure in CI
 (SELLERCENTER_REQUIRE_SERVICES=1), where .ci/run installs it.
 
-Every step saves a screenshot to one folder (BROWSER_SCREENSHOTS, or a fresh temporary folder),
-printed at the end of the run for review."""
+Every step saves a screenshot to one folder (BROWSER_SCREENSHOTS, or a fresh temporary folder that
+tests/conftest.py chooses for the run), printed at the end of the run for review."""
 
 import os
 import re
@@ -24,11 +24,6 @@ RAW_AMOUNT = re.compile(r"(?<![\d.,])\d{4,}[.,]\d{2}(?!\d)")
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\bUTC\b")
 
 
-def pytest_terminal_summary(terminalreporter):
-    if any(SHOTS.glob("*.png")):
-        terminalreporter.write_line(f"Browser screenshots: {SHOTS}")
-
-
 @pytest.fixture(scope="session")
 def chrome():
     if not (CHROMIUM and DRIVER):
@@ -43,7 +38,8 @@ def chrome():
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={WIDTH},{HEIGHT}"):
         options.add_argument(argument)
-    downloads = SHOTS / "downloads"
+    # A folder of its own per pytest-xdist worker, should two workers ever drive a browser each.
+    downloads = SHOTS / "-".join(filter(None, ["downloads", os.environ.get("PYTEST_XDIST_WORKER")]))
     downloads.mkdir(parents=True, exist_ok=True)
     options.add_experimental_option(
         "prefs", {"intl.accept_languages": "vi,vi-VN", "download.default_directory": str(downloads)}

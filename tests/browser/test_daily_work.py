@@ -18,7 +18,8 @@ from tests.orders.factories import ProductFactory, place, reach
 from tests.promotions.factories import CampaignFactory, RedemptionFactory
 from tests.sellercenter.factories import staff_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# One worker drives the one browser: the tests of tests/browser share its session (conftest.chrome).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 def _todo(person, key: str) -> int:

@@ -12,7 +12,8 @@ from sellercenter.models import Role
 from tests.customers.factories import ConsentFactory, CustomerFactory
 from tests.sellercenter.factories import staff_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# One worker drives the one browser: the tests of tests/browser share its session (conftest.chrome).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 def _buyer(shop, orders: int, *, email_consent=False):

@@ -12,7 +12,8 @@ from tests.customers.factories import CustomerFactory
 from tests.orders.factories import ProductFactory
 from tests.sellercenter.factories import staff_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# One worker drives the one browser: the tests of tests/browser share its session (conftest.chrome).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
 
 
 def test_operations_sells_at_the_counter(person, shop):

@@ -2,6 +2,10 @@
 
 Each test commits on the primary and waits (bounded) for the replica to replay it; the queries each
 connection ran show where a read went.
+
+The replica replays the whole cluster, the test databases of other pytest-xdist workers too: a test
+waits for the replica to reach the primary's WAL position of its own commits (not for a cluster with
+nothing left to replay), and the tests that pause or stop the replica run in one worker, one at a time.
 """
 
 import os
@@ -24,6 +28,7 @@ WAIT_SECONDS = 20
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
+    pytest.mark.xdist_group("replica"),
 ]
 
 
@@ -45,11 +50,22 @@ def _replica_lag():
         return cursor.fetchone()[0]
 
 
+def _replayed(position: str) -> bool:
+    """Has the replica replayed the primary's WAL up to `position`?"""
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [position])
+        return bool(cursor.fetchone()[0])
+
+
 def wait_for_replay(predicate=lambda: True):
+    """Wait until the replica has replayed everything committed on the primary so far, and `predicate`."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        position = cursor.fetchone()[0]
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         try:
-            if _replica_lag() == 0 and predicate():
+            if _replayed(position) and predicate():
                 return
         except Exception:  # The replica may be starting: ask again.
             connections[REPLICA].close()

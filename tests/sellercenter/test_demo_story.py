@@ -1,6 +1,7 @@
 """The demo tells one story: its orders went through the checkout and the transition services, so
 `reconcile` finds nothing, and the campaign results, customer metrics and shop metrics are computed
-from the same orders. One seeded database for every assertion, with few orders to stay cheap."""
+from the same orders; and `seed_demo` run again changes nothing. One seeded database for every test of
+this module (seeded once, rolled back after the last one), with few orders to stay cheap."""
 
 import re
 from datetime import timedelta
@@ -8,8 +9,11 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, F, Sum
+from django.test import TestCase
 from django.utils import timezone
 
 from customers.models import CustomerEvent, EventType
@@ -19,23 +23,54 @@ from orders.models import Order, OrderStatus, PaymentMethod, Product, StockMovem
 from orders.selectors import shop_performance
 from promotions.models import Campaign
 from promotions.selectors import campaign_results
-from sellercenter.models import Shop
+from sellercenter.models import ApiKey, Membership, Role, Shop
 from sellercenter.reconcile import UNDONE, reconcile
 
-pytestmark = pytest.mark.django_db
+# The tests share one seeded database: pytest-xdist keeps them together, in one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 SIZE = 40
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """What `seed_demo` printed. The demo stays in an open transaction for this module's tests (each of
+    them in a savepoint of its own) and is rolled back after the last one."""
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        # The orders' side effects (e-mails, events) run as they would once the seeding commits.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", "--size", str(SIZE), stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 def _kept(shop):
     return Order.objects.filter(shop=shop, confirmed_at__isnull=False).exclude(status__in=UNDONE)
 
 
-def test_the_demo_orders_feed_every_app_reconcile_and_give_the_same_figures(django_capture_on_commit_callbacks):
-    out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", "--size", str(SIZE), stdout=out)
+def _counts():
+    return (Shop.objects.count(), get_user_model().objects.count(), Membership.objects.count(), ApiKey.objects.count())
 
+
+def test_seed_demo_is_idempotent_and_prints_logins_and_a_working_key(seeded, client):
+    first = _counts()
+
+    out = StringIO()
+    call_command("seed_demo", "--size", str(SIZE), stdout=out)
+
+    assert _counts() == first
+    assert first[0] == 2
+    assert Membership.objects.filter(role=Role.ACCOUNTANT).count() == 2
     printed = out.getvalue()
+    assert "hoamai.owner" in printed
+    secret = printed.split("Authorization: Api-Key ")[1].split()[0]
+    response = client.get("/api/v1/shop", HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Thời Trang Hoa Mai"
+
+
+def test_the_demo_orders_feed_every_app_reconcile_and_give_the_same_figures(seeded):
+    printed = seeded
     assert "Orders (placed and moved by the services" in printed
     assert reconcile() == []
     for shop in Shop.objects.all():

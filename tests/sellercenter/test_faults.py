@@ -21,7 +21,8 @@ from tests.orders.factories import ADDRESS, ProductFactory
 from tests.processes import PostgresCluster, Redis, Stack, database_url, free_port, wait_until
 from tests.sellercenter.factories import ShopFactory, api_key_secret
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Each test runs a whole stack of processes: one at a time, in one worker, so they never compete.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("faults")]
 
 
 class Inbox:
