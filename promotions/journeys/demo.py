@@ -5,7 +5,7 @@ beat then brings each to where the journey has reached for them (waiting for the
 first push, after the voucher, after the e-mail, finished). Idempotent: a shop that has the journey
 is left alone."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -31,6 +31,8 @@ CART_AGES = [
     timedelta(days=4, hours=3),
     timedelta(days=5, hours=3),
     timedelta(days=6, hours=3),
+    # Long enough ago that its last step fell on an earlier day: the journey is finished.
+    timedelta(days=7, hours=3),
 ]
 
 
@@ -74,6 +76,19 @@ def _leave_cart(customer, at) -> None:
     )
 
 
+def _middays_since(start, end, tzinfo) -> list:
+    """12:00 in the shop's time zone on every day from `start` to `end`, within them."""
+    day = timezone.localtime(start, tzinfo).date()
+    middays = []
+    while True:
+        moment = datetime.combine(day, time(12), tzinfo)
+        if moment > end:
+            return middays
+        if moment >= start:
+            middays.append(moment)
+        day += timedelta(days=1)
+
+
 def seed(*, shops, stdout) -> None:
     now = timezone.now()
     for shop in shops:
@@ -91,5 +106,9 @@ def seed(*, shops, stdout) -> None:
         # Each cart in its own commit: the journey enrols from the events once they are stored.
         for customer, age in zip(customers, CART_AGES, strict=False):
             _leave_cart(customer, now - age)
+        # The runner walks the days since the oldest cart at the shop's midday, then runs now: each step
+        # happens on its own day, outside quiet hours, whatever the hour the demo is loaded at.
+        for moment in _middays_since(now - max(CART_AGES), now, shop.tzinfo):
+            journeys_run_due(now=moment)
         journeys_run_due(now=now)
         stdout.write(f"Journeys: {shop.name}: the abandoned-cart journey is live with {len(customers)} customers.")
