@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from checkout import bench_database, postgres_server  # the checkout benchmark's throwaway cluster
@@ -182,16 +183,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="orders of the shop (default 1.000.000)")
     args = parser.parse_args()
-    with postgres_server() as server, bench_database(server, "bench_home") as database_url:
+    with migrated_django("bench_home"):
+        run(args.orders)
+
+
+@contextmanager
+def migrated_django(prefix: str, **environment):
+    """Django set up on a migrated database of its own (a throwaway cluster's unless DATABASE_URL is
+    set), for a benchmark that calls the project in-process; `environment` adds settings."""
+    with postgres_server() as server, bench_database(server, prefix) as database_url:
         os.environ.update({"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sellercenter.settings"})
         os.environ.update({"DEBUG": "0", "EMAIL_URL": "dummy://", "LOG_LEVEL": "WARNING"})
-        os.environ.update({"ALLOWED_HOSTS": "testserver"})
+        os.environ.update({"ALLOWED_HOSTS": "testserver", **environment})
         import django
         from django.core.management import call_command
 
         django.setup()
         call_command("migrate", verbosity=0)
-        run(args.orders)
+        yield
         from django.db import connections
 
         connections.close_all()

@@ -16,14 +16,13 @@ Goals (issue table): API list ≤ 2× its SQL, admin list ≤ 5×, events ≥ 0.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 
-from checkout import bench_database, postgres_server  # the checkout benchmark's throwaway cluster
+from home import migrated_django  # the home benchmark's database and Django set-up
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -136,26 +135,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000, help="orders of the shop (default 1.000.000)")
     parser.add_argument("--events", type=int, default=500, help="events per batch (default 500)")
     args = parser.parse_args()
-    with postgres_server() as server, bench_database(server, "bench_lists") as database_url:
-        os.environ.update({"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sellercenter.settings"})
-        os.environ.update({"DEBUG": "0", "EMAIL_URL": "dummy://", "LOG_LEVEL": "WARNING"})
-        # No rate limit: the benchmark is one client calling as fast as it can.
-        os.environ.update(
-            {
-                "ALLOWED_HOSTS": "testserver",
-                "API_RATE_PER_ADDRESS": "1000000/minute",
-                "API_RATE_PER_KEY": "1000000/minute",
-            }
-        )
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        call_command("migrate", verbosity=0)
+    # No rate limit: the benchmark is one client calling as fast as it can.
+    unlimited = "1000000/minute"
+    with migrated_django("bench_lists", API_RATE_PER_ADDRESS=unlimited, API_RATE_PER_KEY=unlimited):
         run(args.orders, args.events)
-        from django.db import connections
-
-        connections.close_all()
 
 
 def run(orders: int, events_size: int) -> None:
