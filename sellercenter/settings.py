@@ -180,6 +180,7 @@ UNFOLD = {
     "SHOW_HISTORY": False,
     "DASHBOARD_CALLBACK": "sellercenter.insights.admin_home.dashboard",
     "STYLES": [lambda request: static("sellercenter/admin.css")],
+    "SCRIPTS": [lambda request: static("sellercenter/autofocus.js")],
     "SIDEBAR": {"show_search": True, "navigation": "sellercenter.insights.admin_home.navigation"},
     # Orange, the colour of the shop's own orders: Tailwind's orange scale.
     "COLORS": {
