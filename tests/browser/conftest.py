@@ -64,6 +64,28 @@ class Person:
         self.driver.find_element(By.NAME, "username").send_keys(username)
         self.driver.find_element(By.NAME, "password").send_keys(password)
         self.click("[type=submit]")
+        # The click only starts the log-in: wait for the page it leads to, or the next `go` races with
+        # the log-in's redirect (which then wins, and the person stands on the home instead).
+        self.wait_until(
+            lambda driver: (
+                "/admin/login/" not in driver.current_url
+                and driver.execute_script("return document.readyState") == "complete"
+            ),
+            f"{username} never got past the log-in page",
+        )
+        return self
+
+    def wait_until(self, condition, failure: str, timeout: float = 10):
+        """Wait for `condition(driver)`, reading the page again while it is being replaced."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        ignored = (NoSuchElementException, StaleElementReferenceException)
+        try:
+            WebDriverWait(self.driver, timeout, ignored_exceptions=ignored).until(condition)
+        except TimeoutException:
+            self.driver.save_screenshot(str(SHOTS / f"{self.name}-failed.png"))
+            raise AssertionError(f"{failure} (on {self.driver.current_url})") from None
         return self
 
     def go(self, path: str):
@@ -87,34 +109,20 @@ class Person:
         return self
 
     def wait_for_text(self, text: str, timeout: float = 10):
-        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        ignored = (NoSuchElementException, StaleElementReferenceException)
-        try:
-            WebDriverWait(self.driver, timeout, ignored_exceptions=ignored).until(lambda driver: text in self.text())
-        except TimeoutException:
-            self.driver.save_screenshot(str(SHOTS / f"{self.name}-failed.png"))
-            raise AssertionError(f"{text!r} never appeared on {self.driver.current_url}") from None
-        return self
+        return self.wait_until(lambda driver: text in self.text(), f"{text!r} never appeared", timeout)
 
     def type_into_focused(self, name: str, keys: str, timeout: float = 10):
         """Type as a scanner does, into the field the page focuses once loaded (named `name`): wait
         for the cursor to be there first, as a person would."""
-        from selenium.common.exceptions import TimeoutException
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        try:
-            WebDriverWait(self.driver, timeout).until(
-                lambda driver: driver.execute_script(
-                    "return document.readyState === 'complete' && document.activeElement"
-                    " && document.activeElement.name === arguments[0]",
-                    name,
-                )
-            )
-        except TimeoutException:
-            self.driver.save_screenshot(str(SHOTS / f"{self.name}-failed.png"))
-            raise AssertionError(f"the cursor never came to {name!r} on {self.driver.current_url}") from None
+        self.wait_until(
+            lambda driver: driver.execute_script(
+                "return document.readyState === 'complete' && document.activeElement"
+                " && document.activeElement.name === arguments[0]",
+                name,
+            ),
+            f"the cursor never came to {name!r}",
+            timeout,
+        )
         self.driver.switch_to.active_element.send_keys(keys)
         return self
 

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -50,7 +51,8 @@ def test_the_csv_export_follows_the_lists_filters_with_vietnamese_headers(owner_
     assert [row[0] for row in rows] == [orders["cod"].number]
     row = dict(zip(header, rows[0], strict=True))
     assert row["Tổng cộng"] == "425000"
-    assert date.fromisoformat(row["Ngày đặt hàng"]) == orders["cod"].placed_at.date()
+    # The day in the shop's time zone (Hà Nội, UTC+7): not the UTC day, which differs after 17:00 UTC.
+    assert date.fromisoformat(row["Ngày đặt hàng"]) == timezone.localtime(orders["cod"].placed_at).date()
 
 
 def test_the_xlsx_export_has_english_headers_real_numbers_and_no_formula(owner_client, orders):
