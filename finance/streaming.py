@@ -1,8 +1,9 @@
 """Statement lines as a streamed CSV: memory stays flat however many lines there are.
 
 On PostgreSQL the rows come from `COPY (SELECT ...) TO STDOUT (FORMAT csv)` through psycopg 3's
-`cursor.copy()`: the database renders every cell (amounts as plain numbers, dates ISO, text made
-spreadsheet-safe by `finance.columns.neutralised`) and the chunks go to the client as they arrive.
+`cursor.copy()`: the database renders every cell (amounts as plain numbers, dates ISO under DateStyle
+ISO, text made spreadsheet-safe by `finance.columns.neutralised`) and the chunks go to the client as
+they arrive.
 Elsewhere (SQLite) a server-side iterator feeds `sellercenter.spreadsheet.csv_lines`. Both paths start
 with the BOM and a header row in the active language, and yield the same cells; they differ only in
 the line ending (`\\n` from COPY, `\\r\\n` from Python's csv), which spreadsheets read alike.
@@ -13,7 +14,7 @@ a streaming response is consumed after the view has returned and its language is
 
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 
@@ -26,17 +27,17 @@ CHUNK_ROWS = 2000
 BLOCK_BYTES = 1 << 16
 
 
-def _blocks(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """`pieces` joined into blocks of about BLOCK_BYTES."""
-    buffer, size = [], 0
+def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes]:
+    """`pieces` joined into blocks of about BLOCK_BYTES (COPY's rows are taken as they come, without
+    a copy of each: a million rows is a million pieces)."""
+    buffer = bytearray()
     for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= BLOCK_BYTES:
-            yield b"".join(buffer)
-            buffer, size = [], 0
+        buffer += piece
+        if len(buffer) >= BLOCK_BYTES:
+            yield bytes(buffer)
+            buffer.clear()
     if buffer:
-        yield b"".join(buffer)
+        yield bytes(buffer)
 
 
 def _header_text(columns) -> str:
@@ -77,8 +78,12 @@ def copy_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
 
     def stream() -> Iterator[bytes]:
         yield header  # at once, before the database has produced its first row
-        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-            yield from _blocks(bytes(chunk) for chunk in copy)
+        # Dates leave as the database writes them: ISO whatever the server's or the session's DateStyle,
+        # for this transaction only (SET LOCAL: nothing stays on a pooled connection).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL DateStyle TO ISO")
+            with cursor.cursor.copy(statement, params) as copy:
+                yield from _blocks(copy)
 
     return stream()
 

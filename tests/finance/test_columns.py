@@ -86,3 +86,28 @@ def test_copy_and_python_paths_yield_the_same_cells(shop):
     assert from_copy == from_python
     assert len(from_copy) == 8
     assert [row[-1] for row in from_copy[1:]][:2] == ["'=1+1", "'-1+2"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the download in a transaction of its own, as in a request
+def test_copy_dates_are_iso_whatever_datestyle_the_connection_has(shop):
+    from django.db import connection
+
+    statement = adjustment(shop, "-1500", reason="Điều chỉnh").statement
+    lines = lines_of_statement(statement=statement)
+    header = [str(column.label) for column in LINE_COLUMNS]
+    date_cells = [header.index(str(column.label)) for column in LINE_COLUMNS if column.kind == "date"]
+    with connection.cursor() as cursor:
+        # A server configured for day-first dates (postgresql.conf), or a pooled session left so.
+        cursor.execute("SET DateStyle TO 'SQL, DMY'")
+        try:
+            from_copy = cells(copy_csv_chunks(lines, LINE_COLUMNS))
+            # The COPY's own setting ended with its transaction: nothing stays on the connection.
+            cursor.execute("SHOW DateStyle")
+            assert cursor.fetchone()[0] == "SQL, DMY"
+        finally:
+            cursor.execute("RESET DateStyle")
+
+    assert from_copy == cells(python_csv_chunks(lines, LINE_COLUMNS))
+    booked = from_copy[1][date_cells[2]]
+    assert booked == lines.get().booked_on.isoformat()
