@@ -49,9 +49,10 @@ class EventInputSerializer(serializers.Serializer):
         ref_name = "CustomerEventInput"
 
     def validate_occurred_at(self, value):
-        if value > timezone.now() + CLOCK_SKEW:
+        earliest, latest = event_time_window()
+        if value > latest:
             raise serializers.ValidationError(_("The event cannot have happened in the future."))
-        if value < services.events_kept_since():
+        if value < earliest:
             raise serializers.ValidationError(
                 _("The shop keeps events of the last %(months)d months only.")
                 % {"months": settings.EVENTS_RETENTION_MONTHS}
@@ -72,6 +73,68 @@ class EventInputSerializer(serializers.Serializer):
                 {"anonymous_id": [_("Give the customer_id or the anonymous_id of who did it.")]}
             )
         return attrs
+
+
+_TYPES = frozenset(EventType.values)
+_CHANNELS = frozenset(Channel.values)
+_OPTIONAL_TEXT = ("customer_id", "anonymous_id", "session_id")
+
+
+def event_time_window() -> tuple:
+    """(earliest, latest) instants an event may have happened at, now: what `validate_occurred_at`
+    accepts, computed once for a whole batch."""
+    return services.events_kept_since(), timezone.now() + CLOCK_SKEW
+
+
+def event_checked_quickly(raw, checker: EventInputSerializer, window: tuple) -> dict | None:
+    """The event as `checker.run_validation(raw)` returns it, checked without the serializer's
+    machinery, when `raw` has the plain shape storefronts send (strings where the fields take text,
+    an object of properties, a time inside `window`); None otherwise, and the serializer checks it
+    (and says what is wrong). The rules are the serializer fields' own (stripped text, lengths, no
+    NUL or lone surrogate, choices, the properties' bounds, the time window): a test compares the
+    two on generated events. Running the serializer on every event was most of a batch's time."""
+    if type(raw) is not dict:
+        return None
+    event_id, kind, occurred_at = raw.get("event_id"), raw.get("type"), raw.get("occurred_at")
+    if type(event_id) is not str or type(kind) is not str or type(occurred_at) is not str or kind not in _TYPES:
+        return None
+    event_id = event_id.strip()
+    if not 0 < len(event_id) <= 100 or UNSTORABLE.search(event_id):
+        return None
+    try:
+        occurred = checker.fields["occurred_at"].to_internal_value(occurred_at)
+    except serializers.ValidationError:
+        return None
+    earliest, latest = window
+    if not earliest <= occurred <= latest:
+        return None
+    data = {"event_id": event_id, "type": kind, "occurred_at": occurred}
+    for name in _OPTIONAL_TEXT:
+        if name in raw:
+            value = raw[name]
+            if type(value) is not str:
+                return None
+            value = value.strip()
+            if len(value) > 100 or UNSTORABLE.search(value):
+                return None
+            data[name] = value
+    if not data.get("customer_id") and not data.get("anonymous_id"):
+        return None
+    if "channel" in raw:
+        channel = raw["channel"]
+        if type(channel) is not str or (channel and channel not in _CHANNELS):
+            return None
+        data["channel"] = channel
+    if "properties" in raw:
+        properties = raw["properties"]
+        if type(properties) is not dict:
+            return None
+        try:
+            checker.fields["properties"]._check_size(properties)
+            data["properties"] = checker.validate_properties(dict(properties))
+        except serializers.ValidationError:
+            return None
+    return data
 
 
 def _is_amount(value) -> bool:
@@ -128,19 +191,21 @@ class EventBatchView(APIView):
                 {"events": [_("Give a list of 1 to %(max)d events.") % {"max": MAX_BATCH}]}
             )
         results, valid, positions = [], [], []
-        # One serializer checks every event, as DRF's ListSerializer runs its one child: building a
-        # serializer per event (its fields deep-copied each time) was most of a batch's time.
-        checker = EventInputSerializer()
+        # One serializer for every event, as DRF's ListSerializer runs its one child (building one per
+        # event deep-copied its fields each time); the plain events do not even run it.
+        checker, window = EventInputSerializer(), event_time_window()
         for index, raw in enumerate(events):
             unstorable = unstorable_text_errors(raw)
             if unstorable:
                 results.append(_rejected(index, raw, unstorable))
                 continue
-            try:
-                data = checker.run_validation(raw)
-            except serializers.ValidationError as error:
-                results.append(_rejected(index, raw, flatten_fields(error.detail)))
-                continue
+            data = event_checked_quickly(raw, checker, window)
+            if data is None:
+                try:
+                    data = checker.run_validation(raw)
+                except serializers.ValidationError as error:
+                    results.append(_rejected(index, raw, flatten_fields(error.detail)))
+                    continue
             valid.append(data)
             positions.append(index)
             results.append(None)

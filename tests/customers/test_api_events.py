@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from tests.conftest import make_api_client
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def an_event(event_id, **fields):
@@ -182,3 +184,106 @@ def test_each_event_of_a_batch_is_judged_as_if_it_came_alone(api, shop):
         alone.append({**single, "index": index, "status": single["status"].replace("duplicate", "accepted")})
     assert answer.json()["results"] == alone
     assert answer.json()["accepted"] == 20
+
+
+def _generated_events():
+    """Events of the shape storefronts send, and every way of getting a field wrong or odd."""
+    from hypothesis import strategies as st
+
+    from customers.models import Channel, EventType
+
+    now = timezone.now()
+    # Mostly inside the window the shop keeps (months back to a few minutes ahead), some outside it.
+    recent = st.builds(
+        lambda seconds, zone, naive: (
+            (now + timedelta(seconds=seconds)).astimezone(zone).replace(tzinfo=None if naive else zone)
+        ),
+        st.integers(-400 * 86400, 3600),
+        st.sampled_from([UTC, HANOI]),
+        st.booleans(),
+    ).map(lambda moment: moment.isoformat())
+    text = st.one_of(
+        st.text(max_size=110),
+        st.sampled_from(["", "  ", " a1 ", "x" * 100, " " + "x" * 100 + " ", "x" * 101]),
+        st.integers(),
+        st.none(),
+        st.booleans(),
+    )
+    fields = {
+        "event_id": text,
+        "type": st.one_of(st.sampled_from([*EventType.values, "teleported", " product_view", ""]), st.integers()),
+        "occurred_at": st.one_of(
+            recent, st.sampled_from(["yesterday", "2026-03-01", "2999-01-01T00:00:00Z", "1990-01-01T00:00:00Z"])
+        ),
+        "customer_id": text,
+        "anonymous_id": text,
+        "session_id": text,
+        "channel": st.one_of(st.sampled_from([*Channel.values, "", "pigeon", " app"]), st.integers()),
+        "properties": st.one_of(
+            st.dictionaries(
+                st.sampled_from(["sku", "price", "quantity", "url", "note"]),
+                st.one_of(
+                    st.integers(-5, 10**6), st.text(max_size=20), st.floats(allow_nan=True), st.booleans(), st.none()
+                ),
+                max_size=5,
+            ),
+            st.just({f"k{i}": i for i in range(101)}),
+            st.just({"note": "x" * 9000}),
+            st.lists(st.integers(), max_size=2),
+            st.text(max_size=5),
+        ),
+    }
+    always = {"event_id": st.text(min_size=1, max_size=20), "type": st.just("product_view"), "occurred_at": recent}
+    sane = {
+        "anonymous_id": st.text(min_size=1, max_size=30),
+        "customer_id": st.sampled_from(["", "web-1", " web-2 "]),
+        "session_id": st.text(max_size=30),
+        "channel": st.sampled_from([*Channel.values, ""]),
+        "properties": st.fixed_dictionaries(
+            {}, optional={"sku": st.text(max_size=10), "price": st.integers(0, 10**6), "quantity": st.integers(0, 9)}
+        ),
+    }
+    plain = st.one_of(
+        st.fixed_dictionaries(
+            {**always, "anonymous_id": sane["anonymous_id"]},
+            optional={k: v for k, v in sane.items() if k != "anonymous_id"},
+        ),
+        st.fixed_dictionaries(always, optional={k: v for k, v in fields.items() if k not in always}),
+    )
+    return st.one_of(
+        plain,
+        st.fixed_dictionaries({}, optional=fields),
+        st.lists(st.integers(), max_size=2),
+        st.text(max_size=5),
+    )
+
+
+def test_the_quick_check_of_an_event_agrees_with_the_serializer():
+    """Plain events skip the serializer's machinery: whatever the quick check accepts, it must accept
+    exactly as the serializer does (same values, same types); what it does not take, the serializer
+    judges."""
+    from hypothesis import HealthCheck, given, settings
+    from rest_framework.exceptions import ValidationError
+
+    from customers.api.events import EventInputSerializer, event_checked_quickly, event_time_window
+
+    checker = EventInputSerializer()
+    quick_ones = []
+
+    @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=_generated_events())
+    def agree(raw):
+        quick = event_checked_quickly(raw, checker, event_time_window())
+        try:
+            full = dict(checker.run_validation(raw))
+        except ValidationError:
+            full = None
+        if quick is not None:
+            quick_ones.append(raw)
+            assert quick == full
+            assert {key: type(value) for key, value in quick.items()} == {
+                key: type(value) for key, value in full.items()
+            }
+
+    agree()
+    assert len(quick_ones) > 50  # the generator does reach the quick path
