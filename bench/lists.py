@@ -8,6 +8,8 @@ Orders are generated with SQL as bench/home.py does. Printed, as the median serv
 (in-process, Django's test client, after a warm-up) and the ratio to the SQL alone:
 - `GET /api/v1/orders` first page (50 rows), unfiltered and filtered by status, against the page's own
   SQL statements run bare;
+- the same list filtered to a status no generated order has (an empty page: what every API request
+  costs before its rows);
 - the other API lists, first page each: `/api/v1/customers` (20.000 customers), `/api/v1/products`
   (50 SKUs), `/api/v1/returns` (one return request per 100 orders, generated with SQL) and
   `/api/v1/promotions/campaigns` (60 campaigns, created by the service), against the same;
@@ -241,6 +243,8 @@ def run(orders: int, events_size: int) -> None:
     for label, client, path, headers in (
         ("GET /api/v1/orders, first page", api, "/api/v1/orders?limit=50", auth),
         (f"GET /api/v1/orders?status={status}", api, f"/api/v1/orders?status={status}&limit=50", auth),
+        # No order is allocated in the generated shop: what any API request costs before its rows.
+        ("GET /api/v1/orders?status=allocated (no rows)", api, "/api/v1/orders?status=allocated&limit=50", auth),
         ("GET /api/v1/customers, first page", api, "/api/v1/customers?limit=50", auth),
         ("GET /api/v1/products, first page", api, "/api/v1/products?limit=50", auth),
         ("GET /api/v1/returns, first page", api, "/api/v1/returns?limit=50", auth),
