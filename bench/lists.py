@@ -8,10 +8,15 @@ Orders are generated with SQL as bench/home.py does. Printed, as the median serv
 (in-process, Django's test client, after a warm-up) and the ratio to the SQL alone:
 - `GET /api/v1/orders` first page (50 rows), unfiltered and filtered by status, against the page's own
   SQL statements run bare;
+- the same list filtered to a status no generated order has (an empty page: what every API request
+  costs before its rows);
+- the other API lists, first page each: `/api/v1/customers` (20.000 customers), `/api/v1/products`
+  (50 SKUs), `/api/v1/returns` (one return request per 100 orders, generated with SQL) and
+  `/api/v1/promotions/campaigns` (60 campaigns, created by the service), against the same;
 - the admin order list, first page and the deepest page it offers, filtered by status, against the
   same;
 - `POST /api/v1/events` with 500 events, against a bare `executemany` and a `COPY` of the same rows.
-Goals (issue table): API list ≤ 2× its SQL, admin list ≤ 5×, events ≥ 0.4× of executemany.
+Goals (issue table): API lists ≤ 2× their SQL, admin list ≤ 5×, events ≥ 0.4× of executemany.
 """
 
 import argparse
@@ -65,6 +70,65 @@ def page_and_its_sql(client, path: str, **headers):
 
 def report(label: str, page_ms: float, sql_ms: float, queries: int) -> None:
     print(f"{label:52}{page_ms:>9.1f}{sql_ms:>9.1f}{page_ms / sql_ms:>8.1f}x{queries:>6}")
+
+
+def generate_returns(shop, every: int = 100) -> int:
+    """A return request (one line, the order's first) for every `every`-th order; returns how many."""
+    from django.db import connection
+    from home import _column_sql
+
+    from orders.models import OrderLine, ReturnLine, ReturnRequest
+
+    requests, lines = ReturnRequest._meta, ReturnLine._meta
+    request_columns = [f for f in requests.concrete_fields if f.column != "id"]
+    request_values = {
+        "shop_id": str(shop.pk), "order_id": "o.id", "kind": "'refund'", "reason": "'damaged'",
+        "status": "(ARRAY['requested','approved','received','refunded','rejected'])[1 + o.id %% 5]",
+        "refund_amount": "0", "requested_at": "o.placed_at + interval '4 days'",
+        "decided_at": "CASE WHEN o.id %% 5 > 0 THEN o.placed_at + interval '5 days' END",
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {requests.db_table} ({', '.join(f.column for f in request_columns)}) "
+            f"SELECT {', '.join(_column_sql(f, request_values) for f in request_columns)} "
+            f"FROM orders_order o WHERE o.shop_id = %s AND o.id %% %s = 0",
+            [shop.pk, every],
+        )
+        line_columns = [f for f in lines.concrete_fields if f.column != "id"]
+        line_values = {
+            "shop_id": str(shop.pk), "return_request_id": "r.id", "order_line_id": "l.id", "quantity": "1",
+            "refund_amount": "0",
+        }  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO {lines.db_table} ({', '.join(f.column for f in line_columns)}) "
+            f"SELECT DISTINCT ON (r.id) {', '.join(_column_sql(f, line_values) for f in line_columns)} "
+            f"FROM {requests.db_table} r JOIN {OrderLine._meta.db_table} l ON l.order_id = r.order_id "
+            f"WHERE r.shop_id = %s ORDER BY r.id, l.id",
+            [shop.pk],
+        )
+        cursor.execute("ANALYZE")
+    return ReturnRequest.objects.filter(shop=shop).count()
+
+
+def generate_campaigns(shop, count: int = 60) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from promotions import services
+
+    now = timezone.now()
+    for i in range(count):
+        services.campaign_create(
+            shop=shop,
+            name=f"Khuyến mãi {i}",
+            kind="order_percentage" if i % 2 else "order_amount",
+            value=Decimal(10 if i % 2 else 20000),
+            starts_at=now + timedelta(days=1 + i),
+            ends_at=now + timedelta(days=30 + i),
+            budget=Decimal(5_000_000),
+        )
 
 
 def events_batch(size: int, anonymous: int = 50) -> list[dict]:
@@ -156,6 +220,9 @@ def run(orders: int, events_size: int) -> None:
     started = time.perf_counter()
     home.generate(shop, orders)
     print(f"generated {orders:,} orders and lines in {time.perf_counter() - started:.1f} s")
+    returns = generate_returns(shop)
+    generate_campaigns(shop)
+    print(f"generated {returns:,} return requests and 60 campaigns")
     owner = UserFactory(username="bench.owner", is_staff=True)
     services.membership_set(user=owner, shop=shop, role=Role.OWNER)
     admin = Client()
@@ -176,6 +243,12 @@ def run(orders: int, events_size: int) -> None:
     for label, client, path, headers in (
         ("GET /api/v1/orders, first page", api, "/api/v1/orders?limit=50", auth),
         (f"GET /api/v1/orders?status={status}", api, f"/api/v1/orders?status={status}&limit=50", auth),
+        # No order is allocated in the generated shop: what any API request costs before its rows.
+        ("GET /api/v1/orders?status=allocated (no rows)", api, "/api/v1/orders?status=allocated&limit=50", auth),
+        ("GET /api/v1/customers, first page", api, "/api/v1/customers?limit=50", auth),
+        ("GET /api/v1/products, first page", api, "/api/v1/products?limit=50", auth),
+        ("GET /api/v1/returns, first page", api, "/api/v1/returns?limit=50", auth),
+        ("GET /api/v1/promotions/campaigns, first page", api, "/api/v1/promotions/campaigns?limit=50", auth),
         ("admin order list, first page", admin, "/admin/orders/order/", {}),
         (f"admin order list, status={status}", admin, f"/admin/orders/order/?status__exact={status}", {}),
         (

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
+from orders.api.return_rows import return_rows, returns_output
 from orders.models import (
     RETURN_RECORD_FIELDS,
     ActorKind,
@@ -81,6 +82,11 @@ class ReturnListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.return_list(shop=self.request.shop)
+
+    def list(self, request, *args, **kwargs):
+        # ReturnOutput's JSON from the rows of one query (and one for the lines), no serializer per row.
+        page = self.paginate_queryset(return_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(returns_output(page))
 
     @extend_schema(request=InputSerializer, responses={201: ReturnOutput}, operation_id="returns_open")
     @idempotent

@@ -17,7 +17,7 @@ from orders.services.catalogue import (
     product_image_remove,
     product_image_update,
 )
-from orders.services.checkout import address_of, order_place, shipping_address_clean
+from orders.services.checkout import ADDRESS_COLUMNS, address_of, order_place, shipping_address_clean
 from orders.services.customers import orders_customer_erase, orders_customer_merge
 from orders.services.edits import (
     order_address_change,
@@ -93,6 +93,7 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "ADDRESS_COLUMNS",
     "KEEP",
     "MarketplaceFile",
     "Notification",

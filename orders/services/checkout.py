@@ -1,6 +1,7 @@
 """The checkout: one transaction that prices the cart, spends promotion budget and points, reserves
 stock and writes the order. Any refusal rolls everything back, other apps' writes included."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -259,16 +260,23 @@ def address_fields(address: dict) -> dict:
     }
 
 
-def address_of(order: Order) -> dict:
-    """The order's delivery address in the shape the checkout takes it."""
-    return {
-        "recipient_name": order.recipient_name,
-        "phone": order.recipient_phone,
-        "street": order.street,
-        "ward": order.ward,
-        "district": order.district,
-        "province": order.province,
-    }
+# The delivery address's keys as the checkout takes it, and the order's columns that hold them.
+ADDRESS_COLUMNS = {
+    "recipient_name": "recipient_name",
+    "phone": "recipient_phone",
+    "street": "street",
+    "ward": "ward",
+    "district": "district",
+    "province": "province",
+}
+
+
+def address_of(order: Order | Mapping) -> dict:
+    """The order's delivery address in the shape the checkout takes it, from the order or from a
+    `values()` row of it that has the ADDRESS_COLUMNS."""
+    if isinstance(order, Mapping):
+        return {key: order[column] for key, column in ADDRESS_COLUMNS.items()}
+    return {key: getattr(order, column) for key, column in ADDRESS_COLUMNS.items()}
 
 
 def _spend_benefits(order: Order, pricing: Pricing, customer: Customer, actor: Actor) -> None:

@@ -12,6 +12,7 @@ from customers.models import Channel, Segment
 from loyalty.models import Tier
 from promotions import selectors, services
 from promotions.api.base import MONEY, STOREFRONT_STATUSES, CustomerInput, ReadForStorefrontsMixin, ShopTimeMixin
+from promotions.api.campaign_rows import campaign_rows, campaigns_output
 from promotions.api.serializers import (
     PublicCampaignSerializer,
     StaffCampaignSerializer,
@@ -102,9 +103,9 @@ class CampaignListView(ReadForStorefrontsMixin, generics.GenericAPIView):
 
     @extend_schema(responses=campaign_for_scope(many=True), operation_id="promotions_campaigns_list")
     def get(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        serializer = StaffCampaignSerializer if is_back_office(request) else PublicCampaignSerializer
-        return self.get_paginated_response(serializer(page, many=True).data)
+        # The serializer's JSON from the rows of one query (and one for the tiers), none per row.
+        page = self.paginate_queryset(campaign_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(campaigns_output(page, staff=is_back_office(request)))
 
     @extend_schema(
         request=CampaignInputSerializer,

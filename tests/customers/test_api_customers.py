@@ -273,3 +273,19 @@ def test_lists_show_only_the_shops_customers(api, shop, other_shop):
 
     assert [row["id"] for row in api.get("/api/v1/customers").json()["results"]] == [mine.pk]
     assert api.get("/api/v1/customers?external_id=shared-id").json()["results"] == []
+
+
+def test_the_list_flags_profiles_sharing_an_email_or_a_phone_with_another_current_one(api, shop, other_shop):
+    by_email = [CustomerFactory(shop=shop, email="song.sinh@example.vn") for _ in range(2)]
+    by_phone = [CustomerFactory(shop=shop, email="", phone="+84911111111") for _ in range(2)]
+    no_contact = [CustomerFactory(shop=shop, email="", phone="") for _ in range(2)]  # blanks match nothing
+    alone = CustomerFactory(shop=shop, email="mot.minh@example.vn", phone="+84922222222")
+    CustomerFactory(shop=other_shop, email="mot.minh@example.vn")  # another shop's profile
+    CustomerFactory(shop=shop, phone="+84922222222", erased_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+    listed = {row["id"]: row["has_duplicates"] for row in api.get("/api/v1/customers").json()["results"]}
+
+    assert listed == {
+        **{customer.pk: True for customer in by_email + by_phone},
+        **{customer.pk: False for customer in [*no_contact, alone]},
+    }
