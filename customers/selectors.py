@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -18,8 +19,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,17 +192,30 @@ def marketing_allowed(*, customer: Customer, channel: str, at: datetime | None =
     at `at` (default now)? Only if the latest consent record on that channel at that moment is a
     grant, and the profile is neither erased nor merged away. Everything that sends marketing asks this.
     Raises ValueError for an unknown channel."""
-    if channel not in MarketingChannel.values:
-        raise ValueError(f"unknown marketing channel {channel!r}")
-    if customer.erased_at is not None or customer.merged_into_id is not None:
-        return False
-    latest = (
-        ConsentRecord.objects.filter(customer=customer, channel=channel, recorded_at__lte=at or timezone.now())
-        .order_by("-recorded_at", "-pk")
-        .values_list("granted", flat=True)
-        .first()
+    return (customer.pk, channel) in marketing_allowed_among(customers=[customer], channels=[channel], at=at)
+
+
+def marketing_allowed_among(
+    *, customers: list[Customer], channels: set[str] | list[str], at: datetime | None = None
+) -> set[tuple[int, str]]:
+    """The (customer id, channel) pairs among `customers` x `channels` on which marketing may be sent
+    at `at` (default now), by the rule of `marketing_allowed`: one query for a whole batch.
+    Raises ValueError for an unknown channel."""
+    unknown = set(channels) - set(MarketingChannel.values)
+    if unknown:
+        raise ValueError(f"unknown marketing channel {sorted(unknown)[0]!r}")
+    current = [c.pk for c in customers if c.erased_at is None and c.merged_into_id is None]
+    if not current or not channels:
+        return set()
+    records = ConsentRecord.objects.filter(
+        customer_id__in=current, channel__in=channels, recorded_at__lte=at or timezone.now()
     )
-    return bool(latest)
+    latest = (
+        records.order_by("customer_id", "channel", "-recorded_at", "-pk")
+        .distinct("customer_id", "channel")
+        .values_list("customer_id", "channel", "granted")
+    )
+    return {(customer_id, channel) for customer_id, channel, granted in latest if granted}
 
 
 # --- Segments --------------------------------------------------------------------------------------
@@ -440,11 +455,31 @@ def customer_cart(*, customer: Customer, since: datetime, until: datetime | None
     """What the customer's cart holds, as their add-to-cart and remove-from-cart events since `since`
     tell it: one line per SKU with quantity > 0 ({sku, name, price, quantity, image, url}), in the
     order first added. Quantity defaults to 1; a removal without a quantity removes the whole line."""
-    events = CustomerEvent.objects.filter(customer=customer, type__in=CART_EVENTS, occurred_at__gte=since)
-    if until is not None:
-        events = events.filter(occurred_at__lte=until)
+    events = customers_cart_events(customer_ids=[customer.pk], since=since).get(customer.pk, [])
+    return cart_lines(events, since=since, until=until)
+
+
+def customers_cart_events(*, customer_ids: list[int], since: datetime) -> dict[int, list[tuple]]:
+    """Each customer's add-to-cart and remove-from-cart events since `since`, oldest first, as
+    (occurred_at, type, properties): one query for a batch, folded into carts by `cart_lines`."""
+    events = defaultdict(list)
+    rows = (
+        CustomerEvent.objects.filter(customer_id__in=customer_ids, type__in=CART_EVENTS, occurred_at__gte=since)
+        .order_by("occurred_at", "pk")
+        .values_list("customer_id", "occurred_at", "type", "properties")
+    )
+    for customer_id, occurred_at, event_type, properties in rows:
+        events[customer_id].append((occurred_at, event_type, properties))
+    return events
+
+
+def cart_lines(events: list[tuple], *, since: datetime, until: datetime | None = None) -> list[dict]:
+    """The cart that one customer's cart events (see `customers_cart_events`) between `since` and
+    `until` leave, as `customer_cart` describes it; new dicts on every call."""
     lines: dict[str, dict] = {}
-    for event_type, properties in events.order_by("occurred_at", "pk").values_list("type", "properties"):
+    for occurred_at, event_type, properties in events:
+        if occurred_at < since or (until is not None and occurred_at > until):
+            continue
         sku = str(properties.get("sku") or "")
         if not sku:
             continue
@@ -462,17 +497,28 @@ def customer_cart(*, customer: Customer, since: datetime, until: datetime | None
 
 def customer_last_viewed(*, customer: Customer, limit: int = 3) -> list[dict]:
     """The products the customer looked at last, newest first, one per SKU ({sku, name, price, image, url})."""
-    seen, products = set(), []
-    views = CustomerEvent.objects.filter(customer=customer, type=EventType.PRODUCT_VIEW).order_by("-occurred_at", "-pk")
-    for properties in views.values_list("properties", flat=True)[: limit * 10]:
+    return customers_last_viewed(customer_ids=[customer.pk], limit=limit).get(customer.pk, [])
+
+
+def customers_last_viewed(*, customer_ids: list[int], limit: int = 3) -> dict[int, list[dict]]:
+    """`customer_last_viewed` for many customers in one query: the last views of each (a window over
+    each customer's newest events), folded into at most `limit` products per customer."""
+    newest = Window(RowNumber(), partition_by=[F("customer_id")], order_by=[F("occurred_at").desc(), F("pk").desc()])
+    views = (
+        CustomerEvent.objects.filter(customer_id__in=customer_ids, type=EventType.PRODUCT_VIEW)
+        .annotate(newest=newest)
+        .filter(newest__lte=limit * 10)
+        .order_by("customer_id", "newest")
+        .values_list("customer_id", "properties")
+    )
+    seen, products = defaultdict(set), defaultdict(list)
+    for customer_id, properties in views:
         sku = str(properties.get("sku") or "")
-        if sku and sku not in seen:
-            seen.add(sku)
-            products.append(
+        if sku and sku not in seen[customer_id] and len(products[customer_id]) < limit:
+            seen[customer_id].add(sku)
+            products[customer_id].append(
                 {key: properties[key] for key in ("sku", "name", "price", "image", "url") if key in properties}
             )
-        if len(products) == limit:
-            break
     return products
 
 

@@ -493,7 +493,8 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["due_at"], condition=Q(status__in=OPEN_ENROLMENT), name="enrolment_open_due"),
+            # The runner's order: a batch reads its rows off this index instead of sorting all that are due.
+            models.Index(fields=["due_at", "id"], condition=Q(status__in=OPEN_ENROLMENT), name="enrolment_open_due_id"),
             models.Index(fields=["journey", "status"], name="enrolment_journey_status"),
         ]
 

@@ -71,6 +71,23 @@ def outbox_enqueue(*, task: str, kwargs: dict | None = None, key: str, shop: Sho
     return message
 
 
+def outbox_enqueue_many(*, task: str, effects: dict[str, dict], shop: Shop | None = None, queue: str = "") -> None:
+    """`outbox_enqueue` for a batch: `effects` maps each key to its task's kwargs. Keys already
+    recorded are left as they are; the new rows are written in one statement and handed over together
+    after the commit. Meant for keys that no other transaction writes at the same time (a second
+    writer of the same key makes this transaction fail on the unique key instead of waiting for it)."""
+    _task_named(task)
+    recorded = set(OutboxMessage.objects.filter(key__in=list(effects)).values_list("key", flat=True))
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(key=key, task=task, kwargs=kwargs, shop=shop, queue=queue)
+        for key, kwargs in effects.items()
+        if key not in recorded
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: outbox_dispatch(ids=ids, limit=len(ids)), robust=True)
+
+
 def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -> int:
     """Hand waiting rows that are due (only `ids` when given) to the broker; returns how many went.
 

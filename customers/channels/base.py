@@ -36,5 +36,8 @@ class MessageChannel(Protocol):
     def reachable(self, customer: Customer) -> bool:
         """Does the customer have an address on this channel (an e-mail, a push subscription, a phone)?"""
 
+    def reachable_among(self, customers: list[Customer]) -> set[int]:
+        """The ids of those of `customers` that are reachable, in at most one query for them all."""
+
     def send(self, outgoing: Outgoing) -> Delivery:
         """Hand the message over; never raises for a refusal of the far side, answers it instead."""

@@ -17,6 +17,9 @@ class EmailChannel:
     def reachable(self, customer: Customer) -> bool:
         return bool(customer.email)
 
+    def reachable_among(self, customers: list[Customer]) -> set[int]:
+        return {customer.pk for customer in customers if self.reachable(customer)}
+
     def build(self, outgoing: Outgoing) -> EmailMultiAlternatives:
         headers = {"Message-ID": f"<{outgoing.key}@{urlsplit(settings.PUBLIC_BASE_URL).hostname or 'localhost'}>"}
         if outgoing.unsubscribe_url:

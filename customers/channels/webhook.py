@@ -34,6 +34,9 @@ class WebhookChannel:
     def reachable(self, customer: Customer) -> bool:
         return bool(customer.phone) and bool(settings.MESSAGE_WEBHOOK_URL)
 
+    def reachable_among(self, customers: list[Customer]) -> set[int]:
+        return {customer.pk for customer in customers if self.reachable(customer)}
+
     def _body(self, outgoing: Outgoing) -> bytes:
         message = {
             "id": outgoing.key,

@@ -34,6 +34,10 @@ class WebPushChannel:
     def reachable(self, customer: Customer) -> bool:
         return PushSubscription.objects.filter(customer=customer).exists()
 
+    def reachable_among(self, customers: list[Customer]) -> set[int]:
+        subscribed = PushSubscription.objects.filter(customer__in=[customer.pk for customer in customers])
+        return set(subscribed.values_list("customer_id", flat=True).distinct())
+
     def _post(self, subscription: PushSubscription, data: str, topic: str) -> dict:
         try:
             response = webpush(

@@ -2,15 +2,15 @@
 products, the voucher, and the links."""
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from customers.selectors import customer_cart, customer_last_viewed
 from promotions.journeys.links import message_link
-from promotions.models import Enrolment, JourneySettings, JourneyStep, JourneyTrigger, StepLink
+from promotions.models import Enrolment, JourneySettings, JourneyStep, StepLink
 from sellercenter.money import money_format
 
 
@@ -21,9 +21,14 @@ def _amount(value) -> Decimal:
         return Decimal("0")
 
 
+@lru_cache(maxsize=256)
+def _template(text: str):
+    # Compiled once per text: a step's subject and body are the same for every customer of a batch.
+    return engines["django"].from_string(text).template
+
+
 def _render(text: str, context: dict, *, autoescape: bool) -> str:
-    template = engines["django"].from_string(text)
-    return template.template.render(Context(context, autoescape=autoescape)).strip()
+    return _template(text).render(Context(context, autoescape=autoescape)).strip()
 
 
 def _target(settings: JourneySettings, step: JourneyStep, lines: list[dict], viewed: list[dict], voucher: str) -> str:
@@ -40,13 +45,20 @@ def _target(settings: JourneySettings, step: JourneyStep, lines: list[dict], vie
     return f"{base}/cart" + (f"?{urlencode({'voucher': voucher})}" if voucher else "")
 
 
-def message_content(*, enrolment: Enrolment, step: JourneyStep, token: str, settings: JourneySettings) -> dict:
+def message_content(
+    *,
+    enrolment: Enrolment,
+    step: JourneyStep,
+    token: str,
+    settings: JourneySettings,
+    cart: list[dict],
+    viewed: list[dict],
+) -> dict:
     """The message's content, as stored on it and handed to the channel: subject, text, html, image,
-    the tracked url and the final target, the unsubscribe url."""
-    customer = enrolment.customer
-    is_cart = enrolment.journey.trigger == JourneyTrigger.CART_ABANDONED
-    lines = customer_cart(customer=customer, since=enrolment.triggered_at) if is_cart else []
-    viewed = customer_last_viewed(customer=customer)
+    the tracked url and the final target, the unsubscribe url. `cart` holds the cart's lines (empty
+    for a journey not started by a cart) and `viewed` the products last viewed, both as the customer
+    selectors give them; they are changed in place."""
+    customer, lines = enrolment.customer, cart
     if enrolment.context.get("product"):
         viewed = [{"sku": enrolment.context.get("sku"), **enrolment.context["product"]}, *viewed]
     voucher = enrolment.voucher.code if enrolment.voucher_id else ""
