@@ -4,6 +4,7 @@ loopback), against a bare loop that only writes the same message rows in bulk.
 
     .venv/bin/python bench/journeys.py                        # 100.000 enrolments per channel
     .venv/bin/python bench/journeys.py --enrolments 2000      # a quick run
+    .venv/bin/python bench/journeys.py --channel email        # one channel (and the bare loop)
     DATABASE_URL=postgres://user@host/postgres .venv/bin/python bench/journeys.py
 
 With DATABASE_URL the benchmark creates (and drops) its own database on that server; without it, it
@@ -133,7 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enrolments", type=int, default=100_000, help="enrolments due per path (default 100.000)")
     parser.add_argument("--batch", type=int, default=200, help="enrolments per runner transaction (default 200)")
+    parser.add_argument(
+        "--channel", choices=["email", "web_push", "both"], default="both", help="channel path(s) to run (default both)"
+    )
     args = parser.parse_args()
+    channels = ["email", "web_push"] if args.channel == "both" else [args.channel]
     with postgres_server() as server, bench_database(server, "bench_journeys") as database_url:
         os.environ.update(
             {
@@ -168,16 +173,19 @@ def main() -> None:
             journey_settings.quiet_from = journey_settings.quiet_until = datetime_time(0, 0)
             journey_settings.save(update_fields=["quiet_from", "quiet_until"])
             print(f"Journeys: {args.enrolments} enrolments due per path, batches of {args.batch}, PostgreSQL")
-            email_rate = run_channel(shop, "email", args.enrolments)
-            assert len(smtp.inbox.envelopes) == args.enrolments
-            push_rate = run_channel(shop, "web_push", args.enrolments, push)
-            assert len(push.received) == args.enrolments
+            rates = []
+            if "email" in channels:
+                rates.append(("e-mail (loopback SMTP)", run_channel(shop, "email", args.enrolments)))
+                assert len(smtp.inbox.envelopes) == args.enrolments
+            if "web_push" in channels:
+                rates.append(("web push (loopback service)", run_channel(shop, "web_push", args.enrolments, push)))
+                assert len(push.received) == args.enrolments
             bare_rate = run_bare(shop, args.enrolments, args.batch)
             from django.db import connections
 
             connections.close_all()
     print(f"{'':28}{'messages/s':>12}{'vs bare loop':>14}")
-    for label, rate in (("e-mail (loopback SMTP)", email_rate), ("web push (loopback service)", push_rate)):
+    for label, rate in rates:
         print(f"{label:28}{rate:>12.1f}{rate / bare_rate:>13.3f}x")
     print(f"{'bare loop (message rows)':28}{bare_rate:>12.1f}{1:>13.3f}x")
 

@@ -39,18 +39,20 @@ def free_port() -> int:
 class Inbox:
     def __init__(self):
         self.envelopes = []
+        self.peers = []  # the client's (address, port) of each message: one port per connection
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
 class SmtpServer:
-    def __init__(self):
-        self.port = free_port()
-        self.inbox = Inbox()
+    def __init__(self, port: int | None = None, inbox: Inbox | None = None):
+        self.port = port or free_port()
+        self.inbox = inbox or Inbox()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     @property
@@ -107,7 +109,8 @@ def _vapid_valid(authorization: str, audience: str) -> bool:
 class PushService:
     """A push service on loopback: one endpoint per browser (`/push/<id>`); a request is accepted (201)
     only with a valid VAPID signature, and its payload is decrypted with that browser's keys.
-    Endpoints in `gone` answer 410."""
+    Endpoints in `gone` answer 410. It keeps connections open between requests (HTTP/1.1), as push
+    services do; once stopped it answers none, kept connections included."""
 
     def __init__(self):
         self.port = free_port()
@@ -115,6 +118,7 @@ class PushService:
         self.received: list[dict] = []
         self.gone: set[str] = set()
         self.lock = threading.Lock()
+        self.stopped = False
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
 
     def subscribe(self, name: str) -> tuple[str, Browser]:
@@ -129,20 +133,28 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):
                 pass
 
+            def answer(self, status: int) -> None:
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self):
+                if service.stopped:
+                    self.close_connection = True
+                    return
                 name = urlsplit(self.path).path.rsplit("/", 1)[-1]
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if name in service.gone or name not in service.browsers:
-                    self.send_response(410)
-                    self.end_headers()
+                    self.answer(410)
                     return
                 audience = f"http://127.0.0.1:{service.port}"
                 if not _vapid_valid(self.headers.get("Authorization", ""), audience):
-                    self.send_response(401)
-                    self.end_headers()
+                    self.answer(401)
                     return
                 payload = service.browsers[name].decrypt(body)
                 with service.lock:
@@ -153,10 +165,10 @@ class PushService:
                             "topic": self.headers.get("Topic"),
                             "ttl": self.headers.get("TTL"),
                             "encoding": self.headers.get("Content-Encoding"),
+                            "peer": self.client_address,
                         }
                     )
-                self.send_response(201)
-                self.end_headers()
+                self.answer(201)
 
         return Handler
 
@@ -165,6 +177,7 @@ class PushService:
         return self
 
     def __exit__(self, *exc):
+        self.stopped = True
         self.server.shutdown()
         self.server.server_close()
 

@@ -1,11 +1,18 @@
 """Web Push (RFC 8030) with the payload encrypted for the browser (RFC 8291, aes128gcm) and signed
 by the shop's VAPID key (RFC 8292), through pywebpush. A subscription the push service says is gone
-(404, 410) is removed."""
+(404, 410) is removed.
+
+A worker keeps, per thread, one HTTP session (so its connections to a push service stay open from
+one message to the next, as push services expect of a sender) and the parsed VAPID key."""
 
 import json
+import threading
+from functools import lru_cache
 
+import requests
 from django.conf import settings
 from django.utils import timezone
+from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from customers.channels.base import Delivery, Outgoing
@@ -15,6 +22,26 @@ GONE = (404, 410)
 # How long the push service keeps a message for a browser that is offline.
 TTL_SECONDS = 3 * 24 * 3600
 TIMEOUT_SECONDS = 10
+
+
+_sessions = threading.local()
+
+
+def _session() -> requests.Session:
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    return session
+
+
+@lru_cache(maxsize=4)
+def _vapid_parsed(private_key: str) -> Vapid:
+    return Vapid.from_string(private_key=private_key)
+
+
+def _vapid() -> Vapid | None:
+    """The shop's VAPID key, parsed once (None without one: pywebpush then refuses the send)."""
+    return _vapid_parsed(settings.VAPID_PRIVATE_KEY) if settings.VAPID_PRIVATE_KEY else None
 
 
 def push_payload(outgoing: Outgoing) -> dict:
@@ -46,13 +73,14 @@ class WebPushChannel:
                     "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
                 },
                 data=data,
-                vapid_private_key=settings.VAPID_PRIVATE_KEY,
+                vapid_private_key=_vapid(),
                 # A fresh dict: pywebpush writes `aud` and `exp` into it.
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
                 ttl=TTL_SECONDS,
                 # Same topic, same message: a push service replaces an undelivered one instead of adding.
                 headers={"Topic": topic},
                 timeout=TIMEOUT_SECONDS,
+                requests_session=_session(),
             )
         except WebPushException as error:
             status = error.response.status_code if error.response is not None else None

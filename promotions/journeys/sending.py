@@ -5,7 +5,7 @@ run by two workers at once, finds the message taken and does nothing. A worker k
 the claim behind; after the lease the runner queues it again with the same key (Message-ID, push
 Topic, Idempotency-Key), so the far side can recognise the repeat."""
 
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from customers.channels import Outgoing, channel_for
@@ -14,23 +14,21 @@ from promotions.models import Message, MessageStatus, SkipReason
 
 
 def _claim(message_id: int) -> Message | None:
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("customer")
-            .filter(pk=message_id, status=MessageStatus.PENDING, queued_at__isnull=False)
-            .first()
+    # One conditional UPDATE takes the message: of two workers, or a task delivered twice, the second
+    # finds it no longer pending (PostgreSQL re-checks the condition once the first one's row lock
+    # is released) and updates nothing. It commits at once, before the far side is called.
+    taken = Message.objects.filter(pk=message_id, status=MessageStatus.PENDING, queued_at__isnull=False).update(
+        status=MessageStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not taken:
+        return None
+    message = Message.objects.select_related("customer").get(pk=message_id)
+    # Consent may have been withdrawn while the message waited in the queue.
+    if not marketing_allowed(customer=message.customer, channel=message.channel):
+        Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+            status=MessageStatus.SKIPPED, skip_reason=SkipReason.NO_CONSENT
         )
-        if message is None:
-            return None
-        # Consent may have been withdrawn while the message waited in the queue.
-        if not marketing_allowed(customer=message.customer, channel=message.channel):
-            message.status, message.skip_reason = MessageStatus.SKIPPED, SkipReason.NO_CONSENT
-            message.save(update_fields=["status", "skip_reason"])
-            return None
-        message.status, message.claimed_at = MessageStatus.SENDING, timezone.now()
-        message.attempts += 1
-        message.save(update_fields=["status", "claimed_at", "attempts"])
+        return None
     return message
 
 

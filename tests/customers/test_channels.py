@@ -42,8 +42,7 @@ def _outgoing(customer, **fields) -> Outgoing:
 def test_email_goes_over_smtp_with_a_text_part_and_one_click_unsubscribe(shop, settings):
     customer = CustomerFactory(shop=shop, email="lan@example.vn")
     with SmtpServer() as smtp:
-        for name, value in email_settings_from_url(smtp.url).items():
-            setattr(settings, name, value)
+        _smtp_settings(settings, smtp.url)
 
         delivery = channel_for("email").send(_outgoing(customer, html="<p>Chị Lan ơi</p>"))
 
@@ -59,10 +58,52 @@ def test_email_goes_over_smtp_with_a_text_part_and_one_click_unsubscribe(shop, s
     assert "text/plain" in types and "text/html" in types
 
 
+def _smtp_settings(settings, url):
+    for name, value in email_settings_from_url(url).items():
+        setattr(settings, name, value)
+
+
+def test_email_messages_one_after_another_share_one_smtp_connection(shop, settings):
+    customer = CustomerFactory(shop=shop, email="lan@example.vn")
+    with SmtpServer() as smtp:
+        _smtp_settings(settings, smtp.url)
+        deliveries = [channel_for("email").send(_outgoing(customer, key=f"msg-{i}")) for i in range(3)]
+
+    assert all(delivery.delivered for delivery in deliveries)
+    assert len(smtp.inbox.envelopes) == 3
+    assert len(set(smtp.inbox.peers)) == 1
+
+
+def test_email_after_the_server_dropped_the_kept_connection_goes_on_a_new_one(shop, settings):
+    customer = CustomerFactory(shop=shop, email="lan@example.vn")
+    with SmtpServer() as smtp:
+        _smtp_settings(settings, smtp.url)
+        assert channel_for("email").send(_outgoing(customer, key="msg-1")).delivered
+    # The same server back on the same port: the connection the channel kept is closed.
+    with SmtpServer(port=smtp.port, inbox=smtp.inbox):
+        delivery = channel_for("email").send(_outgoing(customer, key="msg-2"))
+
+    assert delivery.delivered, delivery.answers
+    assert [envelope.content.count(b"msg-2@") for envelope in smtp.inbox.envelopes] == [0, 1]
+    assert len(set(smtp.inbox.peers)) == 2
+
+
+def test_an_idle_kept_smtp_connection_is_replaced(shop, settings, monkeypatch):
+    from customers.channels import email as email_channel
+
+    monkeypatch.setattr(email_channel, "KEPT_IDLE_SECONDS", -1)
+    customer = CustomerFactory(shop=shop, email="lan@example.vn")
+    with SmtpServer() as smtp:
+        _smtp_settings(settings, smtp.url)
+        for i in range(2):
+            assert channel_for("email").send(_outgoing(customer, key=f"msg-{i}")).delivered
+
+    assert len(set(smtp.inbox.peers)) == 2
+
+
 def test_email_to_a_server_that_is_down_is_answered_not_raised(shop, settings):
     customer = CustomerFactory(shop=shop)
-    for name, value in email_settings_from_url("smtp://127.0.0.1:9").items():
-        setattr(settings, name, value)
+    _smtp_settings(settings, "smtp://127.0.0.1:9")
 
     delivery = channel_for("email").send(_outgoing(customer))
 
@@ -90,6 +131,36 @@ def test_web_push_is_encrypted_for_the_browser_and_signed_with_vapid(shop, push_
         "image": "https://cdn.example.vn/ao.jpg",
         "tag": "msg-token-1",
     }
+
+
+def test_pushes_one_after_another_share_one_connection_to_the_push_service(shop, push_service):
+    customer = CustomerFactory(shop=shop)
+    endpoint, browser = push_service.subscribe("lan-phone")
+    push_subscription_register(
+        shop=shop, customer=customer, endpoint=endpoint, p256dh=browser.p256dh, auth=browser.auth_b64
+    )
+
+    deliveries = [channel_for("web_push").send(_outgoing(customer, key=f"msg-{i}")) for i in range(3)]
+
+    assert all(delivery.delivered for delivery in deliveries)
+    assert [received["topic"] for received in push_service.received] == ["msg-0", "msg-1", "msg-2"]
+    assert len({received["peer"] for received in push_service.received}) == 1
+
+
+def test_push_to_a_stopped_push_service_is_answered_not_raised(shop, vapid):
+    customer = CustomerFactory(shop=shop)
+    with PushService() as service:
+        endpoint, browser = service.subscribe("lan-phone")
+        push_subscription_register(
+            shop=shop, customer=customer, endpoint=endpoint, p256dh=browser.p256dh, auth=browser.auth_b64
+        )
+        assert channel_for("web_push").send(_outgoing(customer)).delivered
+
+    delivery = channel_for("web_push").send(_outgoing(customer, key="msg-2"))
+
+    assert not delivery.delivered
+    assert delivery.answers[0]["status"] is None and delivery.answers[0]["error"]
+    assert len(service.received) == 1
 
 
 def test_an_expired_push_subscription_is_removed(shop, push_service):
