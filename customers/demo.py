@@ -115,15 +115,22 @@ UTM = [
 ]
 
 
-def seed(*, shops, stdout) -> None:
+# A smaller demo (seed_demo --size) still has enough customers for every segment and journey stage.
+MIN_CUSTOMERS = 30
+
+
+def seed(*, shops, stdout, scale: float = 1.0) -> None:
+    """`scale` multiplies the number of customers per shop (seed_demo's orders per shop against its
+    default), so that a smaller demo keeps the same mix of customers to orders."""
     for index, shop in enumerate(shops):
         segments_create_builtin(shop=shop)
         if Customer.objects.filter(shop=shop, external_id__startswith=DEMO_PREFIX).exists():
             stdout.write(f"Customers: {shop.name} already has its demo customers.")
             continue
-        count = CUSTOMERS_PER_SHOP[min(index, 1)]
+        count = max(MIN_CUSTOMERS, round(CUSTOMERS_PER_SHOP[min(index, 1)] * scale))
         with transaction.atomic():
-            summary = _DemoShop(shop, random.Random(f"customers-{shop.slug}")).build(count)
+            visitors = round(ANONYMOUS_VISITORS * min(scale, 1.0))
+            summary = _DemoShop(shop, random.Random(f"customers-{shop.slug}")).build(count, visitors)
         stdout.write(f"Customers: {shop.name}: {summary}.")
 
 
@@ -135,7 +142,7 @@ class _DemoShop:
         self.events: list[CustomerEvent] = []
         self.purchases: list[CustomerPurchase] = []
 
-    def build(self, count: int) -> str:
+    def build(self, count: int, visitors: int) -> str:
         customers = Customer.objects.bulk_create([self._customer(number) for number in range(1, count + 1)])
         self._duplicates(customers)
         self._referrals(customers)
@@ -152,7 +159,7 @@ class _DemoShop:
                 continue
             for _ in range(self.dice.choice([0, 1, 1, 2, 3, 4, 6])):
                 self._session(customer, anonymous_id)
-        for visitor in range(ANONYMOUS_VISITORS):
+        for visitor in range(visitors):
             self._session(None, f"anon-{self.shop.pk}-visitor-{visitor}")
         AnonymousIdentity.objects.bulk_create(identities, batch_size=BATCH)
         CustomerEvent.objects.bulk_create(self.events, batch_size=BATCH)

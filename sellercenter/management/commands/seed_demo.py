@@ -128,7 +128,7 @@ class Command(BaseCommand):
         """The apps' demo steps, in the order the story needs: customers and their loyalty accounts,
         the catalogue and the fee rules, the campaigns that name products, then the orders placed
         and moved by the services (they feed every app), then finance's statements of those orders."""
-        yield customers_demo.seed
+        yield functools.partial(customers_demo.seed, scale=self.size / orders_demo.ORDERS_PER_SHOP)
         yield loyalty_demo.seed
         yield orders_demo.seed_catalogue
         yield finance_demo.seed_fee_rules
