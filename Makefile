@@ -10,7 +10,7 @@ PYTHON := $(VENV)/bin/python
 help:
 	@echo "make setup                 create/refresh .venv and compile translations"
 	@echo "make demo [PORT=8000]        migrate, load demo data, run the server on 127.0.0.1:PORT"
-	@echo "make test [ARGS=...]       ruff + the whole test suite with coverage (ARGS go to pytest)"
+	@echo "make test [ARGS=...]       ruff + the whole test suite (COVERAGE=1: with a coverage report; ARGS go to pytest)"
 	@echo "make worker                Celery worker taking every queue (needs CELERY_BROKER_URL)"
 	@echo "make beat                  Celery beat scheduler (needs CELERY_BROKER_URL)"
 	@echo "make bench NAME=<name>     run bench/<name>.py"

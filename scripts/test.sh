@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the lint and the whole test suite with coverage.
+# Run the lint and the whole test suite (with a coverage report when COVERAGE=1).
 #
 #   scripts/test.sh [pytest arguments...]      (make test ARGS="...")
 #
@@ -332,9 +332,13 @@ parallel=(-n 0)
 # migrations wrote, which the tests that run inside a transaction read.
 ((workers > 1)) && parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
 
-say "python -m pytest --cov --cov-report=term ${parallel[*]} $*"
+# Coverage slows every test down by about 40% (599 s against 433 s for the whole suite, the same
+# machine and hour): the report is on demand, COVERAGE=1.
+coverage=()
+[[ "${COVERAGE:-0}" != "0" ]] && coverage=(--cov --cov-report=term)
+say "python -m pytest ${coverage[*]} ${parallel[*]} $*"
 status=0
-"$VENV_PY" -m pytest --cov --cov-report=term "${parallel[@]}" "$@" || status=$?
+"$VENV_PY" -m pytest "${coverage[@]}" "${parallel[@]}" "$@" || status=$?
 if [[ "$status" -eq 5 ]]; then
     # pytest's "no tests collected": a suite that tests nothing must not pass.
     printf 'ERROR: pytest collected no tests (exit code 5)\n' >&2

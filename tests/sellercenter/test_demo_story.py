@@ -28,7 +28,7 @@ from sellercenter.reconcile import UNDONE, reconcile
 
 # The tests share one seeded database: pytest-xdist keeps them together, in one worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
-SIZE = 40
+SIZE = 20
 
 
 @pytest.fixture(scope="module")
