@@ -83,7 +83,7 @@ def fee_rule_create(
 
 
 def _locked_unused(rule: FeeRule) -> FeeRule:
-    locked = FeeRule.objects.select_for_update().select_related("shop").get(pk=rule.pk)
+    locked = FeeRule.objects.select_for_update(of=("self",)).select_related("shop").get(pk=rule.pk)
     fee_rule_check_editable(rule=locked)
     return locked
 

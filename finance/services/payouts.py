@@ -50,7 +50,7 @@ def payout_record(*, statement: Statement, amount, paid_on: date | None, bank_re
     Refuses (InvalidInput naming the field) an open or already paid statement, an amount that differs
     from the statement's payout, a missing or future date, or a missing bank reference."""
     with transaction.atomic():
-        statement = Statement.objects.select_for_update().select_related("shop").get(pk=statement.pk)
+        statement = Statement.objects.select_for_update(of=("self",)).select_related("shop").get(pk=statement.pk)
         payout_check(statement=statement, amount=amount, paid_on=paid_on, bank_reference=bank_reference)
         payout = Payout.objects.create(
             shop_id=statement.shop_id,

@@ -71,8 +71,13 @@ def statement_open_for(*, shop: Shop, at: datetime) -> Statement:
     if frozen_until is not None and at < frozen_until:
         at = frozen_until
     for _attempt in range(OPEN_ATTEMPTS):
+        # Only the statement's row: its default ordering joins the shop, and a plain FOR UPDATE would lock
+        # the shop's row too, which two lines of the same shop then take in opposite orders (deadlock).
         statement = (
-            Statement.objects.select_for_update().filter(shop=shop, period_start__lte=at, period_end__gt=at).first()
+            Statement.objects.select_for_update(of=("self",))
+            .filter(shop=shop, period_start__lte=at, period_end__gt=at)
+            .order_by("period_start")
+            .first()
         )
         if statement is None:
             _statement_create(shop, at)

@@ -1,11 +1,13 @@
 """Statements: periods cut in the shop's time zone, close and freeze, carry-over of a negative
 balance, corrections as adjustments of the next statement."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 
 from finance import services
 from finance.models import FinanceSettings, PayoutState, Statement, StatementPeriod, StatementStatus
@@ -198,3 +200,34 @@ def test_lines_racing_a_close_land_before_it_or_in_the_next_statement(shop):
     later = Statement.objects.filter(shop=shop).exclude(pk=first.pk)
     assert closed.line_count + sum(s.line_count for s in later) == 8
     assert all(s.period_start == closed.period_end for s in later)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_taking_the_statement_locks_its_row_not_the_shops(shop):
+    """Every insert that names the shop holds a key-share lock on the shop's row until it commits.
+    Taking the statement must not wait for those: it used to lock the shop's row too (FOR UPDATE
+    through the join of the statements' ordering), and two lines of one shop could deadlock."""
+    adjustment(shop, "1000", at=WEEK_1)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_shop():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sellercenter_shop WHERE id = %s FOR KEY SHARE", [shop.pk])
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_shop)
+    holder.start()
+    assert held.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            line = adjustment(shop, "2000", at=WEEK_1)
+    finally:
+        release.set()
+        holder.join()
+
+    assert reload(line.statement).line_count == 2
