@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from kombu import pools
 
 from finance.models import LineKind, StatementLine
 from orders import services
@@ -47,10 +48,11 @@ def on_the_worker(worker, redis_url):  # noqa: F811
 
 
 def _connections_reset() -> None:
-    """Drop the app's broker connections, so that the next message uses the broker now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Drop the app's broker connections, so that the next message uses the broker now configured.
+    The app's pools live in kombu's registries, keyed by broker: closing one and leaving it there gave
+    the next test on the same broker a closed pool ("Acquire on closed pool"), so they are emptied."""
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
