@@ -92,6 +92,7 @@ class EmailChannel:
     def send(self, outgoing: Outgoing) -> Delivery:
         message = self.build(outgoing)
         while True:
+            fresh = True  # until a kept connection is handed out (opening one can fail too)
             try:
                 connection, fresh = _kept_connection()
                 sent = connection.send_messages([message])

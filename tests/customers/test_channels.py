@@ -2,6 +2,8 @@
 the payload with the browser's keys, and a webhook gateway that checks the signature."""
 
 import email
+import socket
+import threading
 from email.header import decode_header, make_header
 
 import pytest
@@ -99,6 +101,25 @@ def test_an_idle_kept_smtp_connection_is_replaced(shop, settings, monkeypatch):
             assert channel_for("email").send(_outgoing(customer, key=f"msg-{i}")).delivered
 
     assert len(set(smtp.inbox.peers)) == 2
+
+
+def test_email_to_a_server_that_hangs_up_at_once_is_answered_not_raised(shop, settings):
+    customer = CustomerFactory(shop=shop)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(10)
+
+        def hang_up():
+            connection, _address = listener.accept()
+            connection.close()
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        _smtp_settings(settings, f"smtp://127.0.0.1:{listener.getsockname()[1]}")
+        delivery = channel_for("email").send(_outgoing(customer))
+
+    assert not delivery.delivered
+    assert delivery.answers[0]["error"].startswith("SMTPServerDisconnected")
 
 
 def test_email_to_a_server_that_is_down_is_answered_not_raised(shop, settings):
