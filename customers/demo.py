@@ -122,6 +122,7 @@ MIN_CUSTOMERS = 30
 def seed(*, shops, stdout, scale: float = 1.0) -> None:
     """`scale` multiplies the number of customers per shop (seed_demo's orders per shop against its
     default), so that a smaller demo keeps the same mix of customers to orders."""
+    visitors = round(ANONYMOUS_VISITORS * min(scale, 1.0))
     for index, shop in enumerate(shops):
         segments_create_builtin(shop=shop)
         if Customer.objects.filter(shop=shop, external_id__startswith=DEMO_PREFIX).exists():
@@ -129,7 +130,6 @@ def seed(*, shops, stdout, scale: float = 1.0) -> None:
             continue
         count = max(MIN_CUSTOMERS, round(CUSTOMERS_PER_SHOP[min(index, 1)] * scale))
         with transaction.atomic():
-            visitors = round(ANONYMOUS_VISITORS * min(scale, 1.0))
             summary = _DemoShop(shop, random.Random(f"customers-{shop.slug}")).build(count, visitors)
         stdout.write(f"Customers: {shop.name}: {summary}.")
 

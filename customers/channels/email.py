@@ -41,7 +41,7 @@ def _mail_settings() -> tuple:
     )
 
 
-def kept_connection_close() -> None:
+def _kept_close() -> None:
     backend, _kept.backend = _kept.backend, None
     if backend is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):  # gone either way
@@ -50,15 +50,14 @@ def kept_connection_close() -> None:
 
 def _kept_connection() -> tuple[object, bool]:
     """This thread's open connection to the mail backend, and whether it was opened just now."""
-    now = time.monotonic()
-    stale = _kept.settings_key != _mail_settings() or now - _kept.used_at > KEPT_IDLE_SECONDS
-    if _kept.backend is not None and stale:
-        kept_connection_close()
+    now, wanted = time.monotonic(), _mail_settings()
+    if _kept.backend is not None and (_kept.settings_key != wanted or now - _kept.used_at > KEPT_IDLE_SECONDS):
+        _kept_close()
     fresh = _kept.backend is None
     if fresh:
         backend = get_connection(fail_silently=False)
         backend.open()
-        _kept.backend, _kept.settings_key = backend, _mail_settings()
+        _kept.backend, _kept.settings_key = backend, wanted
     _kept.used_at = now
     return _kept.backend, fresh
 
@@ -98,7 +97,7 @@ class EmailChannel:
                 sent = connection.send_messages([message])
                 break
             except smtplib.SMTPServerDisconnected as error:
-                kept_connection_close()
+                _kept_close()
                 if fresh:
                     return self._failed(error)
                 # The server dropped the kept connection: once more, on a new one. Had it taken the
@@ -106,7 +105,7 @@ class EmailChannel:
             except (smtplib.SMTPException, OSError) as error:
                 # A refusal (recipients, data) leaves the session usable, but after a broken one the
                 # next message is better off on a clean connection.
-                kept_connection_close()
+                _kept_close()
                 return self._failed(error)
         return Delivery(delivered=bool(sent), answers=[{"smtp": "accepted" if sent else "not sent"}])
 

@@ -41,6 +41,11 @@ def _outgoing(customer, **fields) -> Outgoing:
     return Outgoing(**{**values, **fields})
 
 
+def _smtp_settings(settings, url):
+    for name, value in email_settings_from_url(url).items():
+        setattr(settings, name, value)
+
+
 def test_email_goes_over_smtp_with_a_text_part_and_one_click_unsubscribe(shop, settings):
     customer = CustomerFactory(shop=shop, email="lan@example.vn")
     with SmtpServer() as smtp:
@@ -58,11 +63,6 @@ def test_email_goes_over_smtp_with_a_text_part_and_one_click_unsubscribe(shop, s
     assert message["Message-ID"].startswith("<msg-token-1@")
     types = [part.get_content_type() for part in message.walk()]
     assert "text/plain" in types and "text/html" in types
-
-
-def _smtp_settings(settings, url):
-    for name, value in email_settings_from_url(url).items():
-        setattr(settings, name, value)
 
 
 def test_email_messages_one_after_another_share_one_smtp_connection(shop, settings):
