@@ -3,8 +3,9 @@
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 
 def run_concurrently(fn: Callable[[int], object], count: int, timeout: float = 60) -> list:
@@ -27,3 +28,37 @@ def run_concurrently(fn: Callable[[int], object], count: int, timeout: float = 6
         results = list(pool.map(worker, range(count), timeout=timeout))
     close_old_connections()
     return results
+
+
+LOCK_MODES = ("FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE")
+
+
+@contextmanager
+def row_held(table: str, pk: int, mode: str = "FOR KEY SHARE", timeout: float = 10):
+    """Hold a lock on one row from another connection for the duration of the block, as a
+    transaction still open elsewhere would (an insert naming the row holds FOR KEY SHARE on it until
+    it commits). Inside the block, `lock_timeout` makes a wait on that row fail fast in this thread."""
+    assert mode in LOCK_MODES, mode
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                sql = f"SELECT 1 FROM {connection.ops.quote_name(table)} WHERE id = %s {mode}"  # noqa: S608
+                cursor.execute(sql, [pk])
+                held.set()
+                release.wait(timeout)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout), f"could not lock {table} {pk}"
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            yield
+    finally:
+        release.set()
+        holder.join()

@@ -40,7 +40,7 @@ def programme_update(*, programme: ProgrammeSettings, actor: Actor | None = None
     if unknown:
         raise InvalidInput(fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     with transaction.atomic():
-        locked = ProgrammeSettings.objects.select_for_update().select_related("shop").get(pk=programme.pk)
+        locked = ProgrammeSettings.objects.select_for_update(of=("self",)).select_related("shop").get(pk=programme.pk)
         before = audit_snapshot(locked, editable)
         for name, value in fields.items():
             setattr(locked, name, value)

@@ -256,7 +256,7 @@ def shipment_book(*, shipment: Shipment) -> Shipment:
         return _refused(shipment, refusal.message)
     with transaction.atomic():
         order = transitions.order_lock(order=order)
-        shipment = Shipment.objects.select_for_update().select_related("account").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("account").get(pk=shipment.pk)
         if shipment.status != ShipmentStatus.REQUESTED or order.status != OrderStatus.PACKED:
             shipment.tracking_number = booking.tracking_number
             shipment.status = ShipmentStatus.CANCELLED
@@ -276,7 +276,8 @@ def shipment_book(*, shipment: Shipment) -> Shipment:
 
 def _refused(shipment: Shipment, message: str) -> Shipment:
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("order", "account").get(pk=shipment.pk)
+        locked = Shipment.objects.select_for_update(of=("self",))
+        shipment = locked.select_related("order", "account").get(pk=shipment.pk)
         if shipment.status != ShipmentStatus.REQUESTED:
             return shipment
         shipment.status, shipment.error = ShipmentStatus.REFUSED, message[:500]
@@ -411,7 +412,7 @@ def tracking_event_apply(*, event: TrackingEvent) -> TrackingEvent:
             return event
         order = transitions.order_lock(order=event.shipment.order)
         shipment = Shipment.objects.select_for_update().get(pk=event.shipment_id)
-        event = TrackingEvent.objects.select_for_update().select_related("account").get(pk=event.pk)
+        event = TrackingEvent.objects.select_for_update(of=("self",)).select_related("account").get(pk=event.pk)
         if event.applied_at:
             return event
         event.outcome = _apply(order, shipment, event)[:255]

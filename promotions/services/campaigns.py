@@ -240,7 +240,7 @@ def _differs(current, new) -> bool:
 
 
 def _locked(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().select_related("shop").get(pk=campaign.pk)
+    return Campaign.objects.select_for_update(of=("self",)).select_related("shop").get(pk=campaign.pk)
 
 
 def _refuse(campaign: Campaign, message) -> None:

@@ -1,20 +1,18 @@
 """Statements: periods cut in the shop's time zone, close and freeze, carry-over of a negative
 balance, corrections as adjustments of the next statement."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
 
 from finance import services
 from finance.models import FinanceSettings, PayoutState, Statement, StatementPeriod, StatementStatus
 from finance.selectors import reconcile_problems, statement_digest
 from sellercenter.errors import NotAllowed
 from sellercenter.periods import period_bounds
-from tests.concurrency import run_concurrently
+from tests.concurrency import row_held, run_concurrently
 from tests.finance.factories import adjustment, reload
 
 pytestmark = pytest.mark.django_db
@@ -209,25 +207,8 @@ def test_taking_the_statement_locks_its_row_not_the_shops(shop):
     Taking the statement must not wait for those: it used to lock the shop's row too (FOR UPDATE
     through the join of the statements' ordering), and two lines of one shop could deadlock."""
     adjustment(shop, "1000", at=WEEK_1)
-    held, release = threading.Event(), threading.Event()
 
-    def hold_the_shop():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sellercenter_shop WHERE id = %s FOR KEY SHARE", [shop.pk])
-            held.set()
-            release.wait(10)
-        connection.close()
-
-    holder = threading.Thread(target=hold_the_shop)
-    holder.start()
-    assert held.wait(10)
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            line = adjustment(shop, "2000", at=WEEK_1)
-    finally:
-        release.set()
-        holder.join()
+    with row_held("sellercenter_shop", shop.pk):
+        line = adjustment(shop, "2000", at=WEEK_1)
 
     assert reload(line.statement).line_count == 2

@@ -19,10 +19,13 @@ from orders.models import (
     Shipment,
     ShipmentStatus,
     TrackingEvent,
+    TrackingMilestone,
 )
+from orders.shipping.carriers.base import TrackingUpdate
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.models import OutboxMessage, OutboxStatus
 from sellercenter.outbox import outbox_message_run
+from tests.concurrency import row_held
 from tests.orders.factories import ADDRESS, ProductFactory, advance, carrier_account, place, staff_actor
 
 pytestmark = pytest.mark.django_db
@@ -277,6 +280,33 @@ def test_polling_catches_up_with_lost_webhooks(
 
     order.refresh_from_db()
     assert order.status == S.DELIVERED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_applying_an_update_does_not_wait_for_the_next_webhook_being_stored(
+    shop, ghn_account, ghn_server, django_capture_on_commit_callbacks
+):
+    """A webhook being stored holds key-share locks on the account its row names until it commits.
+    The worker applying the update before it must not wait for that: it locked the account's row too
+    (FOR UPDATE through the join), the webhook's commit waited for the shipment the worker held, and
+    the two deadlocked, which the carrier saw as a 503."""
+    order = _packed(shop)
+    shipment = _book(order, django_capture_on_commit_callbacks)
+    update = TrackingUpdate(
+        tracking_number=shipment.tracking_number,
+        carrier_status="picked",
+        milestone=TrackingMilestone.PICKED_UP,
+        occurred_at=timezone.now(),
+        dedup_key="picked-1",
+    )
+    event, _created = services.tracking_update_receive(account=ghn_account, update=update, apply_later=False)
+
+    with row_held("orders_carrieraccount", ghn_account.pk):
+        event = services.tracking_event_apply(event=event)
+
+    order.refresh_from_db()
+    assert event.outcome == "ship" and order.status == S.SHIPPED
 
 
 def test_the_checkout_quote_shows_the_carriers_real_fee(shop, api, ghn_account):
