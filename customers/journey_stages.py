@@ -16,6 +16,8 @@ CONSIDERATION_EVENTS = (
     EventType.ADD_TO_WISHLIST,
     EventType.CHECKOUT_STARTED,
 )
+# The event types the stage depends on: an event of another type leaves every stage as it was.
+STAGE_EVENTS = frozenset(ADVOCACY_EVENTS + CONSIDERATION_EVENTS)
 
 
 def _did(event_types) -> Exists:

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from customers import partitions
 from customers.models import AnonymousIdentity, Customer, CustomerEvent, CustomerEventKey, PushSubscription
-from customers.services.journey import customers_last_seen_refresh, journey_stages_refresh
+from customers.services.journey import (
+    customers_last_seen_advance,
+    customers_last_seen_refresh,
+    journey_stages_refresh,
+    journey_stages_refresh_for_events,
+)
 from customers.signals import events_recorded
 from sellercenter.bulk import copy_rows
 from sellercenter.models import Shop
@@ -104,11 +109,13 @@ def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
                 )
             )
         copy_rows(CustomerEvent, rows)  # one COPY: a third of bulk_create's time for 500 events
-        customer_ids = {row.customer_id for row in rows if row.customer_id}
-        if customer_ids:
-            customers_last_seen_refresh(shop_id=shop.pk, customer_ids=customer_ids)
-            journey_stages_refresh(shop_id=shop.pk, customer_ids=customer_ids)
-            owned = [row for row in rows if row.customer_id]
+        owned = [row for row in rows if row.customer_id]
+        if owned:
+            latest: dict[int, datetime] = {}
+            for row in owned:
+                latest[row.customer_id] = max(row.occurred_at, latest.get(row.customer_id, row.occurred_at))
+            customers_last_seen_advance(shop_id=shop.pk, latest=latest)
+            journey_stages_refresh_for_events(shop_id=shop.pk, events=[(row.customer_id, row.type) for row in owned])
             transaction.on_commit(lambda: events_recorded.send(sender=CustomerEvent, shop=shop, events=owned))
     return outcomes
 

@@ -81,6 +81,39 @@ def test_last_seen_is_the_latest_event_even_when_events_arrive_out_of_order(shop
     assert customer.last_seen_at == T0 + timedelta(hours=2)
 
 
+def test_a_batch_moves_each_customer_to_their_own_stage_and_leaves_the_others(shop):
+    reviewer = CustomerFactory(shop=shop, external_id="web-1")
+    browser = CustomerFactory(shop=shop, external_id="web-2")
+    reader = CustomerFactory(shop=shop, external_id="web-3")
+
+    services.events_ingest(
+        shop=shop,
+        events=[
+            event("e1", "review_posted", customer_id="web-1"),
+            event("e2", "product_view", customer_id="web-2"),
+            event("e3", "page_view", customer_id="web-3"),
+        ],
+    )
+
+    stages = dict(Customer.objects.values_list("pk", "journey_stage"))
+    assert stages == {reviewer.pk: "advocacy", browser.pk: "consideration", reader.pk: "awareness"}
+    changed = set(Customer.objects.filter(journey_stage_changed_at__isnull=False).values_list("pk", flat=True))
+    assert changed == {reviewer.pk, browser.pk}
+
+
+@pytest.mark.postgres
+def test_a_batch_of_events_the_stage_does_not_look_at_does_not_read_the_stages(shop, django_assert_num_queries):
+    CustomerFactory(shop=shop, external_id="web-1")
+    views = [event(f"p{i}", "page_view", customer_id="web-1") for i in range(5)]
+
+    # Savepoint, known event ids, customers by id, one insert, last seen, release: no anonymous id to
+    # look up, and no stage to read or write.
+    with django_assert_num_queries(6):
+        services.events_ingest(shop=shop, events=views)
+
+    assert Customer.objects.get().last_seen_at == T0
+
+
 def _batch(shop, size, prefix):
     return [
         event(f"{prefix}-{i}", "product_view", customer_id=f"web-{i % 3}", anonymous_id=f"anon-{i % 5}")
@@ -88,8 +121,9 @@ def _batch(shop, size, prefix):
     ]
 
 
-# Savepoint, known event ids, customers by id, anonymous ids, one insert, last seen, stages, release.
-BATCH_QUERIES = 8
+# Savepoint, known event ids, customers by id, anonymous ids, one insert, last seen, the stages read
+# and the stages that changed written, release.
+BATCH_QUERIES = 9
 
 
 @pytest.mark.postgres  # SQLite splits a 500-row insert into several statements (999 parameters at most)
