@@ -77,6 +77,20 @@ def test_a_refused_shop_setting_changes_nothing_and_records_nothing(shop, owner)
     assert _entries(shop, AuditAction.UPDATE) == []
 
 
+@pytest.mark.parametrize("zone", ["Asia/Bangkok", "Asia/Saigon"])
+def test_a_shop_takes_any_time_zone_of_the_time_zone_database(shop, owner, zone):
+    assert services.shop_update(shop=shop, actor=Actor.staff(owner), time_zone=zone).time_zone == zone
+
+
+def test_a_time_zone_the_database_does_not_know_is_refused(shop, owner):
+    with pytest.raises(ValidationError) as refusal:
+        services.shop_update(shop=shop, actor=Actor.staff(owner), time_zone="Asia/Hanoi")
+
+    assert "time_zone" in refusal.value.message_dict
+    shop.refresh_from_db()
+    assert shop.time_zone == "Asia/Ho_Chi_Minh"
+
+
 def test_a_system_job_is_named_in_the_log(shop):
     api_key, _secret = services.api_key_create(
         shop=shop, name="Demo", scopes=[ApiScope.BACK_OFFICE], actor=Actor.system("seed demo")
