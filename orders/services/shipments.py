@@ -276,8 +276,9 @@ def shipment_book(*, shipment: Shipment) -> Shipment:
 
 def _refused(shipment: Shipment, message: str) -> Shipment:
     with transaction.atomic():
-        locked = Shipment.objects.select_for_update(of=("self",))
-        shipment = locked.select_related("order", "account").get(pk=shipment.pk)
+        shipment = (
+            Shipment.objects.select_for_update(of=("self",)).select_related("order", "account").get(pk=shipment.pk)
+        )
         if shipment.status != ShipmentStatus.REQUESTED:
             return shipment
         shipment.status, shipment.error = ShipmentStatus.REFUSED, message[:500]
