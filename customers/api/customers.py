@@ -34,6 +34,7 @@ from customers.phones import phone_to_e164
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.fields import BoundedDictField
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.transactions import api_write
@@ -98,7 +99,7 @@ class ProfileInputSerializer(serializers.Serializer):
         return fields
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     journey_stage = django_filters.ChoiceFilter(choices=JourneyStage.choices)
     acquisition_channel = django_filters.ChoiceFilter(choices=AcquisitionChannel.choices)
     external_id = django_filters.CharFilter()

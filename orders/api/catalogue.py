@@ -18,6 +18,7 @@ from orders.services.catalogue import KEEP, MAX_OPTIONS, MAX_VARIANTS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE, ShopScopedMixin
 from sellercenter.api.fields import Base64FileField, BoundedDictField
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
 from sellercenter.api.transactions import api_write
@@ -169,7 +170,7 @@ class ProductUpdateInput(serializers.Serializer):
         ref_name = "CatalogueProductUpdateInput"
 
 
-class CatalogueProductFilter(filters.FilterSet):
+class CatalogueProductFilter(FilterSet):
     category = filters.CharFilter(label=_("category slug (its subcategories too)"))
     in_stock = filters.BooleanFilter(label=_("with something left to sell"))
     price_min = filters.NumberFilter(label=_("lowest price"))

@@ -19,6 +19,7 @@ from orders.pricing import CartLine
 from promotions.quotes import GIFT_REASONS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.permissions import is_back_office
@@ -119,7 +120,7 @@ class OrderOutput(serializers.ModelSerializer):
         return services.address_of(order)
 
 
-class OrderFilter(filters.FilterSet):
+class OrderFilter(FilterSet):
     # A column of the order itself: no join to repeat rows, so no DISTINCT (which defeats the index).
     status = filters.MultipleChoiceFilter(choices=OrderStatus.choices, distinct=False)
     channel = filters.ChoiceFilter(choices=Channel.choices)

@@ -14,6 +14,7 @@ from orders.models import Product, StockMovementKind
 from orders.services.stock import STOCK_SET_KINDS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE, ShopScopedMixin
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
 
@@ -29,7 +30,7 @@ class ProductOutput(serializers.ModelSerializer):
         ref_name = "Product"
 
 
-class ProductFilter(filters.FilterSet):
+class ProductFilter(FilterSet):
     sku = filters.BaseInFilter(field_name="sku")
     category = filters.CharFilter(label=_("category slug (its subcategories too)"), method="filter_variants")
     in_stock = filters.BooleanFilter(label=_("with something left to sell"), method="filter_variants")

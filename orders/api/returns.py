@@ -21,6 +21,7 @@ from orders.models import (
 )
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
@@ -52,7 +53,7 @@ class ReturnOutput(serializers.ModelSerializer):
         ref_name = "ReturnRequest"
 
 
-class ReturnFilter(filters.FilterSet):
+class ReturnFilter(FilterSet):
     order = filters.CharFilter(field_name="order__number", label=_("order number"))
     status = filters.MultipleChoiceFilter(choices=ReturnStatus.choices)
 

@@ -22,12 +22,13 @@ from promotions.api.serializers import (
 from promotions.models import Campaign, CodeMode, Kind, Status
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
 from sellercenter.api.transactions import api_write
 
 
-class CampaignFilter(filters.FilterSet):
+class CampaignFilter(FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices, field_name="current_status")
     kind = filters.ChoiceFilter(choices=Kind.choices)
     code_mode = filters.ChoiceFilter(choices=CodeMode.choices)

@@ -10,6 +10,7 @@ from promotions import services
 from promotions.api.base import ShopTimeMixin
 from promotions.models import Campaign, Voucher
 from sellercenter.api.base import BACK_OFFICE_ONLY
+from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 
 
@@ -20,7 +21,7 @@ class VoucherSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "batch", "used_order_ref", "used_at", "created_at"]
 
 
-class VoucherFilter(filters.FilterSet):
+class VoucherFilter(FilterSet):
     used = filters.BooleanFilter(field_name="used_at", lookup_expr="isnull", exclude=True)
     batch = filters.CharFilter()
 
