@@ -46,6 +46,7 @@ from sellercenter.errors import InvalidInput, NotFound
 from sellercenter.models import Shop
 from sellercenter.money import money_round
 from sellercenter.periods import local_days_bounds
+from sellercenter.text import Folded, search_key
 
 # --- Customers -------------------------------------------------------------------------------------
 
@@ -127,11 +128,15 @@ def customer_list(*, shop: Shop) -> QuerySet[Customer]:
 
 def customer_search(queryset: QuerySet[Customer], term: str) -> QuerySet[Customer]:
     """Customers whose name or e-mail contains `term`, or whose phone matches it typed any way
-    (`0912 345 678`, `+84912345678`, `912345`)."""
+    (`0912 345 678`, `+84912345678`, `912345`). The name matches with or without accents either side
+    ("nguyen van duc" finds "Nguyễn Văn Đức", and "Đức" finds "Duc")."""
     term = term.strip()
     if not term:
         return queryset
     condition = Q(full_name__icontains=term) | Q(email__icontains=term) | Q(external_id=term)
+    if key := search_key(term):
+        queryset = queryset.alias(name_folded=Folded("full_name"))
+        condition |= Q(name_folded__contains=key)
     for fragment in phone_search_fragments(term):
         condition |= Q(phone__contains=fragment)
     return queryset.filter(condition)

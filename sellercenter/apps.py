@@ -7,8 +7,13 @@ class SellerCenterConfig(AppConfig):
     verbose_name = _("Shops and staff")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from sellercenter.admin_site import install_list_headers_once
         from sellercenter.formatting import install_admin_money_display
+        from sellercenter.text import register_sqlite_fold
+
+        connection_created.connect(register_sqlite_fold, dispatch_uid="sellercenter.text.register_sqlite_fold")
 
         install_admin_money_display()
         install_list_headers_once()

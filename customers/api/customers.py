@@ -106,7 +106,9 @@ class CustomerFilter(FilterSet):
     email = django_filters.CharFilter(method="filter_email")
     phone = django_filters.CharFilter(method="filter_phone", help_text="Any form, e.g. 0912 345 678.")
     tag = django_filters.CharFilter(method="filter_tag")
-    q = django_filters.CharFilter(method="filter_search", help_text="Name, e-mail or phone (typed any way).")
+    q = django_filters.CharFilter(
+        method="filter_search", help_text="Name (accents aside), e-mail or phone (typed any way)."
+    )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     segment = django_filters.NumberFilter(method="filter_segment", help_text="Members of this segment.")
 

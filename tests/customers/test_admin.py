@@ -339,3 +339,12 @@ def test_a_recorded_request_shows_who_when_and_whether_it_was_carried_out(owner_
     assert page.status_code == 200
     shown = page.context["adminform"].fieldsets[0][1]["fields"]
     assert {"completed_at", "created_at", "requested_by"} <= set(shown)
+
+
+@pytest.mark.parametrize("term", ["nguyen thi lan", "NGUYEN THỊ", "Nguyễn Thị Lan", "thi  lan", "Đức"])
+def test_a_name_is_found_with_or_without_its_accents(owner_client, shop, term):
+    lan = CustomerFactory(shop=shop, full_name="Nguyễn Thị Lan Đức", email="lan@example.vn")
+    CustomerFactory(shop=shop, full_name="Nguyen Van Minh", email="minh@example.vn")
+    CustomerFactory(shop=shop, full_name="Trần Thu Lân", email="lan2@example.vn")  # Lân is not "Lan Đức"
+
+    assert shown(owner_client.get(CHANGELIST, {"q": term})) == {lan}

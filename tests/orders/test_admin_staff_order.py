@@ -95,6 +95,12 @@ def test_the_customer_is_found_by_phone_however_it_is_typed(owner_client, shop, 
     assert response.context["customer_matches"] == [lan]
 
 
+def test_the_customer_is_found_by_name_typed_without_accents(owner_client, shop, lan):
+    response = owner_client.post(PAGE, _form(shop, customer_query="nguyen thi lan", do="search"))
+
+    assert response.context["customer_matches"] == [lan]
+
+
 def test_the_preview_is_the_checkouts_price_with_voucher_and_points(owner_client, shop, dress, scarf):
     account = member(shop, external_id="KH-001", phone="+84912345678")
     with_available_points(account, 5000, order_ref="SC-SEED")
