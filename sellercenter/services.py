@@ -161,9 +161,12 @@ def api_key_authenticate(*, secret: str) -> ApiKey | None:
     if not secret.startswith(API_KEY_PREFIX) or "." not in secret:
         return None
     prefix = secret[len(API_KEY_PREFIX) :].split(".", 1)[0]
-    # The prefix is unique: no ORDER BY to build or sort (first() would add one), on every request.
-    api_key = next(iter(ApiKey.objects.select_related("shop").filter(prefix=prefix).order_by()[:1]), None)
-    if api_key is None or not hmac.compare_digest(api_key.secret_hash, _hash_secret(secret)):
+    try:
+        # get(), not first(): the prefix is unique, and first() would sort by the model's ordering.
+        api_key = ApiKey.objects.select_related("shop").get(prefix=prefix)
+    except ApiKey.DoesNotExist:
+        return None
+    if not hmac.compare_digest(api_key.secret_hash, _hash_secret(secret)):
         return None
     if not api_key.is_active or not api_key.shop.is_active:
         return None
