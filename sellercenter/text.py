@@ -36,6 +36,7 @@ def _marked_letters() -> tuple[str, str]:
 
 
 MARKED_LETTERS, PLAIN_LETTERS = _marked_letters()
+_FOLD_TABLE = str.maketrans(MARKED_LETTERS, PLAIN_LETTERS)
 SQLITE_FOLD_FUNCTION = "sellercenter_fold"
 
 
@@ -44,9 +45,6 @@ def fold_for_sql(text: str | None) -> str | None:
     if text is None:
         return None
     return text.translate(_FOLD_TABLE).lower()
-
-
-_FOLD_TABLE = str.maketrans(MARKED_LETTERS, PLAIN_LETTERS)
 
 
 class Folded(Func):
