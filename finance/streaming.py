@@ -12,14 +12,14 @@ Labels (headers, choice values) are resolved when a stream is prepared, not whil
 a streaming response is consumed after the view has returned and its language is no longer active.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 from django.http import FileResponse, StreamingHttpResponse
 
 from finance.columns import headers, query_sources, row_converter
-from sellercenter.spreadsheet import csv_lines, xlsx_download
+from sellercenter.spreadsheet import csv_lines, spreadsheet_safe, xlsx_download
 
 CHUNK_ROWS = 2000
 # COPY hands over one row per message and csv_lines one row per string: sending each on its own
@@ -63,17 +63,30 @@ def python_csv_chunks(queryset: QuerySet, columns, *, progress: Callable[[int], 
     return stream()
 
 
-def copy_sql(queryset: QuerySet, columns) -> tuple[str, tuple]:
-    """`COPY (<the rows with every cell rendered in SQL>) TO STDOUT` and its parameters."""
-    aliases = {f"cell_{index}": column.expression() for index, column in enumerate(columns)}
+def _cell_sql(column, same_on_every_row: Mapping[str, str]):
+    if column.name in same_on_every_row:
+        return Value(spreadsheet_safe(same_on_every_row[column.name]), output_field=CharField())
+    return column.expression()
+
+
+def copy_sql(queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str] | None = None) -> tuple[str, tuple]:
+    """`COPY (<the rows with every cell rendered in SQL>) TO STDOUT` and its parameters.
+
+    `same_on_every_row` (column name -> text) gives cells the caller knows for the whole export, such
+    as the statement's reference on its own lines: they are written as literals, so the query does not
+    join their table for each row."""
+    known = same_on_every_row or {}
+    aliases = {f"cell_{index}": _cell_sql(column, known) for index, column in enumerate(columns)}
     select = queryset.annotate(**aliases).values_list(*aliases)
     sql, params = select.query.sql_with_params()
     return f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
 
 
-def copy_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
+def copy_csv_chunks(
+    queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str] | None = None
+) -> Iterator[bytes]:
     """The CSV rendered by PostgreSQL's COPY, passed on chunk by chunk (PostgreSQL only)."""
-    statement, params = copy_sql(queryset, columns)
+    statement, params = copy_sql(queryset, columns, same_on_every_row=same_on_every_row)
     header = _header_text(columns).encode("utf-8")
 
     def stream() -> Iterator[bytes]:
@@ -82,16 +95,20 @@ def copy_csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
         # for this transaction only (SET LOCAL: nothing stays on a pooled connection).
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL DateStyle TO ISO")
+            # One process renders the rows: parallel workers only pass them on to it, through shared
+            # memory (a plan with two took longer than one without, and took cores from other requests).
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather TO 0")
             with cursor.cursor.copy(statement, params) as copy:
                 yield from _blocks(copy)
 
     return stream()
 
 
-def csv_chunks(queryset: QuerySet, columns) -> Iterator[bytes]:
-    """The fastest way the database offers: COPY on PostgreSQL, the Python iterator elsewhere."""
+def csv_chunks(queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str] | None = None) -> Iterator[bytes]:
+    """The fastest way the database offers: COPY on PostgreSQL, the Python iterator elsewhere (which
+    reads `same_on_every_row`'s cells from the rows as any other)."""
     if connection.vendor == "postgresql":
-        return copy_csv_chunks(queryset, columns)
+        return copy_csv_chunks(queryset, columns, same_on_every_row=same_on_every_row)
     return python_csv_chunks(queryset, columns)
 
 

@@ -72,9 +72,10 @@ def request_date_range(request, *, required: bool = True) -> dict:
     return serializer.validated_data
 
 
-def lines_download(request, lines, *, stem: str, file_format: str):
-    """`lines` as `<stem>.csv` (streamed) or `<stem>.xlsx`, headers in the requested language."""
+def lines_download(request, lines, *, stem: str, file_format: str, same_on_every_row=None):
+    """`lines` as `<stem>.csv` (streamed) or `<stem>.xlsx`, headers in the requested language;
+    `same_on_every_row`: see finance.streaming.copy_sql."""
     with translation.override(request_language(request)):
         if file_format == "xlsx":
             return xlsx_rows_download(f"{stem}.xlsx", lines, LINE_COLUMNS)
-        return csv_download(f"{stem}.csv", csv_chunks(lines, LINE_COLUMNS))
+        return csv_download(f"{stem}.csv", csv_chunks(lines, LINE_COLUMNS, same_on_every_row=same_on_every_row))

@@ -84,7 +84,13 @@ class StatementLinesCsvView(FinanceView):
     def get(self, request, pk: int):
         statement = get_object_or_404(Statement, pk=pk, shop=request.shop)
         lines = selectors.lines_of_statement(statement=statement)
-        return lines_download(request, lines, stem=statement.reference, file_format=self.file_format)
+        return lines_download(
+            request,
+            lines,
+            stem=statement.reference,
+            file_format=self.file_format,
+            same_on_every_row={"statement": statement.reference},
+        )
 
 
 class StatementLinesXlsxView(StatementLinesCsvView):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from finance.columns import LINE_COLUMNS, PLAIN_NUMBER_SQL, neutralised
 from finance.selectors import lines_of_statement
-from finance.streaming import copy_csv_chunks, python_csv_chunks
+from finance.streaming import copy_csv_chunks, copy_sql, python_csv_chunks
 from sellercenter.models import Shop
 from sellercenter.spreadsheet import BOM, FORMULA_PREFIXES, spreadsheet_safe
 from tests.finance.factories import adjustment
@@ -86,6 +86,25 @@ def test_copy_and_python_paths_yield_the_same_cells(shop):
     assert from_copy == from_python
     assert len(from_copy) == 8
     assert [row[-1] for row in from_copy[1:]][:2] == ["'=1+1", "'-1+2"]
+
+
+@pytest.mark.postgres
+def test_cells_known_for_the_whole_export_are_written_without_joining_their_table(shop):
+    adjustment(shop, "-1500", reason="Điều chỉnh")
+    statement = adjustment(shop, "2500", reason="Bù phí").statement
+    lines = lines_of_statement(statement=statement)
+    known = {"statement": statement.reference}
+
+    sql, _params = copy_sql(lines, LINE_COLUMNS, same_on_every_row=known)
+    from_copy = cells(copy_csv_chunks(lines, LINE_COLUMNS, same_on_every_row=known))
+
+    assert '"finance_statement"' not in sql  # the lines' table alone
+    assert '"finance_statement"' in copy_sql(lines, LINE_COLUMNS)[0]
+    assert from_copy == cells(python_csv_chunks(lines, LINE_COLUMNS))
+    assert [row[0] for row in from_copy[1:]] == [statement.reference] * 2
+    # The literal is made spreadsheet-safe as the cell read from the table would be.
+    guarded = cells(copy_csv_chunks(lines, LINE_COLUMNS, same_on_every_row={"statement": "=1+1"}))
+    assert {row[0] for row in guarded[1:]} == {"'=1+1"}
 
 
 @pytest.mark.postgres
