@@ -24,7 +24,7 @@ def _did(event_types) -> Exists:
     return Exists(CustomerEvent.objects.filter(customer=OuterRef("pk"), type__in=event_types))
 
 
-def journey_stage_expression() -> Case:
+def journey_stage_expression(*, buyers: bool = False) -> Case:
     """The stage each customer row is in, checked from the most advanced stage down:
 
     advocacy      posted a review, sent a referral, or another customer was referred by them
@@ -32,13 +32,23 @@ def journey_stage_expression() -> Case:
     purchase      one order
     consideration viewed a product, added to cart or wishlist, or started a checkout; never bought
     awareness     anything else: known to the shop (a visit, a sign-up, an opened e-mail) and no more
-    """
+
+    With `buyers` (every row has an order, as just after a purchase) the stages below purchase cannot
+    be reached and their check on the events is left out: each check on the events is planned for
+    every partition of the events table, which costs more than running it."""
     referred_someone = Exists(Customer.objects.filter(referred_by=OuterRef("pk")))
+    below_purchase = (
+        []
+        if buyers
+        else [
+            When(orders_count=1, then=Value(JourneyStage.PURCHASE.value)),
+            When(_did(CONSIDERATION_EVENTS), then=Value(JourneyStage.CONSIDERATION.value)),
+        ]
+    )
     return Case(
         When(Q(_did(ADVOCACY_EVENTS)) | Q(referred_someone), then=Value(JourneyStage.ADVOCACY.value)),
         When(orders_count__gte=2, then=Value(JourneyStage.RETENTION.value)),
-        When(orders_count=1, then=Value(JourneyStage.PURCHASE.value)),
-        When(_did(CONSIDERATION_EVENTS), then=Value(JourneyStage.CONSIDERATION.value)),
-        default=Value(JourneyStage.AWARENESS.value),
+        *below_purchase,
+        default=Value((JourneyStage.PURCHASE if buyers else JourneyStage.AWARENESS).value),
         output_field=CharField(),
     )

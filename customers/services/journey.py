@@ -16,16 +16,17 @@ from customers.journey_stages import STAGE_EVENTS, journey_stage_expression
 from customers.models import Customer, CustomerEvent
 
 
-def journey_stages_refresh(*, shop_id: int, customer_ids: Iterable[int] | None = None) -> int:
+def journey_stages_refresh(*, shop_id: int, customer_ids: Iterable[int] | None = None, buyers: bool = False) -> int:
     """Recompute the journey stage of the shop's customers (all of them, or those given); only rows
-    whose stage changes are written. Returns how many changed.
+    whose stage changes are written. Returns how many changed. `buyers`: each of them has an order
+    (see journey_stage_expression).
 
     The whole shop is one UPDATE. Given customers are read with their stage computed once in a
     SELECT, and those that changed are written in one UPDATE without a subquery: in a single UPDATE
     the stage expression stands twice (the filter on a change, and the new value), and PostgreSQL
     plans its event subqueries for every partition each time."""
     customers = Customer.objects.filter(shop_id=shop_id)
-    stage = journey_stage_expression()
+    stage = journey_stage_expression(buyers=buyers)
     if customer_ids is None:
         return (
             customers.alias(new_stage=stage)

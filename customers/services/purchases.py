@@ -97,7 +97,7 @@ def customer_record_purchase(
             first_order_at=_earlier("first_order_at", ordered_at),
             last_order_at=_later("last_order_at", ordered_at),
         )
-        journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer_id])
+        journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer_id], buyers=True)
 
 
 def _purchase_to_reverse(customer_id: int, amount: Decimal, discounted: bool, reference: str) -> CustomerPurchase:
@@ -180,7 +180,7 @@ def customer_amend_purchase(*, customer: Customer, reference: str, amount: Decim
             total_spent=F("total_spent") + delta,
             discounted_orders_count=F("discounted_orders_count") + flag_change,
         )
-        journey_stages_refresh(shop_id=customer.shop_id, customer_ids=[customer_id])
+        # The journey stage stays: it depends on the number of orders, not on what they came to.
 
 
 def purchase_facts_rebuild(*, shop_id: int, customer_ids: Iterable[int] | None = None) -> int:

@@ -77,3 +77,38 @@ def test_the_nightly_task_recomputes_every_shop(shop, other_shop):
 
     assert Customer.objects.get(pk=mine.pk).journey_stage == "advocacy"
     assert Customer.objects.get(pk=theirs.pk).journey_stage == "consideration"
+
+
+@pytest.mark.parametrize(
+    ("event_types", "referred_someone", "orders"),
+    [
+        ([], False, 1),
+        (["product_view", "add_to_cart"], False, 1),
+        (["checkout_started"], False, 2),
+        (["review_posted"], False, 1),
+        (["referral_sent", "product_view"], False, 3),
+        ([], True, 1),
+    ],
+)
+def test_a_purchase_leaves_the_stage_the_full_rules_give(shop, event_types, referred_someone, orders):
+    # The events are written without a refresh: only the purchase brings the stage up to date.
+    customer = CustomerFactory(shop=shop)
+    for event_type in event_types:
+        EventFactory(customer=customer, shop=shop, type=event_type)
+    if referred_someone:
+        CustomerFactory(shop=shop, referred_by=customer)
+    buy(customer, orders)
+
+    after_purchase = Customer.objects.get(pk=customer.pk).journey_stage
+    assert after_purchase == stage_of(customer)  # every rule, both checks on the events
+    assert after_purchase != "awareness"
+
+
+def test_after_a_purchase_the_stage_checks_the_events_once():
+    from customers.journey_stages import journey_stage_expression
+
+    def event_checks(expression) -> int:
+        return str(Customer.objects.annotate(stage=expression).query).count('FROM "customers_customerevent"')
+
+    assert event_checks(journey_stage_expression()) == 2
+    assert event_checks(journey_stage_expression(buyers=True)) == 1
