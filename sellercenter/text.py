@@ -36,7 +36,11 @@ def _marked_letters() -> tuple[str, str]:
 
 
 MARKED_LETTERS, PLAIN_LETTERS = _marked_letters()
-_FOLD_TABLE = str.maketrans(MARKED_LETTERS, PLAIN_LETTERS)
+# Text written decomposed (NFD: "e" then a combining circumflex, as some keyboards and macOS files
+# write it) keeps its marks as characters of their own: Folded drops them (translate() deletes the
+# characters of its first list that have no counterpart in the second).
+COMBINING_MARKS = "".join(chr(code) for code in range(0x300, 0x370))
+_FOLD_TABLE = str.maketrans(MARKED_LETTERS, PLAIN_LETTERS, COMBINING_MARKS)
 SQLITE_FOLD_FUNCTION = "sellercenter_fold"
 
 
@@ -49,7 +53,8 @@ def fold_for_sql(text: str | None) -> str | None:
 
 class Folded(Func):
     """A text column folded in SQL as search_key folds what people type (letters with marks to their
-    plain letter, đ to d, then lower case), for matching columns that have no key column of their own:
+    plain letter, đ to d, combining marks dropped, then lower case), for matching columns that have no
+    key column of their own:
     `.alias(name_folded=Folded("full_name")).filter(name_folded__contains=search_key(term))`.
     PostgreSQL: `lower(translate(...))`; SQLite: a Python function registered on each connection."""
 
@@ -57,7 +62,7 @@ class Folded(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"lower(translate({sql}, %s, %s))", (*params, MARKED_LETTERS, PLAIN_LETTERS)
+        return f"lower(translate({sql}, %s, %s))", (*params, MARKED_LETTERS + COMBINING_MARKS, PLAIN_LETTERS)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])

@@ -34,6 +34,24 @@ def test_the_database_folds_every_letter_as_python_does(shop):
     assert connection.vendor in ("postgresql", "sqlite")
 
 
+@pytest.mark.django_db
+def test_a_name_written_decomposed_is_folded_and_found_as_any_other(shop):
+    import unicodedata
+
+    from customers.selectors import customer_search
+
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết")
+    assert len(decomposed) > len("Nguyễn Thị Ánh Tuyết")  # marks of their own
+    customer = CustomerFactory(shop=shop, full_name=decomposed)
+    CustomerFactory(shop=shop, full_name="Trần Văn Bình")
+
+    folded = Customer.objects.filter(pk=customer.pk).annotate(key=Folded("full_name")).values_list("key", flat=True)
+
+    assert folded.get() == fold_for_sql(decomposed) == "nguyen thi anh tuyet"
+    for typed in ["nguyen thi anh", "Nguyễn Thị Ánh", "ANH TUYET"]:
+        assert list(customer_search(Customer.objects.filter(shop=shop), typed)) == [customer], typed
+
+
 def test_sqlite_connections_get_the_fold_function(django_db_blocker):
     sqlite = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})["default"]
     with django_db_blocker.unblock():
