@@ -104,3 +104,20 @@ def test_the_api_refuses_an_event_older_than_the_shop_keeps(api, shop, settings)
     assert [result["status"] for result in body["results"]] == ["rejected", "accepted"]
     assert list(body["results"][0]["errors"]) == ["occurred_at"]
     assert list(CustomerEvent.objects.filter(shop=shop).values_list("event_id", flat=True)) == ["fresh"]
+
+
+def test_each_key_of_the_events_starts_an_index_and_no_index_is_the_start_of_another():
+    """Every index is written for each event and weighed for each partition when a query on the events
+    is planned: the shop and customer keys are served by the indexes that start with them."""
+    with connection.cursor() as cursor:
+        tables = [CustomerEvent._meta.db_table]
+        if connection.vendor == "postgresql":
+            tables.append(min(partitions.partitions(cursor).values()))
+        for table in tables:
+            constraints = connection.introspection.get_constraints(cursor, table).values()
+            indexes = [tuple(found["columns"]) for found in constraints if found["index"] and not found["primary_key"]]
+            for key in ("shop_id", "customer_id"):
+                assert any(columns[0] == key for columns in indexes), (table, key)
+            for columns in indexes:
+                longer = [other for other in indexes if other != columns and other[: len(columns)] == columns]
+                assert not longer, (table, columns, longer)
