@@ -34,10 +34,10 @@ LOCK_MODES = ("FOR KEY SHARE", "FOR SHARE", "FOR NO KEY UPDATE", "FOR UPDATE")
 
 
 @contextmanager
-def row_held(table: str, pk: int, mode: str = "FOR KEY SHARE", timeout: float = 10):
+def row_locked_elsewhere(table: str, pk: int, mode: str = "FOR KEY SHARE", timeout: float = 10):
     """Hold a lock on one row from another connection for the duration of the block, as a
     transaction still open elsewhere would (an insert naming the row holds FOR KEY SHARE on it until
-    it commits). Inside the block, `lock_timeout` makes a wait on that row fail fast in this thread."""
+    it commits)."""
     assert mode in LOCK_MODES, mode
     held, release = threading.Event(), threading.Event()
 
@@ -55,10 +55,30 @@ def row_held(table: str, pk: int, mode: str = "FOR KEY SHARE", timeout: float = 
     holder.start()
     assert held.wait(timeout), f"could not lock {table} {pk}"
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            yield
+        yield
     finally:
         release.set()
         holder.join()
+
+
+@contextmanager
+def row_held(table: str, pk: int, mode: str = "FOR KEY SHARE", timeout: float = 10):
+    """`row_locked_elsewhere`, the block running in a transaction whose `lock_timeout` makes a wait on
+    that row fail fast in this thread."""
+    with row_locked_elsewhere(table, pk, mode, timeout), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        yield
+
+
+@contextmanager
+def lock_timeout(value: str = "300ms"):
+    """This thread's connection waits at most `value` for a lock, in every transaction of the block
+    (a request's own included), as a server configured with `lock_timeout` does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, false)", [value])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")

@@ -118,6 +118,23 @@ def redis_url():
 
 
 @pytest.fixture
+def role_groups(transactional_db):
+    """A transactional test (a live server's included) starts from a flushed database, without the
+    roles' groups: grant the roles again, as the data migrations named after them do (they are
+    idempotent)."""
+    from django.apps import apps
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (_app, name), migration in sorted(loader.disk_migrations.items()):
+        if "role" in name:
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+
+
+@pytest.fixture
 def shop(db):
     return ShopFactory(name="Thời Trang Hoa Mai", slug="hoa-mai")
 

@@ -76,7 +76,7 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 def exception_handler(exc, context):
     if outage.is_database_outage(exc):
-        return outage.database_unavailable_response(context["request"])
+        return outage.database_unavailable_response(context["request"], exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -159,8 +159,9 @@ def csrf_failure(request, reason=""):
 
 
 def handler500(request):
-    if outage.current_exception_is_database_outage():
-        return outage.database_unavailable_response(request)
+    exc = outage.current_exception()
+    if outage.is_database_outage(exc):
+        return outage.database_unavailable_response(request, exc)
     if is_api_path(request):
         details = {"request_id": request.request_id} if getattr(request, "request_id", None) else None
         body = error_body("server_error", _("Server error. Please try again later."), details=details)

@@ -83,7 +83,7 @@ class ApiEdgeMiddleware:
         if not is_api_path(request):
             return None
         if outage.is_database_outage(exception):
-            return outage.database_unavailable_response(request)
+            return outage.database_unavailable_response(request, exception)
         request_id = getattr(request, "request_id", "")
         logger.error(
             "Unhandled error on %s %s (request id %s)",

@@ -37,7 +37,10 @@ ERROR_DESCRIPTIONS = {
     "422": _("The Idempotency-Key was already used with a different request."),
     "429": _("Too many requests: wait the seconds the `Retry-After` header says."),
     "500": _("Unexpected server error; `error.details.request_id` names it in the server's log."),
-    "503": _("The database is not answering: retry after the seconds in `Retry-After`."),
+    "503": _(
+        "The database is not answering (`database_unavailable`), or cancelled the change because another "
+        "ran at the same time (`database_busy`): retry after the seconds in `Retry-After`."
+    ),
 }
 WRITE_ONLY_ERRORS = {"409", "413", "415", "422"}
 

@@ -180,22 +180,6 @@ class Person:
 
 
 @pytest.fixture
-def role_groups(transactional_db):
-    """A live-server test starts from a flushed database: grant the roles again, as the data
-    migrations named after them do (they are idempotent)."""
-    from django.apps import apps
-    from django.db.migrations import RunPython
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for (_app, name), migration in sorted(loader.disk_migrations.items()):
-        if "role" in name:
-            for operation in migration.operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
-
-
-@pytest.fixture
 def person(chrome, live_server, role_groups):
     def at_browser(name: str) -> Person:
         return Person(chrome, live_server.url, name)

@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests.concurrency import lock_timeout, row_locked_elsewhere
 from tests.conftest import make_api_client
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,3 +79,44 @@ def test_healthz_names_the_database(client, database):
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.postgres
+def test_a_change_the_database_cancels_for_a_lock_is_busy_not_down(shop):
+    """A row another transaction holds past `lock_timeout` cancels the change (55P03, as a deadlock
+    40P01 does): the database answered, so the 503 says busy, retry in a second, and nothing changed."""
+    customer = CustomerFactory(shop=shop, full_name="Trần Văn Bình")
+    api = make_api_client(shop)
+    api.raise_request_exception = False
+
+    with row_locked_elsewhere("customers_customer", customer.pk, mode="FOR UPDATE"), lock_timeout():
+        response = api.patch(f"/api/v1/customers/{customer.pk}", {"full_name": "Trần Bình"}, format="json")
+
+    assert response.status_code == 503, response.content
+    assert response["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "database_busy"
+    assert "same time" in response.json()["error"]["message"]
+    customer.refresh_from_db()
+    assert customer.full_name == "Trần Văn Bình"
+    again = api.patch(f"/api/v1/customers/{customer.pk}", {"full_name": "Trần Bình"}, format="json")
+    assert again.status_code == 200, again.content
+    customer.refresh_from_db()
+    assert customer.full_name == "Trần Bình"
+
+
+@pytest.mark.postgres
+def test_the_admin_says_save_again_when_its_change_was_cancelled(role_groups, owner_client, shop):
+    customer = CustomerFactory(shop=shop, full_name="Lê Thu Hương")
+    owner_client.raise_request_exception = False
+    data = {"action": "erase_personal_data", "_selected_action": [customer.pk], "confirm": "yes", "reason": "Hotline"}
+
+    with row_locked_elsewhere("customers_customer", customer.pk, mode="FOR UPDATE"), lock_timeout():
+        response = owner_client.post(reverse("admin:customers_customer_changelist"), data, HTTP_ACCEPT_LANGUAGE="vi")
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "Hãy quay lại và lưu lần nữa" in page
+    assert 'http-equiv="refresh"' not in page  # reloading would not send the form again
+    customer.refresh_from_db()
+    assert customer.erased_at is None and customer.full_name == "Lê Thu Hương"
