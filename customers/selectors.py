@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -215,12 +216,16 @@ def marketing_allowed_among(
     records = ConsentRecord.objects.filter(
         customer_id__in=current, channel__in=channels, recorded_at__lte=at or timezone.now()
     )
-    latest = (
-        records.order_by("customer_id", "channel", "-recorded_at", "-pk")
-        .distinct("customer_id", "channel")
-        .values_list("customer_id", "channel", "granted")
-    )
-    return {(customer_id, channel) for customer_id, channel, granted in latest if granted}
+    if connections[records.db].features.can_distinct_on_fields:  # PostgreSQL: one pass over the records, sorted
+        latest = records.order_by("customer_id", "channel", "-recorded_at", "-pk").distinct("customer_id", "channel")
+    else:  # SQLite (the demo): each pair's newest record found by a subquery
+        newest = records.filter(customer_id=OuterRef("customer_id"), channel=OuterRef("channel"))
+        latest = records.filter(pk=Subquery(newest.order_by("-recorded_at", "-pk").values("pk")[:1]))
+    return {
+        (customer_id, channel)
+        for customer_id, channel, granted in latest.values_list("customer_id", "channel", "granted")
+        if granted
+    }
 
 
 # --- Segments --------------------------------------------------------------------------------------

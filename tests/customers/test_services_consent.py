@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from customers import services
 from customers.models import ConsentRecord
-from customers.selectors import customer_consents, marketing_allowed
+from customers.selectors import customer_consents, marketing_allowed, marketing_allowed_among
 from sellercenter.errors import InvalidInput, NotAllowed
 from tests.customers.factories import CustomerFactory
 
@@ -109,3 +109,27 @@ def test_a_grant_needs_channel_source_wording_and_a_past_moment(customer, fields
 def test_an_unknown_channel_is_a_programming_error(customer):
     with pytest.raises(ValueError):
         marketing_allowed(customer=customer, channel="fax")
+
+
+@pytest.mark.parametrize("distinct_on", [True, False], ids=["distinct-on", "subquery"])
+def test_a_batch_reads_each_pairs_latest_record_with_or_without_distinct_on(shop, distinct_on, monkeypatch):
+    """PostgreSQL reads the latest record of each (customer, channel) with DISTINCT ON, SQLite (the
+    demo's database) with a subquery: both give the same answer, the same-moment tie included."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "can_distinct_on_fields", distinct_on)
+    lan, minh, hoa = CustomerFactory.create_batch(3, shop=shop)
+    grant(lan, "email", at=T0)
+    withdraw(lan, "email", at=T0 + timedelta(days=3))
+    grant(lan, "sms", at=T0)
+    withdraw(minh, "email", at=T0)
+    grant(minh, "email", at=T0 + timedelta(days=2))
+    withdraw(hoa, "zalo", at=T0)
+    grant(hoa, "zalo", at=T0)  # the same moment: the later record wins
+
+    allowed = marketing_allowed_among(customers=[lan, minh, hoa], channels=["email", "sms", "zalo"])
+
+    assert allowed == {(lan.pk, "sms"), (minh.pk, "email"), (hoa.pk, "zalo")}
+    assert marketing_allowed_among(customers=[lan, minh], channels=["email"], at=T0 + timedelta(days=1)) == {
+        (lan.pk, "email")
+    }
