@@ -327,9 +327,9 @@ if [[ -z "$workers" ]]; then
 fi
 [[ "$workers" =~ ^[0-9]+$ ]] || die "TEST_WORKERS must be a number of workers (0 or 1: no parallel workers), not '$workers'"
 parallel=(-n 0)
-# --no-loadscope-reorder: hand the tests out in pytest-django's order (transactional tests last),
-# groups included; a transactional test flushes its worker's database, and with it the rows the data
-# migrations wrote, which the tests that run inside a transaction read.
+# --no-loadscope-reorder: hand the tests out in the order tests/conftest.py gives them, groups
+# included: the transactional tests (the long ones: servers, workers, a browser) first, so that the
+# workers end on short tests at about the same time.
 ((workers > 1)) && parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
 
 # Coverage slows every test down by about 40% (599 s against 433 s for the whole suite, the same

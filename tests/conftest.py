@@ -13,8 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
+from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from sellercenter.models import Role
@@ -44,6 +45,26 @@ def pytest_runtest_setup(item):
     pytest.skip(POSTGRES_SKIP_REASON)
 
 
+def _transactional(item) -> bool:
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    in_transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+    return bool(in_transaction or marker.kwargs.get("reset_sequences"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """pytest-django runs the transactional tests last, as Django does, since its flush leaves a
+    database without the rows the migrations wrote. Here they leave it as migrations made it (see
+    `_empty_as_migrated`), so they run first instead: they are the long ones (servers, workers, a
+    browser), and pytest-xdist's workers, which take the tests in this order, then end on short
+    tests at about the same time."""
+    items.sort(key=lambda item: not _transactional(item))
+
+
 def pytest_configure(config):
     # The browser tests' screenshots (tests/browser/conftest.py) go to one folder for the whole run: this
     # process chooses it, and pytest-xdist's workers inherit it.
@@ -69,21 +90,66 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"Browser screenshots: {shots}")
 
 
+# Emptying the database between transactional tests. Django's flush TRUNCATEs every table, then
+# post_migrate writes the content types and permissions again under new ids: some 0.45 s a test on
+# PostgreSQL, where a `DELETE` of each table (nearly all of them empty) takes about 15 ms in all. The
+# tables are emptied that way here, and the database is left as migrations made it: the content types
+# and permissions are kept with their ids (no test changes them), and the role groups the data
+# migrations write are restored from a copy taken once the test database is made. A transactional
+# test so leaves the same rows as any other test, and the order of the tests does not matter.
+KEPT_TABLES = frozenset({"django_content_type", "auth_permission"})
+_migrated_rows: dict[str, list] = {}
+
+
+def _restored_models():
+    from django.contrib.auth.models import Group
+
+    return (Group, Group.permissions.through)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for model in _restored_models():
+            _migrated_rows[model._meta.db_table] = list(model.objects.all())
+    return django_db_setup
+
+
+def _delete_rows(connection, kept: frozenset[str] = frozenset()) -> None:
+    """Every model table but `kept` emptied in one transaction. Django creates every foreign key
+    DEFERRABLE INITIALLY DEFERRED (PostgreSQL and SQLite alike), so the order does not matter."""
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for table in sorted(set(tables) - kept):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608 (a model's table)
+
+
+def _empty_as_migrated(teardown):
+    def empty(self):
+        if self.available_apps is not None:  # Django's own way for a subset of the apps
+            return teardown(self)
+        for name in self._databases_names(include_mirrors=False):
+            _delete_rows(connections[name], kept=KEPT_TABLES)
+            with transaction.atomic(using=name):
+                for model in _restored_models():
+                    model.objects.using(name).bulk_create(_migrated_rows[model._meta.db_table])
+
+    return empty
+
+
 def _deserialize_into_an_empty_database(deserialize):
-    """`serialized_rollback` (the journeys' tests) restores the database as migrations left it. A
-    transactional test run before it in the same database flushed it, and post_migrate then wrote the
-    content types and permissions again under new ids, which the restored rows would collide with
-    (which test runs before which depends on how pytest-xdist shares them out): empty it first."""
+    """`serialized_rollback` (the journeys' tests) restores the database as migrations left it, its
+    content types and permissions included, with their ids: into an empty database, so that no row
+    of the database as it is gets in the way."""
 
     def restore(self, data):
-        from django.core.management import call_command
-
-        call_command("flush", verbosity=0, interactive=False, database=self.connection.alias, inhibit_post_migrate=True)
+        _delete_rows(self.connection)
         return deserialize(self, data)
 
     return restore
 
 
+TransactionTestCase._fixture_teardown = _empty_as_migrated(TransactionTestCase._fixture_teardown)
 BaseDatabaseCreation.deserialize_db_from_string = _deserialize_into_an_empty_database(
     BaseDatabaseCreation.deserialize_db_from_string
 )
@@ -115,23 +181,6 @@ def redis_url():
             pytest.fail(f"Redis is required here (SELLERCENTER_REQUIRE_SERVICES=1) but {problem}")
         pytest.skip(f"needs Redis: {problem}")
     return url
-
-
-@pytest.fixture
-def role_groups(transactional_db):
-    """A transactional test (a live server's included) starts from a flushed database, without the
-    roles' groups: grant the roles again, as the data migrations named after them do (they are
-    idempotent)."""
-    from django.apps import apps
-    from django.db.migrations import RunPython
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for (_app, name), migration in sorted(loader.disk_migrations.items()):
-        if "role" in name:
-            for operation in migration.operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
 
 
 @pytest.fixture
@@ -185,9 +234,10 @@ def _fresh_rate_limits():
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Transactional tests flush the database and recreate content types under new ids; and eager
-    tasks run by several threads at once can leave Celery's process-wide "inside a task" flag set.
-    Neither happens in a served process; each test starts with both reset."""
+    """A serialized rollback writes the content types again (with their ids, but the cache may hold
+    rows a test made since); and eager tasks run by several threads at once can leave Celery's
+    process-wide "inside a task" flag set. Neither happens in a served process; each test starts with
+    both reset."""
     from celery._state import _set_task_join_will_block
     from django.contrib.contenttypes.models import ContentType
 

@@ -180,7 +180,7 @@ class Person:
 
 
 @pytest.fixture
-def person(chrome, live_server, role_groups):
+def person(chrome, live_server):
     def at_browser(name: str) -> Person:
         return Person(chrome, live_server.url, name)
 

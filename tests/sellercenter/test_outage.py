@@ -105,7 +105,7 @@ def test_a_change_the_database_cancels_for_a_lock_is_busy_not_down(shop):
 
 
 @pytest.mark.postgres
-def test_the_admin_says_save_again_when_its_change_was_cancelled(role_groups, owner_client, shop):
+def test_the_admin_says_save_again_when_its_change_was_cancelled(owner_client, shop):
     customer = CustomerFactory(shop=shop, full_name="Lê Thu Hương")
     owner_client.raise_request_exception = False
     data = {"action": "erase_personal_data", "_selected_action": [customer.pk], "confirm": "yes", "reason": "Hotline"}
