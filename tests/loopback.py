@@ -18,6 +18,9 @@ from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
+# How often a server's loop looks at its stop flag: shutdown() waits for it (0.5 s by default).
+POLL_SECONDS = 0.05
+
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -173,7 +176,7 @@ class PushService:
         return Handler
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
@@ -227,7 +230,7 @@ class WebhookReceiver:
         return Handler
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True).start()
         return self
 
     def __exit__(self, *exc):

@@ -55,6 +55,11 @@ def database_url(settings_dict=None) -> str:
     return f"postgres://{db['USER']}{password}@{host}{port}/{db['NAME']}"
 
 
+# Without the workers' cluster chatter, which the tests never use: at start, mingle waits about a
+# second for other workers to answer.
+QUIET_WORKER = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+
+
 class Server:
     """One subprocess in its own process group, with its output in a log file."""
 
@@ -167,8 +172,7 @@ class Stack:
     def worker(self) -> Server:
         self._workers += 1
         command = [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo", "-l", "INFO",
-                   "-n", f"worker{self._workers}@%h", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat"]  # fmt: skip
+                   "-n", f"worker{self._workers}@%h", *QUIET_WORKER]  # fmt: skip
         return self._start(Server(f"worker{self._workers}", command, self.env, self.folder))
 
     def beat(self) -> Server:

@@ -13,6 +13,7 @@ from celery import Celery
 from customers.management.commands.vapid_keys import vapid_key_pair
 from promotions.models import Message, MessageStatus
 from tests.loopback import PushService, SmtpServer
+from tests.processes import QUIET_WORKER
 from tests.sellercenter.test_celery_worker import ROOT, _database_url
 
 
@@ -55,7 +56,7 @@ def workers(redis_url, servers):
 
     def start(count: int = 1, **extra_env):
         for index in range(count):
-            command = [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo"]
+            command = [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo", *QUIET_WORKER]
             # The test's own queue for the beat it sends, and `messages`, where the beat queues the sends.
             command += ["-Q", f"{queue},messages", "-n", f"w{index}-{queue}@%h", "-l", "WARNING"]
             processes.append(

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sellercenter.models import IdempotencyKey
+from tests.processes import QUIET_WORKER
 from tests.sellercenter.factories import ShopFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,9 @@ def worker(redis_url):
     env["DJANGO_SETTINGS_MODULE"] = "sellercenter.settings"
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = _database_url()
+    command = [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo", "-Q", queue]
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sellercenter", "worker", "--pool=solo", "-Q", queue, "-l", "WARNING"],
+        [*command, "-l", "WARNING", *QUIET_WORKER],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
