@@ -63,6 +63,7 @@ MAX_RULES = 20
 MAX_WINDOW_DAYS = 3650
 # Beyond what a money column holds (18 digits, 2 of them decimals) no amount can compare.
 MAX_AMOUNT = Decimal(10) ** 16
+MAX_WHOLE_NUMBER = 2**31 - 1  # the counts are integer columns
 # Events before this never count as "after the last order" of a customer who has none.
 EPOCH = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
 
@@ -87,6 +88,10 @@ class Field:
     choices: tuple = ()
     # The expression a field stands for when it is not a plain column (e.g. the birth month).
     expression: Callable | None = None
+    # The whole numbers a number field can hold: beyond them a rule could never match, and SQLite
+    # cannot even compare them (its integers are 64-bit).
+    minimum: int = 0
+    maximum: int = MAX_WHOLE_NUMBER
 
     @property
     def ops(self) -> tuple:
@@ -113,7 +118,7 @@ FIELDS = {
     "orders_count": Field("number"),
     "discounted_orders_count": Field("number"),
     "total_spent": Field("money"),
-    "birth_month": Field("number", expression=lambda: ExtractMonth("birth_date")),
+    "birth_month": Field("number", expression=lambda: ExtractMonth("birth_date"), minimum=1, maximum=12),
     "first_order_at": Field("datetime"),
     "last_order_at": Field("datetime"),
     "last_seen_at": Field("datetime"),
@@ -197,7 +202,7 @@ def _scalar(field: Field, rule: dict):
     if field.type == "choice":
         return _choice(rule, "value", field.choices)
     if field.type == "number":
-        return _whole_number(rule, "value")
+        return _whole_number(rule, "value", minimum=field.minimum, maximum=field.maximum)
     if field.type == "money":
         return _decimal(rule, "value")
     value = _require(rule, "value")

@@ -111,7 +111,10 @@ def test_an_unknown_channel_is_a_programming_error(customer):
         marketing_allowed(customer=customer, channel="fax")
 
 
-@pytest.mark.parametrize("distinct_on", [True, False], ids=["distinct-on", "subquery"])
+@pytest.mark.parametrize(
+    "distinct_on",
+    [pytest.param(True, id="distinct-on", marks=pytest.mark.postgres), pytest.param(False, id="subquery")],
+)
 def test_a_batch_reads_each_pairs_latest_record_with_or_without_distinct_on(shop, distinct_on, monkeypatch):
     """PostgreSQL reads the latest record of each (customer, channel) with DISTINCT ON, SQLite (the
     demo's database) with a subquery: both give the same answer, the same-moment tie included."""
