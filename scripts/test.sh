@@ -336,6 +336,10 @@ parallel=(-n 0)
 # machine and hour): the report is on demand, COVERAGE=1.
 coverage=()
 [[ "${COVERAGE:-0}" != "0" ]] && coverage=(--cov --cov-report=term)
+# The project's modules compiled once, on both cores (about 1.5 s), even where PYTHONDONTWRITEBYTECODE
+# is set: every process the tests start (servers, workers, commands) then loads them from there
+# instead of compiling them again (about 0.45 s a process).
+"$VENV_PY" -m compileall -q -j 0 sellercenter orders customers loyalty promotions finance >/dev/null
 say "python -m pytest ${coverage[*]} ${parallel[*]} $*"
 status=0
 "$VENV_PY" -m pytest "${coverage[@]}" "${parallel[@]}" "$@" || status=$?

@@ -2,6 +2,9 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+# One worker generates the schema (some 5 s) for all of the module's tests, not each worker that gets some.
+pytestmark = pytest.mark.xdist_group("schema")
+
 
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory):
