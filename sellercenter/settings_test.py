@@ -30,3 +30,8 @@ if os.environ.get("TEST_DATABASE_REPLICA_URL"):
 for _alias in [alias for alias in DATABASES if alias.startswith("replica_")]:  # noqa: F405
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 DATABASE_REPLICA_ROUTING = False
+# On SQLite the test database is a file, not Django's in-memory default: in memory it lives only as
+# long as its one connection, which the live server's threads share and the outage tests close.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _folder = Path(tempfile.mkdtemp(prefix="sellercenter-test-db-"))
+    DATABASES["default"]["TEST"] = {"NAME": str(_folder / "test.sqlite3")}  # noqa: F405

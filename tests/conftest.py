@@ -61,10 +61,8 @@ def pytest_collection_modifyitems(items):
     database without the rows the migrations wrote. Here they leave it as migrations made it (see
     `_empty_as_migrated`), so they run first instead: they are the long ones (servers, workers, a
     browser), and pytest-xdist's workers, which take the tests in this order, then end on short
-    tests at about the same time. On SQLite, where a live server shares the test's in-memory
-    database, pytest-django's order stays."""
-    if _on_postgres():
-        items.sort(key=lambda item: not _transactional(item))
+    tests at about the same time."""
+    items.sort(key=lambda item: not _transactional(item))
 
 
 def pytest_configure(config):
