@@ -54,6 +54,8 @@ def _fields() -> list[dict]:
             "type": field.type,
             "ops": list(field.ops),
             "choices": _options(CHOICES[name].choices) if name in CHOICES else [],
+            # The bounds the rules keep (segment_rules.Field), for the number input.
+            **({"min": field.minimum, "max": field.maximum} if field.type == "number" else {}),
         }
         for name, field in FIELDS.items()
     ]

@@ -49,6 +49,9 @@ def test_the_add_page_carries_the_builder_over_the_json_textarea(owner_client):
     fields = {field["value"]: field for field in schema["fields"]}
     assert fields["orders_count"]["label"] == "số đơn hàng"
     assert "within_days" in fields["last_order_at"]["ops"]
+    assert (fields["birth_month"]["min"], fields["birth_month"]["max"]) == (1, 12)
+    assert (fields["orders_count"]["min"], fields["orders_count"]["max"]) == (0, 2**31 - 1)
+    assert "min" not in fields["full_name"]
     assert schema["texts"]["add"] == "Thêm điều kiện"
     assert {kind["value"] for kind in schema["kinds"]} == {
         "attribute",

@@ -247,7 +247,7 @@
       return this.input(rule, "value", { placeholder: this.texts.list, parse: parse, wide: true });
     }
     if (field.type === "number") {
-      return this.input(rule, "value", { type: "number", min: 0, parse: wholeOrRaw, numeric: true, placeholder: this.texts.value });
+      return this.input(rule, "value", { type: "number", min: field.min, max: field.max, parse: wholeOrRaw, numeric: true, placeholder: this.texts.value });
     }
     return this.input(rule, "value", { numeric: field.type === "money", placeholder: this.texts.value, wide: field.type === "text" });
   };
