@@ -53,9 +53,14 @@ CANCELLED_BY = {ActorKind.CUSTOMER: CancelledBy.CUSTOMER, ActorKind.SYSTEM: Canc
 
 def order_lock(*, order: Order) -> Order:
     """The order re-read under a row lock, with its shop and customer. Only the order's row is locked
-    (`of=self`): locking the joined shop row would make every transition of a shop wait in line."""
+    (`of=self`): locking the joined shop row would make every transition of a shop wait in line. The
+    lock is FOR NO KEY UPDATE, which any change of the order's columns but its id needs: it still
+    queues every other change of the order, but not the rows that name it (an event, a payment, a
+    statement line, whose insert holds FOR KEY SHARE on the order until it commits), which FOR UPDATE
+    would wait for."""
     try:
-        return Order.objects.select_for_update(of=("self",)).select_related("shop", "customer__shop").get(pk=order.pk)
+        locked = Order.objects.select_for_update(of=("self",), no_key=True)
+        return locked.select_related("shop", "customer__shop").get(pk=order.pk)
     except Order.DoesNotExist:
         raise NotFound(_("This order does not exist.")) from None
 

@@ -13,7 +13,7 @@ from orders.models import Order, OrderStatus, Payment, PaymentMethod, Product, S
 from orders.pipeline import Actor
 from promotions.models import Campaign, CodeMode, Kind
 from sellercenter.errors import Conflict, NotAllowed
-from tests.concurrency import run_concurrently
+from tests.concurrency import row_held, run_concurrently
 from tests.conftest import make_api_client
 from tests.orders.factories import ADDRESS, PaymentGatewayFactory, ProductFactory, place
 from tests.promotions.factories import CampaignFactory
@@ -76,6 +76,29 @@ def test_one_customer_checking_out_while_cancelling_never_deadlocks(shop):
 
     assert len(done) == THREADS
     assert {_stock(p) for p in products} == {(100, THREADS // 2)}
+
+
+def test_a_transition_does_not_wait_for_a_row_being_written_that_names_the_order(shop):
+    """A row inserted elsewhere that points at the order (an event, a payment, a statement line)
+    holds FOR KEY SHARE on it until its transaction commits: the order's own lock does not wait."""
+    product = ProductFactory(shop=shop, stock_on_hand=3)
+    order = place(shop, lines=[(product.sku, 1)])
+
+    with row_held("orders_order", order.pk, mode="FOR KEY SHARE"):
+        services.order_cancel(order=order, actor=Actor(kind="customer"))
+
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+
+
+def test_a_transition_still_waits_for_another_change_of_the_same_order(shop):
+    product = ProductFactory(shop=shop, stock_on_hand=3)
+    order = place(shop, lines=[(product.sku, 1)])
+
+    with pytest.raises(OperationalError), row_held("orders_order", order.pk, mode="FOR NO KEY UPDATE"):
+        services.order_cancel(order=order, actor=Actor(kind="customer"))  # waits, then the lock times out
+
+    assert Order.objects.get(pk=order.pk).status == order.status != OrderStatus.CANCELLED
+    assert _stock(product) == (3, 1)
 
 
 def test_concurrent_cancellations_release_once(shop):
