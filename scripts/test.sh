@@ -339,7 +339,8 @@ coverage=()
 # The project's modules compiled once, on both cores (about 1.5 s), even where PYTHONDONTWRITEBYTECODE
 # is set: every process the tests start (servers, workers, commands) then loads them from there
 # instead of compiling them again (about 0.45 s a process).
-"$VENV_PY" -m compileall -q -j 0 sellercenter orders customers loyalty promotions finance >/dev/null
+# A file that does not compile is left to pytest, which names it.
+"$VENV_PY" -m compileall -q -j 0 sellercenter orders customers loyalty promotions finance >/dev/null || true
 say "python -m pytest ${coverage[*]} ${parallel[*]} $*"
 status=0
 "$VENV_PY" -m pytest "${coverage[@]}" "${parallel[@]}" "$@" || status=$?
