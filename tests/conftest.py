@@ -112,7 +112,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for model in _restored_models():
             _migrated_rows[model._meta.db_table] = list(model.objects.all())
-    return django_db_setup
+    yield django_db_setup
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """The live server's request threads close their database connection when their client closes its
+    keep-alive connection; a client that never does (a browser, an HTTP client left to the garbage
+    collector) leaves an idle session on this worker's test database, and dropping the database then
+    fails ("being accessed by other users"). Those sessions are ended first."""
+    if not _on_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def _delete_rows(connection, kept: frozenset[str] = frozenset()) -> None:
