@@ -5,6 +5,7 @@ failure when SELLERCENTER_REQUIRE_SERVICES=1 (as in CI) so they can never be ski
 The `redis_url` fixture works the same way for Redis.
 """
 
+import functools
 import os
 import shutil
 import tempfile
@@ -131,13 +132,21 @@ def _end_other_sessions() -> None:
         )
 
 
+@functools.cache
+def _model_tables(alias: str) -> tuple[str, ...]:
+    """The models' tables of a test database, read from its catalogue once: no test creates one."""
+    introspection = connections[alias].introspection
+    return tuple(sorted(introspection.django_table_names(only_existing=True, include_views=False)))
+
+
 def _delete_rows(connection, kept: frozenset[str] = frozenset()) -> None:
-    """Every model table but `kept` emptied in one transaction. Django creates every foreign key
-    DEFERRABLE INITIALLY DEFERRED (PostgreSQL and SQLite alike), so the order does not matter."""
-    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for table in sorted(set(tables) - kept):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608 (a model's table)
+    """Every model table but `kept` emptied, inside the caller's transaction. Django creates every
+    foreign key DEFERRABLE INITIALLY DEFERRED (PostgreSQL and SQLite alike), so the order does not
+    matter."""
+    with connection.cursor() as cursor:
+        for table in _model_tables(connection.alias):
+            if table not in kept:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608 (a model's table)
 
 
 def _empty_as_migrated(teardown):
@@ -145,8 +154,8 @@ def _empty_as_migrated(teardown):
         if self.available_apps is not None:  # Django's own way for a subset of the apps
             return teardown(self)
         for name in self._databases_names(include_mirrors=False):
-            _delete_rows(connections[name], kept=KEPT_TABLES)
             with transaction.atomic(using=name):
+                _delete_rows(connections[name], kept=KEPT_TABLES)
                 for model in _restored_models():
                     model.objects.using(name).bulk_create(_migrated_rows[model._meta.db_table])
 
@@ -159,7 +168,8 @@ def _deserialize_into_an_empty_database(deserialize):
     of the database as it is gets in the way."""
 
     def restore(self, data):
-        _delete_rows(self.connection)
+        with transaction.atomic(using=self.connection.alias):
+            _delete_rows(self.connection)
         return deserialize(self, data)
 
     return restore
