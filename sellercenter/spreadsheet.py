@@ -12,18 +12,17 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.formats import base_formats
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from sellercenter.errors import InvalidInput
+from sellercenter.xlsx import xlsx_write_sheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits only: a text of other scripts' digits is text, and the SQL twin of this rule agrees.
@@ -62,37 +61,15 @@ def csv_streaming_response(filename: str, header: Iterable, rows: Iterable[Itera
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Shown with the reader's own separators: 845.000 in Vietnamese, 845,000 in English.
-WHOLE_FORMAT, CENTS_FORMAT, DATE_FORMAT = "#,##0", "#,##0.00", "dd/mm/yyyy"
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, str):
-        return WriteOnlyCell(sheet, value=spreadsheet_safe(value))
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, Decimal):
-        cell.number_format = WHOLE_FORMAT if value.as_tuple().exponent >= 0 else CENTS_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    return cell
 
 
 def xlsx_write(target, title: str, header: Iterable, rows: Iterable[Iterable]) -> None:
     """Write `rows` as an XLSX workbook to `target` (a path or a binary file): Decimals and ints as
-    real numbers (whole ones shown without decimals), dates as real dates, text spreadsheet-safe
-    (never a formula). openpyxl's write-only mode keeps memory flat however many rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=spreadsheet_safe(str(label)))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    workbook.save(target)
+    real numbers (whole amounts shown without decimals, with the reader's own separators: 845.000 in
+    Vietnamese, 845,000 in English), dates as real dates, text spreadsheet-safe (never a formula).
+    Memory stays flat however many rows (`sellercenter.xlsx`)."""
+    safe_rows = ([spreadsheet_safe(value) for value in row] for row in rows)
+    xlsx_write_sheet(target, title, [spreadsheet_safe(str(label)) for label in header], safe_rows)
 
 
 def xlsx_download(filename: str, title: str, header: Iterable, rows: Iterable[Iterable]) -> FileResponse:
