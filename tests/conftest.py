@@ -17,9 +17,11 @@ import redis
 from django.db import connection, connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.test import TransactionTestCase
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from sellercenter.models import Role
+from tests import template_database
 from tests.sellercenter.factories import ShopFactory, api_key_secret, staff_user
 
 REQUIRE_SERVICES = os.environ.get("SELLERCENTER_REQUIRE_SERVICES") == "1"
@@ -72,6 +74,11 @@ def pytest_configure(config):
     if not hasattr(config, "workerinput") and not os.environ.get("BROWSER_SCREENSHOTS"):
         os.environ["BROWSER_SCREENSHOTS"] = tempfile.mkdtemp(prefix="sellercenter-screens-")
         config.add_cleanup(_remove_if_empty(Path(os.environ["BROWSER_SCREENSHOTS"])))
+    # With workers on PostgreSQL, one database is migrated while they collect the tests, and each
+    # worker's test database is a copy of it (tests/template_database.py).
+    if template_database.wanted(config):
+        template = template_database.Template(f"test_{connection.settings_dict['NAME']}_template").start()
+        config.add_cleanup(lambda: template.close(config.stash[blocking_manager_key]))
 
 
 def _remove_if_empty(folder: Path):
@@ -109,13 +116,33 @@ def _restored_models():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker) -> bool:
+    """pytest-django's --reuse-db; and in a worker of a run with a template database, its copy, which
+    Django's set-up then keeps as it is (its migrations have all been applied)."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    with django_db_blocker.unblock():
+        return template_database.copy_for_this_worker()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepdb):
     with django_db_blocker.unblock():
         for model in _restored_models():
             _migrated_rows[model._meta.db_table] = list(model.objects.all())
     yield django_db_setup
     with django_db_blocker.unblock():
         _end_other_sessions()
+        if django_db_keepdb and not request.config.getvalue("reuse_db"):
+            _drop_the_copy()
+
+
+def _drop_the_copy() -> None:
+    """The worker's copy of the template, kept by Django's tear-down as --reuse-db keeps a database."""
+    name = connection.settings_dict["NAME"]
+    connections.close_all()
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
 
 
 def _end_other_sessions() -> None:
