@@ -138,6 +138,8 @@ def _with_rules(campaigns: list[Campaign]) -> list[Campaign]:
 
 def _resolve_codes(shop, codes: list[str]) -> dict[str, tuple[Campaign | None, Voucher | None]]:
     """{code: (campaign, voucher)} for each code, in the order given; (None, None) for an unknown one."""
+    if not codes:
+        return {}  # most carts: no query to build (an empty `IN` is still compiled, joins and all)
     shared = {
         c.code: c
         for c in Campaign.objects.filter(shop=shop, code__in=codes, code_mode=CodeMode.SHARED).select_related("segment")

@@ -1,5 +1,6 @@
-"""Writing many rows in one statement: PostgreSQL's `COPY … FROM STDIN` where the database has it,
-`bulk_create` elsewhere.
+"""Writing rows in as few statements as they need: many rows by PostgreSQL's `COPY … FROM STDIN`
+where the database has it (`bulk_create` elsewhere), one row that may already be there by
+`INSERT … ON CONFLICT DO NOTHING`.
 
 For a batch of a few hundred rows COPY takes a fraction of `bulk_create`'s time: Django builds no SQL
 and quotes no parameter, psycopg streams the rows as they are. The statement is recorded where
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 
 from django.db import connections, router
 from django.db.models import Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 JSON_TYPES = ("JSONField",)
 
@@ -45,3 +48,32 @@ def copy_rows(model: type[Model], objs: Sequence[Model], *, using: str | None = 
         connection.queries_log.append(
             {"sql": f"{statement} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
+
+
+def insert_unless_present(obj: Model, *, using: str | None = None) -> bool:
+    """Insert `obj` (an unsaved instance) unless a row with the same values in one of its model's
+    unique constraints is there already: one `INSERT … ON CONFLICT DO NOTHING RETURNING` (PostgreSQL,
+    SQLite), where a get-or-create takes a SELECT and a savepoint around its INSERT. Returns True and
+    sets `obj.pk` when the row was written; False when it was there (obj stays unsaved). A row
+    another transaction is writing at the same moment is waited for, as a unique key always is: a
+    True here is the one writer. Fields are prepared as `save()` prepares them (`auto_now_add`,
+    defaults), but `save()` itself and its signals do not run. A check constraint that fails still
+    raises IntegrityError: only unique keys are skipped."""
+    model = type(obj)
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=alias)
+    compiler.returning_fields = [meta.pk]
+    with connection.cursor() as cursor:
+        for sql, params in compiler.as_sql():
+            cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, alias
+    return True

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sellercenter.bulk import insert_unless_present
 from sellercenter.celery_routes import queue_for_task
 from sellercenter.errors import DomainError, NotAllowed
 from sellercenter.models import OutboxMessage, OutboxStatus, Shop
@@ -63,11 +64,10 @@ def outbox_enqueue(*, task: str, kwargs: dict | None = None, key: str, shop: Sho
     Outside a transaction the row is written and handed over at once. Refuses (LookupError) a task
     that no app defines: that is a programming error, not bad input."""
     _task_named(task)
-    message, created = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"task": task, "kwargs": kwargs or {}, "shop": shop, "queue": queue}
-    )
-    if created:
-        transaction.on_commit(lambda: outbox_dispatch(ids=[message.pk]), robust=True)
+    message = OutboxMessage(key=key, task=task, kwargs=kwargs or {}, shop=shop, queue=queue)
+    if not insert_unless_present(message):
+        return OutboxMessage.objects.get(key=key)
+    transaction.on_commit(lambda: outbox_dispatch(ids=[message.pk]), robust=True)
     return message
 
 

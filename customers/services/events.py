@@ -1,6 +1,6 @@
 """Behaviour events from the storefronts, and identify: who an anonymous visitor turned out to be."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -68,7 +68,7 @@ def _keys_insert(shop: Shop, events: Sequence[dict]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
+def events_ingest(*, shop: Shop, events: Sequence[dict], customers: Mapping[str, int] | None = None) -> list[Outcome]:
     """Store a batch of checked events (at most MAX_BATCH); returns each one's outcome, in order.
 
     Each event is a dict with `event_id`, `type`, `occurred_at` and optionally `customer_id` (the
@@ -76,12 +76,17 @@ def events_ingest(*, shop: Shop, events: Sequence[dict]) -> list[Outcome]:
     the shop already has, or one repeated in the batch, is a duplicate: skipped, not an error. An
     event is attached to the customer with that storefront id, else to the customer its anonymous id
     was identified as; an unknown customer id is kept and claimed when that customer is created.
-    A batch costs a fixed number of queries, whatever its size."""
+    A batch costs a fixed number of queries, whatever its size. `customers` (storefront id -> our id
+    of the current profile) names customers the caller has in hand, which are not looked up again."""
     if len(events) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} events per batch")
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing in here refuses, so a failure is the
+    # caller's to roll back with everything else.
+    with transaction.atomic(savepoint=False):
         new_ids = _keys_insert(shop, events)
-        by_external_id = _customers_by_external_id(shop, {e["customer_id"] for e in events if e.get("customer_id")})
+        known = dict(customers or {})
+        wanted = {e["customer_id"] for e in events if e.get("customer_id")} - known.keys()
+        by_external_id = known | _customers_by_external_id(shop, wanted)
         by_anonymous_id = _customers_by_anonymous_id(shop, {e["anonymous_id"] for e in events if e.get("anonymous_id")})
         outcomes, rows = [], []
         received_at = timezone.now()

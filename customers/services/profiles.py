@@ -187,6 +187,7 @@ def customer_create_or_update(*, shop: Shop, external_id: str, **fields) -> tupl
     with transaction.atomic():
         customer, created = _lock_or_create(shop, external_id)
         customer = customer_survivor(customer, for_update=True)
+        customer.shop = shop  # the caller's object (a merge stays in its shop): reading it costs no query
         _save_changes(customer, cleaned, keep_filled=not created)
         _tags_add(customer, tags)
         if created:

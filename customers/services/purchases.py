@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerPurchase
 from customers.services.journey import journey_stages_refresh
+from sellercenter.bulk import insert_unless_present
 from sellercenter.errors import Conflict, InvalidInput, NotAllowed
 from sellercenter.money import MoneyField, money_round, to_decimal
 
@@ -76,19 +77,18 @@ def customer_record_purchase(
     if timezone.is_naive(ordered_at):
         raise InvalidInput(fields={"ordered_at": [_("Give a date and time with a time zone.")]})
     value = _amount(amount, customer.shop.currency)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: nothing in here refuses (see events_ingest).
+    with transaction.atomic(savepoint=False):
         customer_id = _current_profile_id(customer)
-        try:
-            with transaction.atomic():
-                CustomerPurchase.objects.create(
-                    shop_id=customer.shop_id,
-                    customer_id=customer_id,
-                    amount=value,
-                    ordered_at=ordered_at,
-                    discounted=discounted,
-                    reference=reference,
-                )
-        except IntegrityError:
+        purchase = CustomerPurchase(
+            shop_id=customer.shop_id,
+            customer_id=customer_id,
+            amount=value,
+            ordered_at=ordered_at,
+            discounted=discounted,
+            reference=reference,
+        )
+        if not insert_unless_present(purchase):
             return  # This order was counted already.
         Customer.objects.filter(pk=customer_id).update(
             orders_count=F("orders_count") + 1,

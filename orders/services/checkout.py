@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,12 +61,23 @@ def order_numbers_take(*, shop: Shop, count: int = 1) -> list[str]:
     the transaction that writes the orders: the row stays locked until that transaction ends, so
     concurrent checkouts of one shop take consecutive numbers, and one that rolls back gives its
     numbers back (no gap is left behind it)."""
-    counter = OrderNumberCounter.objects.filter(shop=shop)
-    if not counter.update(last_number=F("last_number") + count):
+    last = _counter_advance(shop, count)
+    if last is None:
         OrderNumberCounter.objects.get_or_create(shop=shop)
-        counter.update(last_number=F("last_number") + count)
-    last = counter.values_list("last_number", flat=True).get()
+        last = _counter_advance(shop, count)
     return [f"{shop.number_prefix}-{number:05d}" for number in range(last - count + 1, last + 1)]
+
+
+def _counter_advance(shop: Shop, count: int) -> int | None:
+    """The shop's counter moved on by `count`, read back by the same statement; None without a counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {OrderNumberCounter._meta.db_table} SET last_number = last_number + %s "  # noqa: S608 (placeholders only)
+            "WHERE shop_id = %s RETURNING last_number",
+            [count, shop.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def shipping_address_clean(address: dict) -> dict:
@@ -380,7 +390,7 @@ def order_place(
             token=(session or {}).get("message_token", ""),
         )
         if payment_method == PaymentMethod.COD:
-            order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"))
+            order = order_confirm(order=order, actor=Actor.system(), note=_("Cash on delivery"), held=True)
     return order
 
 
@@ -405,6 +415,7 @@ def order_placed_event_record(order: Order, buyer: Customer, session: dict, *, i
                 },
             }
         ],
+        customers={buyer.external_id: buyer.pk},
     )
 
 

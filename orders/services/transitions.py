@@ -65,8 +65,10 @@ def order_lock(*, order: Order) -> Order:
         raise NotFound(_("This order does not exist.")) from None
 
 
-def _begin(order: Order, transition: str, actor: Actor) -> Order:
-    locked = order_lock(order=order)
+def _begin(order: Order, transition: str, actor: Actor, *, held: bool = False) -> Order:
+    """The order locked and checked for `transition`; `held`: the caller's transaction holds the row
+    already (it wrote it), so it is not read again."""
+    locked = order if held else order_lock(order=order)
     transition_check(transition=transition, current=locked.status, actor=actor)
     return locked
 
@@ -139,12 +141,15 @@ def _undo_checkout(order: Order, *, stock: list[StockChange], actor: Actor, reas
         points_reverse_redemption(customer=order.customer, order_ref=order.number, actor=actor)
 
 
-def order_confirm(*, order: Order, actor: Actor, note: str = "", paid_at: datetime | None = None) -> Order:
+def order_confirm(
+    *, order: Order, actor: Actor, note: str = "", paid_at: datetime | None = None, held: bool = False
+) -> Order:
     """pending_payment -> confirmed: COD at checkout (system), a prepaid order once paid (gateway, or
     staff for a bank transfer seen on the statement). Sets the ship-by deadline from the shop's
-    handling days, counts the purchase on the customer and e-mails the confirmation."""
+    handling days, counts the purchase on the customer and e-mails the confirmation. `held`: the
+    caller's transaction wrote the order (the checkout), so its row is held and not read again."""
     with transaction.atomic():
-        order = _begin(order, "confirm", actor)
+        order = _begin(order, "confirm", actor, held=held)
         now = timezone.now()
         order = _finish(
             order,

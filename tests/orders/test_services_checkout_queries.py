@@ -1,5 +1,5 @@
 """The checkout's statements do not grow with the cart: all stock reservations of a cart are one
-UPDATE, its lines and movements one insert each."""
+UPDATE, its lines and movements one insert each. Nor does it run statements that protect nothing."""
 
 from decimal import Decimal
 
@@ -43,3 +43,23 @@ def test_a_checkout_runs_as_many_statements_for_twenty_lines_as_for_one(shop):
     assert len(stock_updates) == 1
     assert all(p.stock_reserved == 2 for p in Product.objects.filter(sku__in=skus[1:]))
     assert StockMovement.objects.filter(product__sku__in=skus[1:]).count() == 20
+
+
+def test_a_checkout_reads_nothing_it_wrote_and_takes_no_savepoint_that_protects_nothing(shop):
+    skus = [
+        ProductFactory(shop=shop, sku=f"SP-{i:02d}", price=Decimal("100000"), stock_on_hand=10).sku for i in range(2)
+    ]
+    _checkout_queries(shop, skus[:1], 0)
+
+    queries = _checkout_queries(shop, skus[1:], 1)
+
+    # The order number is taken and read back by one statement; the order just written is confirmed
+    # without being read again; the outbox row and the purchase fact are one INSERT each.
+    assert not [q for q in queries if q.startswith('SELECT "orders_ordernumbercounter"')]
+    assert not [q for q in queries if q.startswith('SELECT "orders_order"."id"')]
+    assert not [q for q in queries if q.startswith('SELECT "sellercenter_outboxmessage"')]
+    assert not [q for q in queries if q.startswith('SELECT "sellercenter_shop"')]
+    # Savepoints: the test's own transaction, the checkout's, the customer's upsert and its insert (a
+    # race on a new storefront id), the COD confirmation (a transition its callers may refuse), 2 each.
+    assert sum(q.startswith("SAVEPOINT") for q in queries) == 5, [q for q in queries if "SAVEPOINT" in q]
+    assert len(queries) <= 39, len(queries)
