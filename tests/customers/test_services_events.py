@@ -81,6 +81,24 @@ def test_last_seen_is_the_latest_event_even_when_events_arrive_out_of_order(shop
     assert customer.last_seen_at == T0 + timedelta(hours=2)
 
 
+def test_one_batch_moves_each_customers_last_seen_to_their_own_latest_event(shop):
+    first = CustomerFactory(shop=shop, external_id="web-1", last_seen_at=T0 + timedelta(hours=5))
+    second = CustomerFactory(shop=shop, external_id="web-2")
+    services.events_ingest(
+        shop=shop,
+        events=[
+            event("a", customer_id="web-1", occurred_at=T0 + timedelta(hours=1)),
+            event("b", customer_id="web-2", occurred_at=T0 + timedelta(hours=3)),
+            event("c", customer_id="web-2", occurred_at=T0 + timedelta(hours=2)),
+        ],
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.last_seen_at == T0 + timedelta(hours=5)  # an older event does not move it back
+    assert second.last_seen_at == T0 + timedelta(hours=3)
+
+
 def test_a_batch_moves_each_customer_to_their_own_stage_and_leaves_the_others(shop):
     reviewer = CustomerFactory(shop=shop, external_id="web-1")
     browser = CustomerFactory(shop=shop, external_id="web-2")
