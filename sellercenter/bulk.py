@@ -57,8 +57,9 @@ def insert_unless_present(obj: Model, *, using: str | None = None) -> bool:
     sets `obj.pk` when the row was written; False when it was there (obj stays unsaved). A row
     another transaction is writing at the same moment is waited for, as a unique key always is: a
     True here is the one writer. Fields are prepared as `save()` prepares them (`auto_now_add`,
-    defaults), but `save()` itself and its signals do not run. A check constraint that fails still
-    raises IntegrityError: only unique keys are skipped."""
+    defaults), but `save()` itself and its signals do not run. On PostgreSQL a check constraint that
+    fails still raises IntegrityError: only unique keys are skipped (SQLite, the demo's database,
+    writes it as `INSERT OR IGNORE`, which skips a failed check too)."""
     model = type(obj)
     alias = using or router.db_for_write(model)
     connection = connections[alias]
