@@ -12,6 +12,7 @@ from loyalty.defaults import DEFAULT_TIERS
 from loyalty.models import ProgrammeSettings, Tier
 from sellercenter.actor import Actor
 from sellercenter.audit import audit_record, audit_snapshot
+from sellercenter.bulk import insert_unless_present
 from sellercenter.errors import InvalidInput
 from sellercenter.models import AuditAction, Shop
 
@@ -21,10 +22,13 @@ TIER_FIELDS = ("name", "threshold", "earn_multiplier", "benefits")
 def programme_set_up(*, shop: Shop) -> ProgrammeSettings:
     """Give `shop` its programme settings and the five default tiers. Keeps whatever already exists,
     so it is safe to run twice (the shop_created receiver and the data migration both use it)."""
-    with transaction.atomic():
-        programme, _created = ProgrammeSettings.objects.get_or_create(shop=shop)
-        existing = set(Tier.objects.filter(shop=shop).values_list("rank", flat=True))
-        Tier.objects.bulk_create([Tier(shop=shop, **spec) for spec in DEFAULT_TIERS if spec["rank"] not in existing])
+    # No savepoint inside a caller's transaction (a new shop's): nothing in here refuses.
+    with transaction.atomic(savepoint=False):
+        programme = ProgrammeSettings(shop=shop)
+        if not insert_unless_present(programme):
+            programme = ProgrammeSettings.objects.get(shop=shop)
+        # A tier the shop has keeps its settings: its (shop, rank) key is taken.
+        Tier.objects.bulk_create([Tier(shop=shop, **spec) for spec in DEFAULT_TIERS], ignore_conflicts=True)
     return programme
 
 
