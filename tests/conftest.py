@@ -139,10 +139,8 @@ def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepd
 
 def _drop_the_copy() -> None:
     """The worker's copy of the template, kept by Django's tear-down as --reuse-db keeps a database."""
-    name = connection.settings_dict["NAME"]
     connections.close_all()
-    with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+    template_database.drop_database(connection.settings_dict["NAME"])
 
 
 def _end_other_sessions() -> None:

@@ -34,6 +34,14 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def drop_database(name: str) -> None:
+    """`DROP DATABASE IF EXISTS name`, from a session on the server's maintenance database."""
+    from django.db import connection
+
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {_quote(name)}")
+
+
 class Template:
     """The controller's side: starts the migration, and drops the template at the end."""
 
@@ -59,10 +67,8 @@ class Template:
             self.process.kill()
         if self.process is not None:
             self.process.wait()
-        from django.db import connection
-
-        with blocker.unblock(), connection.creation._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {_quote(self.name)}")
+        with blocker.unblock():
+            drop_database(self.name)
         for leftover in (self.status, self.log):
             leftover.unlink(missing_ok=True)
         self.folder.rmdir()
@@ -102,18 +108,17 @@ def copy_for_this_worker(timeout: float = 600) -> bool:
     from django.db import connection
     from django.db.utils import OperationalError
 
-    target = _quote(connection.creation._get_test_db_name())
+    target = connection.creation._get_test_db_name()
     for attempt in range(1, COPY_ATTEMPTS + 1):
         try:
+            drop_database(target)
             with connection.creation._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {target}")
-                cursor.execute(f"CREATE DATABASE {target} TEMPLATE {_quote(name)}")
+                cursor.execute(f"CREATE DATABASE {_quote(target)} TEMPLATE {_quote(name)}")
             return True
         except OperationalError:
             if attempt == COPY_ATTEMPTS:
                 raise
             time.sleep(0.5)
-    return True
 
 
 def _migrate(name: str) -> None:
@@ -124,8 +129,8 @@ def _migrate(name: str) -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
+    drop_database(name)
     with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {_quote(name)}")
         cursor.execute(f"CREATE DATABASE {_quote(name)}")
     connection.close()
     connection.settings_dict["NAME"] = name
