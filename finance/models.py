@@ -399,6 +399,8 @@ class StatementLine(models.Model):
         indexes = [
             models.Index(fields=["shop", "booked_on"], name="statementline_shop_booked"),
             models.Index(fields=["statement", "id"], name="statementline_statement_id"),
+            # Whether a statement's lines are all in one currency (finance.selectors.currency_of_lines).
+            models.Index(fields=["statement", "currency"], name="statementline_statement_cur"),
             models.Index(fields=["shop", "payout_state"], name="statementline_shop_state"),
         ]
 

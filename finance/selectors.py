@@ -141,6 +141,15 @@ def lines_of_statement(*, statement: Statement) -> QuerySet[StatementLine]:
     return StatementLine.objects.filter(shop_id=statement.shop_id, statement=statement).order_by("pk")
 
 
+def currency_of_lines(*, statement: Statement) -> str | None:
+    """The one currency every line of `statement` is in (the statement's own), or None when some line
+    is in another: a line keeps its order's currency, and a shop may change its currency within a
+    period. Two probes of the (statement, currency) index, however many lines there are."""
+    own = statement.currency
+    others = lines_of_statement(statement=statement).filter(Q(currency__lt=own) | Q(currency__gt=own))
+    return None if others.exists() else own
+
+
 def lines_booked_between(*, shop: Shop, date_from: date, date_to: date) -> QuerySet[StatementLine]:
     """The shop's lines booked from `date_from` to `date_to` (days of the shop's time zone, inclusive)."""
     return StatementLine.objects.filter(shop=shop, booked_on__gte=date_from, booked_on__lte=date_to).order_by(

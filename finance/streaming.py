@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.http import FileResponse, StreamingHttpResponse
 
-from finance.columns import headers, query_sources, row_converter
+from finance.columns import CURRENCY_SOURCE, headers, query_sources, row_converter
 from sellercenter.spreadsheet import csv_lines, spreadsheet_safe, xlsx_download
 
 CHUNK_ROWS = 2000
@@ -66,7 +66,7 @@ def python_csv_chunks(queryset: QuerySet, columns, *, progress: Callable[[int], 
 def _cell_sql(column, same_on_every_row: Mapping[str, str]):
     if column.name in same_on_every_row:
         return Value(spreadsheet_safe(same_on_every_row[column.name]), output_field=CharField())
-    return column.expression()
+    return column.expression(currency=same_on_every_row.get(CURRENCY_SOURCE))
 
 
 def copy_sql(queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str] | None = None) -> tuple[str, tuple]:
@@ -74,7 +74,8 @@ def copy_sql(queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str
 
     `same_on_every_row` (column name -> text) gives cells the caller knows for the whole export, such
     as the statement's reference on its own lines: they are written as literals, so the query does not
-    join their table for each row."""
+    join their table for each row. A currency given there (under CURRENCY_SOURCE) also writes every
+    money cell in it, without testing each row's currency."""
     known = same_on_every_row or {}
     aliases = {f"cell_{index}": _cell_sql(column, known) for index, column in enumerate(columns)}
     select = queryset.annotate(**aliases).values_list(*aliases)

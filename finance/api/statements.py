@@ -84,12 +84,11 @@ class StatementLinesCsvView(FinanceView):
     def get(self, request, pk: int):
         statement = get_object_or_404(Statement, pk=pk, shop=request.shop)
         lines = selectors.lines_of_statement(statement=statement)
+        known = {"statement": statement.reference}
+        if (currency := selectors.currency_of_lines(statement=statement)) is not None:
+            known["currency"] = currency
         return lines_download(
-            request,
-            lines,
-            stem=statement.reference,
-            file_format=self.file_format,
-            same_on_every_row={"statement": statement.reference},
+            request, lines, stem=statement.reference, file_format=self.file_format, same_on_every_row=known
         )
 
 

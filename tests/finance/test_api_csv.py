@@ -75,6 +75,19 @@ def test_amounts_are_plain_numbers_negative_ones_too_and_dates_iso(api, statemen
     assert sale[header.index("Booking date")] == timezone.localdate(timezone=statement.shop.tzinfo).isoformat()
 
 
+def test_a_statement_with_lines_in_two_currencies_writes_each_amount_in_its_own(api, statement):
+    # A line of an order placed before the shop changed its currency keeps the order's currency.
+    line = StatementLine.objects.filter(statement=statement, kind="adjustment").latest("pk")
+    StatementLine.objects.filter(pk=line.pk).update(currency="USD", adjustment="20.50", net="20.50")
+
+    rows = read(api.get(url(statement, lang="en")))
+
+    header = rows[0]
+    currency, net = header.index("Currency"), header.index("Net")
+    assert [(row[currency], row[net]) for row in rows[1:] if row[currency] == "USD"] == [("USD", "20.50")]
+    assert (rows[1][currency], rows[1][net]) == ("VND", "136250")
+
+
 def test_no_cell_can_run_as_a_formula(api, statement):
     rows = read(api.get(url(statement, lang="en")))
 

@@ -130,3 +130,51 @@ def test_copy_dates_are_iso_whatever_datestyle_the_connection_has(shop):
     assert from_copy == cells(python_csv_chunks(lines, LINE_COLUMNS))
     booked = from_copy[1][date_cells[2]]
     assert booked == lines.get().booked_on.isoformat()
+
+
+def _amounts_set(line, amount: str, currency: str = "VND") -> None:
+    """The line rewritten as one in `currency` with an `amount` adjustment would be (net adds up)."""
+    from finance.models import StatementLine
+
+    StatementLine.objects.filter(pk=line.pk).update(currency=currency, adjustment=amount, net=amount)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("currency", "amounts", "expected"),
+    [
+        ("VND", ["-1500.50", "2500.49", "0.50"], ["-1501", "2500", "1"]),
+        ("USD", ["-12.50", "3.05", "7.00"], ["-12.50", "3.05", "7.00"]),
+    ],
+)
+def test_a_currency_known_for_the_whole_export_writes_the_same_amounts_without_testing_each_row(
+    shop, currency, amounts, expected
+):
+    lines = [adjustment(shop, "1000", reason="Điều chỉnh") for _amount in amounts]
+    for line, amount in zip(lines, amounts, strict=True):
+        _amounts_set(line, amount, currency)
+    exported = lines_of_statement(statement=lines[0].statement)
+    known = {"currency": currency}
+
+    sql, _params = copy_sql(exported, LINE_COLUMNS, same_on_every_row=known)
+    from_copy = cells(copy_csv_chunks(exported, LINE_COLUMNS, same_on_every_row=known))
+
+    assert '"currency" IN' not in sql and '"currency" IN' in copy_sql(exported, LINE_COLUMNS)[0]
+    assert from_copy == cells(python_csv_chunks(exported, LINE_COLUMNS))
+    adjustment_at = [column.name for column in LINE_COLUMNS].index("adjustment")
+    assert [row[adjustment_at] for row in from_copy[1:]] == expected
+
+
+@pytest.mark.postgres
+def test_the_currency_of_a_statements_lines_is_known_in_one_query_unless_they_differ(shop, django_assert_num_queries):
+    from finance.selectors import currency_of_lines
+
+    first = adjustment(shop, "1000", reason="Điều chỉnh")
+    second = adjustment(shop, "-2000", reason="Điều chỉnh")
+    statement = first.statement
+    with django_assert_num_queries(1):
+        assert currency_of_lines(statement=statement) == "VND"
+
+    _amounts_set(second, "-20.00", "USD")  # an order placed before the shop changed its currency
+
+    assert currency_of_lines(statement=statement) is None
