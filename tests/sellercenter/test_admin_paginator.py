@@ -26,7 +26,10 @@ def test_a_list_longer_than_the_cap_says_more_than_and_pages_to_the_cap(shop, ow
 
     assert response.status_code == 200
     assert response.context["cl"].paginator.capped
-    assert "hơn 3" in response.content.decode()
+    page = response.content.decode()
+    assert "hơn 3" in page
+    # Past the cap there are no pages: the list says how to reach the other rows (products have both).
+    assert "Chỉ xem được 3 dòng đầu: hãy dùng ô tìm kiếm hoặc bộ lọc để thu hẹp danh sách." in page
     counts = [
         q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and "orders_product" in q["sql"]
     ]
@@ -41,3 +44,4 @@ def test_a_list_within_the_cap_shows_its_count(shop, owner_client, small_cap):
 
     assert not response.context["cl"].paginator.capped
     assert response.context["cl"].result_count == 2
+    assert "Only the first" not in response.content.decode()
