@@ -3,7 +3,6 @@
 from django.urls import path, re_path
 
 from orders.api import carriers, catalogue, orders, payments, products, returns
-from sellercenter.db_router import replica_reads
 
 ORDER_ACTIONS = "|".join(orders.ACTIONS)
 RETURN_ACTIONS = "|".join(returns.ACTIONS)
@@ -32,7 +31,7 @@ urlpatterns = [
     path("orders", orders.OrderListCreateView.as_view(), name="orders"),
     path("orders/quote", orders.CheckoutQuoteView.as_view(), name="orders-quote"),
     path("orders/export", orders.OrderExportView.as_view(), name="orders-export"),
-    path("orders/metrics", replica_reads(orders.MetricsView.as_view()), name="orders-metrics"),
+    path("orders/metrics", orders.MetricsView.as_view(), name="orders-metrics"),
     path("orders/<str:number>", orders.OrderDetailView.as_view(), name="orders-detail"),
     path("orders/<str:number>/cancel", orders.OrderCancelView.as_view(), name="orders-cancel"),
     path("orders/<str:number>/edit", orders.OrderEditView.as_view(), name="orders-edit"),

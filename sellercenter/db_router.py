@@ -1,8 +1,10 @@
 """Reads that tolerate lag go to PostgreSQL streaming replicas; everything else stays on the primary.
 
 A read goes to a replica only when all of these hold:
-- the code asked for it with `reads_from_replica()` (the home and insights, reports, exports, segment
-  counts: figures where a few seconds of lag are harmless);
+- the code asked for it with `reads_from_replica()` (the figures of the home, the insights and the
+  order metrics: where a few seconds of lag are harmless). The block goes around the figures, never
+  around a whole view: who is asking (the API key, the session, the role) is read on the primary, so a
+  key revoked or a user deactivated a moment ago is refused at once, and one made a moment ago works;
 - the same request (or job) has written nothing yet: a read after a write stays on the primary, so a
   seller never misses the change they just made;
 - a replica answers and its replay lag is within `DATABASE_REPLICA_MAX_LAG_SECONDS`.
@@ -18,7 +20,6 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from functools import wraps
 
 from celery.signals import task_prerun
 from django.conf import settings
@@ -137,17 +138,6 @@ def reads_from_replica():
     finally:
         _chosen.reset(token_chosen)
         _replica_reads.reset(token_reads)
-
-
-def replica_reads(view):
-    """`reads_from_replica()` around a view (function or `as_view()` result)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        with reads_from_replica():
-            return view(*args, **kwargs)
-
-    return wrapped
 
 
 @contextmanager

@@ -14,13 +14,15 @@ import time
 
 import pytest
 from django.db import connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from sellercenter import db_router
-from sellercenter.models import ApiKey, Shop
+from sellercenter import db_router, services
+from sellercenter.models import ApiKey, ApiScope, Role, Shop
 from tests.conftest import REQUIRE_SERVICES, make_api_client
-from tests.sellercenter.factories import ShopFactory
+from tests.sellercenter.factories import ShopFactory, staff_user
 
 REPLICA = "replica_0"
 WAIT_SECONDS = 20
@@ -146,6 +148,77 @@ def test_a_lagging_replica_is_passed_over():
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_wal_replay_resume()")
     wait_for_replay(lambda: shop_on(REPLICA, "moi-ghi"))
+
+
+def _paused_replay():
+    """Hold the replica's replay for the block: it keeps what it had, the primary moves on."""
+
+    class Paused:
+        def __enter__(self):
+            with connections[REPLICA].cursor() as cursor:
+                cursor.execute("SELECT pg_wal_replay_pause()")
+
+        def __exit__(self, *_exc):
+            with connections[REPLICA].cursor() as cursor:
+                cursor.execute("SELECT pg_wal_replay_resume()")
+
+    return Paused()
+
+
+def _sql_of(captured) -> str:
+    return "\n".join(query["sql"] for query in captured.captured_queries)
+
+
+def test_who_asks_is_read_on_the_primary_while_the_figures_come_from_the_replica():
+    shop = ShopFactory(slug="hoa-mai")
+    revoked, revoked_secret = services.api_key_create(shop=shop, name="Cũ", scopes=[ApiScope.BACK_OFFICE])
+    ApiKey.objects.filter(shop=shop).update(last_used_at=timezone.now())  # no use recorded below
+    wait_for_replay(lambda: ApiKey.objects.using(REPLICA).filter(pk=revoked.pk).exists())
+    metrics = {"start": "2026-11-01", "end": "2026-11-30"}
+    with _paused_replay():
+        # On the primary only: the replica still holds the first key active and not the second.
+        services.api_key_revoke(api_key=revoked)
+        made, made_secret = services.api_key_create(shop=shop, name="Mới", scopes=[ApiScope.BACK_OFFICE])
+        ApiKey.objects.filter(pk=made.pk).update(last_used_at=timezone.now())
+        # The replica stays healthy for the router however long the pause lasts.
+        with override_settings(DATABASE_REPLICA_MAX_LAG_SECONDS=3600):
+            db_router.replica_health_forget()
+            with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+                refused = APIClient().get(
+                    "/api/v1/orders/metrics", metrics, HTTP_AUTHORIZATION=f"Api-Key {revoked_secret}"
+                )
+                answered = APIClient().get(
+                    "/api/v1/orders/metrics", metrics, HTTP_AUTHORIZATION=f"Api-Key {made_secret}"
+                )
+
+    assert refused.status_code == 401  # revoked a moment ago: refused at once
+    assert answered.status_code == 200, answered.content  # made a moment ago: works at once
+    assert '"orders_order"' in _sql_of(on_replica)  # the figures came from the replica
+    assert "sellercenter_apikey" not in _sql_of(on_replica)
+
+
+def test_the_home_figures_come_from_the_replica_and_who_asks_and_the_to_dos_from_the_primary():
+    shop = ShopFactory(slug="hoa-mai")
+    client = make_api_client(shop)
+    ApiKey.objects.filter(shop=shop).update(last_used_at=timezone.now())
+    owner = staff_user(shop, Role.OWNER, is_staff=True)
+    admin = Client()
+    admin.force_login(owner)
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+
+    for get, path in ((client.get, "/api/v1/insights"), (admin.get, "/admin/")):
+        with (
+            CaptureQueriesContext(connections[REPLICA]) as on_replica,
+            CaptureQueriesContext(connections["default"]) as on_primary,
+        ):
+            answered = get(path, {"range": "30d"})
+        assert answered.status_code == 200, (path, answered.content[:300])
+        assert "sellercenter_shopdayrollup" in _sql_of(on_replica), path
+        assert "sellercenter_shopdayrollup" not in _sql_of(on_primary), path
+        for asked_on_the_primary in ("sellercenter_apikey", "django_session", "auth_user", "sellercenter_membership"):
+            assert asked_on_the_primary not in _sql_of(on_replica), (path, asked_on_the_primary)
+        # The to-dos (live counts of what to do now) are read on the primary.
+        assert '"orders_order"' in _sql_of(on_primary), path
 
 
 def _pg_ctl(*args):
