@@ -14,11 +14,12 @@ a streaming response is consumed after the view has returned and its language is
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.http import FileResponse, StreamingHttpResponse
 
 from finance.columns import CURRENCY_SOURCE, headers, query_sources, row_converter
+from sellercenter.db_router import reads_from_replica
 from sellercenter.spreadsheet import csv_lines, spreadsheet_safe, xlsx_download
 
 CHUNK_ROWS = 2000
@@ -86,15 +87,19 @@ def copy_sql(queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str
 def copy_csv_chunks(
     queryset: QuerySet, columns, *, same_on_every_row: Mapping[str, str] | None = None
 ) -> Iterator[bytes]:
-    """The CSV rendered by PostgreSQL's COPY, passed on chunk by chunk (PostgreSQL only)."""
+    """The CSV rendered by PostgreSQL's COPY, passed on chunk by chunk (PostgreSQL only), read from a
+    replica when one may serve it (an export tolerates a few seconds of lag; see sellercenter.db_router).
+    The database is chosen now, in the request: the stream is consumed after the view has returned."""
     statement, params = copy_sql(queryset, columns, same_on_every_row=same_on_every_row)
     header = _header_text(columns).encode("utf-8")
+    with reads_from_replica():
+        alias = router.db_for_read(queryset.model)
 
     def stream() -> Iterator[bytes]:
         yield header  # at once, before the database has produced its first row
         # Dates leave as the database writes them: ISO whatever the server's or the session's DateStyle,
         # for this transaction only (SET LOCAL: nothing stays on a pooled connection).
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
             cursor.execute("SET LOCAL DateStyle TO ISO")
             # One process renders the rows: parallel workers only pass them on to it, through shared
             # memory (a plan with two took longer than one without, and took cores from other requests).

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from customers import selectors
 from customers.models import Segment
 from sellercenter.api.base import BACK_OFFICE_ONLY
+from sellercenter.db_router import reads_from_replica
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
@@ -122,5 +123,6 @@ class SegmentDetailView(APIView):
     @extend_schema(responses=OutputSerializer, operation_id="customer_segments_retrieve")
     def get(self, request, pk: int):
         segment = get_object_or_404(Segment.objects.filter(shop=request.shop).select_related("shop"), pk=pk)
-        segment.member_count = selectors.segment_customers(segment=segment).count()
+        with reads_from_replica():  # a count that tolerates a few seconds of lag
+            segment.member_count = selectors.segment_customers(segment=segment).count()
         return Response(self.OutputSerializer(segment).data)

@@ -22,6 +22,8 @@ from rest_framework.test import APIClient
 from sellercenter import db_router, services
 from sellercenter.models import ApiKey, ApiScope, Role, Shop
 from tests.conftest import REQUIRE_SERVICES, make_api_client
+from tests.customers.factories import CustomerFactory, SegmentFactory
+from tests.finance.factories import adjustment
 from tests.sellercenter.factories import ShopFactory, staff_user
 
 REPLICA = "replica_0"
@@ -219,6 +221,37 @@ def test_the_home_figures_come_from_the_replica_and_who_asks_and_the_to_dos_from
             assert asked_on_the_primary not in _sql_of(on_replica), (path, asked_on_the_primary)
         # The to-dos (live counts of what to do now) are read on the primary.
         assert '"orders_order"' in _sql_of(on_primary), path
+
+
+def test_a_statement_export_and_a_segment_count_read_the_replica():
+    shop = ShopFactory(slug="hoa-mai")
+    client = make_api_client(shop)
+    ApiKey.objects.filter(shop=shop).update(last_used_at=timezone.now())
+    first = adjustment(shop, "1000", reason="Dòng trước")
+    segment = SegmentFactory(shop=shop, rules=[{"kind": "attribute", "field": "orders_count", "op": "gte", "value": 0}])
+    CustomerFactory(shop=shop)
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+    csv_path = f"/api/v1/finance/statements/{first.statement_id}/lines.csv?lang=vi"
+
+    def read():
+        statement = client.get(csv_path)
+        count = client.get(f"/api/v1/customers/segments/{segment.pk}")
+        assert statement.status_code == count.status_code == 200, (statement, count.content)
+        text = b"".join(statement.streaming_content).decode("utf-8")
+        return [line.rsplit(",", 1)[-1] for line in text.splitlines()[1:]], count.json()["member_count"]
+
+    with _paused_replay():
+        adjustment(shop, "2000", reason="Dòng sau")  # on the primary only, for now
+        CustomerFactory(shop=shop)
+        with override_settings(DATABASE_REPLICA_MAX_LAG_SECONDS=3600):
+            db_router.replica_health_forget()
+            from_replica = read()
+    wait_for_replay()
+    with override_settings(DATABASE_REPLICA_ROUTING=False):
+        from_primary = read()
+
+    assert from_replica == (["Dòng trước"], 1)  # what the replica had replayed
+    assert from_primary == (["Dòng trước", "Dòng sau"], 2)
 
 
 def _pg_ctl(*args):
