@@ -2,9 +2,10 @@
 
 A read goes to a replica only when all of these hold:
 - the code asked for it with `reads_from_replica()` (the figures of the home, the insights and the
-  order metrics, segment counts, the statement CSVs: where a few seconds of lag are harmless). The block goes around the figures, never
-  around a whole view: who is asking (the API key, the session, the role) is read on the primary, so a
-  key revoked or a user deactivated a moment ago is refused at once, and one made a moment ago works;
+  order metrics, segment counts, the statement CSVs: where a few seconds of lag are harmless). The
+  block goes around the figures, never around a whole view: who is asking (the API key, the session,
+  the role) is read on the primary, so a key revoked or a user deactivated a moment ago is refused at
+  once, and one made a moment ago works;
 - the same request (or job) has written nothing yet: a read after a write stays on the primary, so a
   seller never misses the change they just made;
 - a replica answers and its replay lag is within `DATABASE_REPLICA_MAX_LAG_SECONDS`.

@@ -11,6 +11,7 @@ nothing left to replay), and the tests that pause or stop the replica run in one
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections
@@ -131,12 +132,22 @@ def test_a_write_inside_a_replica_block_sends_the_following_reads_to_the_primary
     assert after == {"default": 1, REPLICA: 0}
 
 
-def test_a_lagging_replica_is_passed_over():
-    ShopFactory(slug="hoa-mai")
-    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+@contextmanager
+def _paused_replay():
+    """Hold the replica's replay for the block: it keeps what it had, the primary moves on."""
     with connections[REPLICA].cursor() as cursor:
         cursor.execute("SELECT pg_wal_replay_pause()")
     try:
+        yield
+    finally:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+
+
+def test_a_lagging_replica_is_passed_over():
+    ShopFactory(slug="hoa-mai")
+    wait_for_replay(lambda: shop_on(REPLICA, "hoa-mai"))
+    with _paused_replay():
         ShopFactory(slug="moi-ghi")
         time.sleep(0.6)
         with override_settings(DATABASE_REPLICA_MAX_LAG_SECONDS=0.3), db_router.fresh_request():
@@ -146,25 +157,7 @@ def test_a_lagging_replica_is_passed_over():
                 found, where = read_shop("moi-ghi")
         assert found  # the primary has it
         assert where[REPLICA] == 0
-    finally:
-        with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT pg_wal_replay_resume()")
     wait_for_replay(lambda: shop_on(REPLICA, "moi-ghi"))
-
-
-def _paused_replay():
-    """Hold the replica's replay for the block: it keeps what it had, the primary moves on."""
-
-    class Paused:
-        def __enter__(self):
-            with connections[REPLICA].cursor() as cursor:
-                cursor.execute("SELECT pg_wal_replay_pause()")
-
-        def __exit__(self, *_exc):
-            with connections[REPLICA].cursor() as cursor:
-                cursor.execute("SELECT pg_wal_replay_resume()")
-
-    return Paused()
 
 
 def _sql_of(captured) -> str:
