@@ -60,14 +60,18 @@ class ShipmentForm(ActionForm):
 
 class OrderEditForm(forms.Form):
     """The order's delivery address, shipping fee and lines (one `SKU quantity` a line, free gifts
-    left out: they follow from the promotions), as they are now; what is changed is edited."""
+    left out: they follow from the promotions), as they are now; what is changed is edited.
 
-    recipient_name = forms.CharField(label=_("recipient"), max_length=200)
-    phone = forms.CharField(label=_("phone"), max_length=32)
-    street = forms.CharField(label=_("street address"), max_length=255)
-    ward = forms.CharField(label=_("ward / commune"), max_length=100)
+    No address field is required here: an order may lack one a checkout requires (no ward in a
+    marketplace report, no address for a counter sale), and an edit of its fee or lines must still
+    save. A changed address is checked by the edit service as at checkout, on the field it names."""
+
+    recipient_name = forms.CharField(label=_("recipient"), max_length=200, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+    street = forms.CharField(label=_("street address"), max_length=255, required=False)
+    ward = forms.CharField(label=_("ward / commune"), max_length=100, required=False)
     district = forms.CharField(label=_("district"), max_length=100, required=False)
-    province = forms.CharField(label=_("province / city"), max_length=100)
+    province = forms.CharField(label=_("province / city"), max_length=100, required=False)
     shipping_fee = MoneyFormField(label=_("shipping fee"), min_value=0, max_digits=18, decimal_places=2)
     lines = forms.CharField(
         label=_("lines"),

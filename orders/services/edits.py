@@ -8,7 +8,9 @@ budget spent or given back by the difference (promotions.services.redemptions_re
 the customer's purchase amended. Points redeemed at checkout stay as they are, shared over the new
 lines. Rows are locked in the checkout's order (order, customer, products, campaigns), so an edit and
 a checkout of the same products cannot deadlock. Every edit writes an `edited` event with what was
-before and what is after.
+before and what is after. An edit checks what it changes: an order without a ward (marketplace
+reports may have none) or without an address (a counter sale) still has its fee and lines edited,
+and its address is checked as at checkout only when it is changed.
 
 Refused, changing nothing: an order already labelled for the carrier or beyond (NotAllowed, 409);
 a new cart whose promotions no longer fit (a code that no longer applies, a campaign of the order
@@ -17,14 +19,17 @@ redeemed; a higher total on a paid order (create a new order for the extra). A p
 total goes down owes the difference back: a refund due is opened.
 """
 
+from contextlib import suppress
 from dataclasses import replace
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.phones import phone_to_e164
 from customers.services import customer_amend_purchase, customer_record_purchase
 from orders.models import (
     SHIPMENT_CLOSED,
@@ -39,6 +44,7 @@ from orders.models import (
 from orders.pipeline import Actor
 from orders.pricing import CartLine, PricedLine, Pricing, cart_price
 from orders.services.checkout import (
+    ADDRESS_COLUMNS,
     Amounts,
     address_fields,
     address_of,
@@ -92,16 +98,18 @@ def _lock_editable(order: Order) -> Order:
 
 
 def order_address_change(*, order: Order, actor: Actor, address: dict) -> Order:
-    """Change where the order goes. The address is checked as at checkout (InvalidInput naming
-    `shipping_address.<field>`, also for a ward the shop's carrier cannot place). The amounts do
-    not change: a new fee is a separate edit. The same address changes nothing and writes no event."""
-    cleaned = shipping_address_clean(address)
-    shipping_address_check(shop=order.shop, address=cleaned)
+    """Change where the order goes. The order's own address given back changes nothing and writes no
+    event, even when it lacks what a checkout requires (a marketplace report without a ward, a counter
+    sale without an address): an edit of the fee or the lines must not be refused for it. Any other
+    address is checked as at checkout (InvalidInput naming `shipping_address.<field>`, also for a ward
+    the shop's carrier cannot place). The amounts do not change: a new fee is a separate edit."""
     with transaction.atomic():
         order = _lock_editable(order)
         before = address_of(order)
-        if cleaned == before:
+        if _address_as_kept(address) == _address_as_kept(before):
             return order
+        cleaned = shipping_address_clean(address)
+        shipping_address_check(shop=order.shop, address=cleaned)
         fields = address_fields(cleaned)
         for name, value in fields.items():
             setattr(order, name, value)
@@ -114,6 +122,15 @@ def order_address_change(*, order: Order, actor: Actor, address: dict) -> Order:
             data={"change": "address", "before": before, "after": address_of(order)},
         )
     return order
+
+
+def _address_as_kept(address: dict) -> dict:
+    """`address` trimmed and its phone in E.164, refusing nothing: a phone that is none (a marketplace
+    masks its buyers' phones) stays as given, as the import kept it."""
+    kept = {name: str(address.get(name) or "").strip() for name in ADDRESS_COLUMNS}
+    with suppress(ValidationError):
+        kept["phone"] = phone_to_e164(kept["phone"])
+    return kept
 
 
 def order_shipping_fee_change(*, order: Order, actor: Actor, shipping_fee) -> Order:

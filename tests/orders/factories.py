@@ -1,6 +1,8 @@
 """Orders test data: products as rows, orders placed through the checkout and moved along the
 pipeline by the real transition services, so every order is in a state production could reach."""
 
+import csv
+import io
 from decimal import Decimal
 
 import factory
@@ -218,3 +220,30 @@ def marketplace_file(channel: str):
 
     path = sample_path(channel)
     return services.MarketplaceFile(content=path.read_bytes(), file_name=path.name)
+
+
+def marketplace_order(shop, *, sku: str, quantity: int = 1, phone: str = "0983456783", order_id="250301SP0003"):
+    """A confirmed Shopee order of `quantity` units of `sku` at the product's price, with 30.000 ₫ of
+    shipping, imported through the marketplace import by a staff member. Shopee's report has no ward
+    column, so the order has no ward (as every order imported from Shopee or Lazada)."""
+    row = {
+        "Mã đơn hàng": order_id,
+        "Trạng thái Đơn hàng": "Chờ xác nhận",
+        "SKU phân loại hàng": sku,
+        "Số lượng": quantity,
+        "Giá gốc": Product.objects.get(shop=shop, sku=sku).price,
+        "Phí vận chuyển mà người mua trả": "30000",
+        "Người Mua": "hoa.le",
+        "Tên Người nhận": "Lê Thị Hoa",
+        "Số điện thoại": phone,
+        "Tỉnh/Thành phố": "Đà Nẵng",
+        "Quận/Huyện": "Hải Châu",
+        "Địa chỉ nhận hàng": "8 Trần Phú, Phường Hải Châu",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    file = services.MarketplaceFile(content=out.getvalue().encode(), file_name="shopee.csv")
+    services.marketplace_orders_import(shop=shop, channel="shopee", file=file, actor=staff_actor())
+    return Order.objects.get(shop=shop, channel="shopee", external_id=order_id)

@@ -8,7 +8,7 @@ from orders import services
 from orders.models import Order, OrderStatus, PaymentGateway, Product, ReturnStatus, StockMovement, StockMovementKind
 from orders.pipeline import Actor
 from sellercenter.models import Role
-from tests.orders.factories import ProductFactory, advance, place
+from tests.orders.factories import ProductFactory, advance, marketplace_order, place
 from tests.sellercenter.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,19 @@ def test_an_action_moves_the_order_and_a_refused_one_changes_nothing(owner_clien
     assert order.status == S.ALLOCATED
     assert order.events.latest("pk").user == owner
     assert any(message.level_tag == "error" for message in refused.context["messages"])
+
+
+def test_an_imported_order_without_a_ward_moves_along_from_its_page(owner_client, shop):
+    order = marketplace_order(shop, sku=ProductFactory(shop=shop).sku)
+    assert order.ward == ""
+    assert owner_client.get(_change(order)).status_code == 200
+
+    for step in ("allocate", "start_picking", "send_to_quality_check", "pack"):
+        response = owner_client.post(_do(order, step), follow=True)
+        assert [m.level_tag for m in response.context["messages"]] == ["success"], step
+
+    order.refresh_from_db()
+    assert order.status == S.PACKED
 
 
 def test_a_failed_quality_check_takes_its_input_from_the_form(owner_client, shop):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from orders.models import OrderEventType, OrderStatus
 from sellercenter.models import Role
-from tests.orders.factories import ADDRESS, ProductFactory, advance, place, snapshot
+from tests.orders.factories import ADDRESS, ProductFactory, advance, marketplace_order, place, snapshot
 from tests.sellercenter.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +78,58 @@ def test_a_refusal_shows_on_the_form_and_changes_nothing(owner_client, shop, dre
     unknown = owner_client.post(_edit_url(order), _form(order, lines="KHONG-CO 1"))
     garbled = owner_client.post(_edit_url(order), _form(order, lines="AO-DAI hai"))
     phone = owner_client.post(_edit_url(order), _form(order, phone="12"))
+    blanked = owner_client.post(_edit_url(order), _form(order, ward="", street=" "))
 
-    assert {r.status_code for r in (stock, unknown, garbled, phone)} == {200}
+    assert {r.status_code for r in (stock, unknown, garbled, phone, blanked)} == {200}
+    assert set(blanked.context["form"].errors) == {"ward", "street"}
     assert stock.context["form"].non_field_errors()
     assert "KHONG-CO" in str(unknown.context["form"].errors)
     assert "lines" in garbled.context["form"].errors
     assert "phone" in phone.context["form"].errors
     assert snapshot(order) == before
+
+
+def test_an_imported_order_without_a_ward_has_its_fee_and_lines_edited_on_the_form(owner_client, shop, dress, scarf):
+    order = marketplace_order(shop, sku=dress.sku, quantity=2)
+    assert order.ward == ""
+    change = reverse("admin:orders_order_change", args=[order.pk])
+    assert _edit_url(order) in owner_client.get(change).content.decode()
+
+    fee = owner_client.post(_edit_url(order), _form(order, shipping_fee="20000"))
+    lines = owner_client.post(_edit_url(order), _form(order, shipping_fee="20000", lines="AO-DAI 1\nKHAN 1"))
+
+    assert (fee.status_code, lines.status_code) == (302, 302)
+    order.refresh_from_db()
+    assert (order.ward, order.shipping_fee, order.total) == ("", Decimal("20000"), Decimal("520000"))
+    assert [e.data["change"] for e in order.events.filter(type=OrderEventType.EDITED)] == ["shipping_fee", "lines"]
+
+
+def test_a_counter_sale_without_an_address_has_its_lines_edited_on_the_form(owner_client, shop, dress):
+    order = place(shop, lines=[(dress.sku, 1)], channel="pos", shipping_address=None)
+    assert (order.street, order.ward, order.province) == ("", "", "")
+
+    response = owner_client.post(_edit_url(order), _form(order, lines="AO-DAI 2"))
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.total, order.street, order.ward) == (Decimal("800000"), "", "")
+
+
+def test_a_new_address_for_an_order_without_a_ward_asks_for_the_ward_on_the_form(owner_client, shop, dress):
+    order = marketplace_order(shop, sku=dress.sku)
+    before = snapshot(order)
+
+    refused = owner_client.post(
+        _edit_url(order), _form(order, street="9 Bạch Đằng", shipping_fee="0"), HTTP_ACCEPT_LANGUAGE="vi"
+    )
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"ward": ["Trường này là bắt buộc."]}
+    assert snapshot(order) == before
+    done = owner_client.post(_edit_url(order), _form(order, street="9 Bạch Đằng", ward="Phường Hải Châu"))
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert (order.street, order.ward) == ("9 Bạch Đằng", "Phường Hải Châu")
 
 
 def test_staff_without_change_permission_cannot_edit(client, shop, dress):

@@ -8,7 +8,7 @@ from orders.models import OrderEventType, OrderStatus
 from promotions.models import Campaign, CodeMode
 from sellercenter.models import ApiScope, Role
 from tests.conftest import make_api_client
-from tests.orders.factories import ADDRESS, ProductFactory, advance, place, snapshot
+from tests.orders.factories import ADDRESS, ProductFactory, advance, marketplace_order, place, snapshot
 from tests.promotions.factories import CampaignFactory
 from tests.sellercenter.factories import staff_user
 
@@ -78,6 +78,33 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(api, shop, dres
     assert "shipping_fee" in fee.json()["error"]["fields"]
     assert nothing.status_code == 400
     assert {r.status_code for r in (unknown, zero, empty, phone, fee)} == {400}
+    assert snapshot(order) == before
+
+
+def test_an_imported_order_without_a_ward_is_edited_with_its_address_as_the_api_gives_it(api, shop, dress, scarf):
+    order = marketplace_order(shop, sku=dress.sku, quantity=2)
+    address = api.get(f"/api/v1/orders/{order.number}").json()["shipping_address"]
+    assert address["ward"] == ""
+
+    fee = _edit(api, order, {"shipping_fee": "20000"})
+    lines = _edit(api, order, {"lines": [{"sku": "AO-DAI", "quantity": 1}, {"sku": "KHAN", "quantity": 1}]})
+    same = _edit(api, order, {"shipping_address": address, "shipping_fee": "10000"})
+
+    assert [r.status_code for r in (fee, lines, same)] == [200, 200, 200], same.json()
+    assert (same.json()["shipping_address"], same.json()["total"]) == (address, "510000.00")
+    changes = order.events.filter(type=OrderEventType.EDITED).values_list("data__change", flat=True)
+    assert list(changes) == ["shipping_fee", "lines", "shipping_fee"]
+
+
+def test_a_new_address_for_an_order_without_a_ward_is_a_400_naming_the_ward(api, shop, dress):
+    order = marketplace_order(shop, sku=dress.sku)
+    address = api.get(f"/api/v1/orders/{order.number}").json()["shipping_address"]
+    before = snapshot(order)
+
+    response = _edit(api, order, {"shipping_address": {**address, "street": "9 Bạch Đằng"}, "shipping_fee": "0"})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["shipping_address.ward"]
     assert snapshot(order) == before
 
 

@@ -30,6 +30,7 @@ from tests.orders.factories import (
     ProductFactory,
     advance,
     carrier_account,
+    marketplace_order,
     place,
     reach,
     return_window_closed,
@@ -334,6 +335,68 @@ def test_a_bad_address_names_the_field_and_changes_nothing(shop, dress):
 
     assert set(refused.value.fields) == {"shipping_address.phone", "shipping_address.ward"}
     assert snapshot(order) == before
+
+
+def test_an_imported_order_without_a_ward_has_its_fee_and_lines_edited(shop, dress, scarf):
+    order = marketplace_order(shop, sku=dress.sku, quantity=2)
+    assert (order.status, order.ward, order.street) == (S.CONFIRMED, "", "8 Trần Phú, Phường Hải Châu")
+    address = services.address_of(order)
+
+    order = services.order_shipping_fee_change(order=order, actor=staff_actor(), shipping_fee="20000")
+    order = _edit_lines(order, [(dress.sku, 1), (scarf.sku, 1)])
+
+    order.refresh_from_db()
+    assert (order.shipping_fee, order.total) == (Decimal("20000"), Decimal("520000"))
+    assert _lines(order) == [("AO-DAI", 1, 0, 0, Decimal("400000"), False), ("KHAN", 1, 0, 0, Decimal("100000"), False)]
+    assert services.address_of(order) == address
+    assert [e.data["change"] for e in order.events.filter(type=OrderEventType.EDITED)] == ["shipping_fee", "lines"]
+
+
+@pytest.mark.parametrize("phone", ["0983456783", "84*****783"])
+def test_an_imported_orders_own_address_given_back_changes_nothing(shop, dress, phone):
+    order = marketplace_order(shop, sku=dress.sku, phone=phone)
+    before = snapshot(order)
+
+    services.order_address_change(order=order, actor=staff_actor(), address=services.address_of(order))
+    services.order_address_change(
+        order=order, actor=staff_actor(), address={**services.address_of(order), "ward": "  "}
+    )
+
+    assert snapshot(order) == before
+
+
+def test_a_new_address_for_an_order_without_a_ward_is_checked_as_at_checkout(shop, dress):
+    order = marketplace_order(shop, sku=dress.sku)
+    before = snapshot(order)
+    moved = {**services.address_of(order), "street": "9 Bạch Đằng"}
+
+    with pytest.raises(InvalidInput) as refused:
+        services.order_address_change(order=order, actor=staff_actor(), address=moved)
+
+    assert set(refused.value.fields) == {"shipping_address.ward"}
+    assert snapshot(order) == before
+    order = services.order_address_change(
+        order=order, actor=staff_actor(), address={**moved, "ward": "Phường Hải Châu"}
+    )
+    order.refresh_from_db()
+    assert (order.street, order.ward) == ("9 Bạch Đằng", "Phường Hải Châu")
+    event = order.events.get(type=OrderEventType.EDITED)
+    assert (event.data["before"]["ward"], event.data["after"]["ward"]) == ("", "Phường Hải Châu")
+
+
+def test_a_new_address_for_an_order_without_a_ward_needs_one_the_carrier_places(shop, dress, ghn_account):
+    order = marketplace_order(shop, sku=dress.sku)
+    before = snapshot(order)
+    moved = {**services.address_of(order), "street": "9 Bạch Đằng", "ward": "Phường Không Có"}
+
+    with pytest.raises(InvalidInput) as refused:
+        services.order_address_change(order=order, actor=staff_actor(), address=moved)
+
+    assert set(refused.value.fields) == {"shipping_address.ward"}
+    assert snapshot(order) == before
+    services.order_address_change(order=order, actor=staff_actor(), address={**moved, "ward": "Phường An Hải"})
+    order.refresh_from_db()
+    assert order.ward == "Phường An Hải"
 
 
 @pytest.mark.parametrize(
