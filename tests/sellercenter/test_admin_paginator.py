@@ -28,6 +28,7 @@ def test_a_list_longer_than_the_cap_says_more_than_and_pages_to_the_cap(shop, ow
     assert response.context["cl"].paginator.capped
     page = response.content.decode()
     assert "hơn 3" in page
+    assert "hơn 3 kết quả" in page and "4 kết quả" not in page  # the header too, not the cap plus one
     # Past the cap there are no pages: the list says how to reach the other rows (products have both).
     assert "Chỉ xem được 3 dòng đầu: hãy dùng ô tìm kiếm hoặc bộ lọc để thu hẹp danh sách." in page
     counts = [
