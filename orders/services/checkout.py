@@ -82,6 +82,16 @@ def _counter_advance(shop: Shop, count: int) -> int | None:
 
 def shipping_address_clean(address: dict) -> dict:
     """The delivery address with its phone in E.164. Raises InvalidInput naming `shipping_address.<field>`."""
+    cleaned, errors = shipping_address_normalised(address)
+    if errors:
+        raise InvalidInput(fields=errors)
+    return cleaned
+
+
+def shipping_address_normalised(address: dict) -> tuple[dict, dict]:
+    """The delivery address trimmed, its phone in E.164 where it is one (else as given: a marketplace
+    masks its buyers' phones), and what a checkout refuses of it (`shipping_address.<field>` ->
+    messages), without refusing it."""
     errors, cleaned = {}, {}
     for name in ADDRESS_REQUIRED + ADDRESS_OPTIONAL:
         value = str(address.get(name) or "").strip()
@@ -93,9 +103,7 @@ def shipping_address_clean(address: dict) -> dict:
             cleaned["phone"] = phone_to_e164(cleaned["phone"])
         except ValidationError as error:
             errors["shipping_address.phone"] = error.messages
-    if errors:
-        raise InvalidInput(fields=errors)
-    return cleaned
+    return cleaned, errors
 
 
 def _delivery_address(shop: Shop, channel: str, address: dict | None) -> dict | None:

@@ -19,17 +19,14 @@ redeemed; a higher total on a paid order (create a new order for the extra). A p
 total goes down owes the difference back: a refund due is opened.
 """
 
-from contextlib import suppress
 from dataclasses import replace
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from customers.phones import phone_to_e164
 from customers.services import customer_amend_purchase, customer_record_purchase
 from orders.models import (
     SHIPMENT_CLOSED,
@@ -44,13 +41,13 @@ from orders.models import (
 from orders.pipeline import Actor
 from orders.pricing import CartLine, PricedLine, Pricing, cart_price
 from orders.services.checkout import (
-    ADDRESS_COLUMNS,
     Amounts,
     address_fields,
     address_of,
     order_lines_write,
     promotion_snapshot,
     shipping_address_clean,
+    shipping_address_normalised,
     shipping_fee_parse,
 )
 from orders.services.events import order_event_write
@@ -106,7 +103,7 @@ def order_address_change(*, order: Order, actor: Actor, address: dict) -> Order:
     with transaction.atomic():
         order = _lock_editable(order)
         before = address_of(order)
-        if _address_as_kept(address) == _address_as_kept(before):
+        if shipping_address_normalised(address)[0] == shipping_address_normalised(before)[0]:
             return order
         cleaned = shipping_address_clean(address)
         shipping_address_check(shop=order.shop, address=cleaned)
@@ -122,15 +119,6 @@ def order_address_change(*, order: Order, actor: Actor, address: dict) -> Order:
             data={"change": "address", "before": before, "after": address_of(order)},
         )
     return order
-
-
-def _address_as_kept(address: dict) -> dict:
-    """`address` trimmed and its phone in E.164, refusing nothing: a phone that is none (a marketplace
-    masks its buyers' phones) stays as given, as the import kept it."""
-    kept = {name: str(address.get(name) or "").strip() for name in ADDRESS_COLUMNS}
-    with suppress(ValidationError):
-        kept["phone"] = phone_to_e164(kept["phone"])
-    return kept
 
 
 def order_shipping_fee_change(*, order: Order, actor: Actor, shipping_fee) -> Order:
