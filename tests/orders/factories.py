@@ -135,7 +135,9 @@ def snapshot(order: Order) -> dict:
         "payments": list(order.payments.values_list("pk", flat=True)),
         "stock": list(Product.objects.filter(pk__in=product_ids).values_list("stock_on_hand", "stock_reserved")),
         "movements": list(
-            Product.objects.filter(pk__in=product_ids).values_list("movements__pk", flat=True).order_by("pk")
+            Product.objects.filter(pk__in=product_ids)
+            .values_list("movements__pk", flat=True)
+            .order_by("pk", "movements__pk")
         ),
         "returns": list(order.returns.values_list("pk", "status")),
     }
