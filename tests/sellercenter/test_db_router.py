@@ -67,8 +67,10 @@ def _replayed(position: str) -> bool:
 
 def wait_for_replay(predicate=lambda: True):
     """Wait until the replica has replayed everything committed on the primary so far, and `predicate`."""
+    # The insert position, not the write one: with synchronous_commit off (the test cluster) a commit
+    # returns before its WAL is written, and may still lie past pg_current_wal_lsn().
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         position = cursor.fetchone()[0]
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
