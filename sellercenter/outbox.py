@@ -21,7 +21,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,17 +94,9 @@ def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -
     Never raises for a broker outage: the rows stay waiting and the relay tries again later."""
     from sellercenter import tasks
 
-    now = timezone.now()
-    with transaction.atomic():
-        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-            status=OutboxStatus.PENDING, available_at__lte=now
-        )
-        if ids is not None:
-            due = due.filter(pk__in=ids)
-        picked = list(due.order_by("pk").values_list("pk", "queue", "task")[:limit])
-        OutboxMessage.objects.filter(pk__in=[pk for pk, _queue, _task in picked]).update(
-            status=OutboxStatus.DISPATCHED, dispatched_at=now
-        )
+    if ids is not None and not ids:
+        return 0
+    picked = _take_due(timezone.now(), ids, limit)
     for index, (pk, queue, task) in enumerate(picked):
         # The row runs on the queue of the effect's kind (an e-mail on `messages`, an export on `bulk`).
         queue = queue or queue_for_task(task)
@@ -114,6 +106,27 @@ def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -
             _return_to_waiting([pk for pk, _queue, _task in picked[index:]], error)
             return index
     return len(picked)
+
+
+def _take_due(now, ids: list[int] | None, limit: int) -> list[tuple[int, str, str]]:
+    """Mark up to `limit` waiting rows that are due (only `ids` when given) as dispatched, and return
+    them as (pk, queue, task) in pk order. One UPDATE … RETURNING, in its own transaction: its subquery
+    takes the rows in pk order and passes over rows another relay holds (SKIP LOCKED, where the
+    database has it). It runs after every commit that enqueued an effect, a checkout's among them."""
+    ops = connection.ops
+    table = ops.quote_name(OutboxMessage._meta.db_table)
+    only = f" AND id IN ({', '.join(['%s'] * len(ids))})" if ids is not None else ""
+    lock = ops.for_update_sql(skip_locked=True) if connection.features.has_select_for_update_skip_locked else ""
+    sql = (
+        f"UPDATE {table} SET status = %s, dispatched_at = %s WHERE id IN ("  # noqa: S608 (placeholders only)
+        f"SELECT id FROM {table} WHERE status = %s AND available_at <= %s{only} ORDER BY id LIMIT %s {lock}"
+        ") RETURNING id, queue, task"
+    )
+    at = ops.adapt_datetimefield_value(now)
+    params = [OutboxStatus.DISPATCHED.value, at, OutboxStatus.PENDING.value, at, *(ids or []), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall())
 
 
 def _return_to_waiting(ids: list[int], error: Exception) -> None:

@@ -65,7 +65,13 @@ def _later(field: str, moment: datetime) -> Case:
 
 
 def customer_record_purchase(
-    *, customer: Customer, amount: Decimal, ordered_at: datetime, discounted: bool, reference: str = ""
+    *,
+    customer: Customer,
+    amount: Decimal,
+    ordered_at: datetime,
+    discounted: bool,
+    reference: str = "",
+    locked: bool = False,
 ) -> None:
     """Count one order in the customer's purchase facts and bring their journey stage up to date.
 
@@ -73,13 +79,15 @@ def customer_record_purchase(
     the customer pays and `ordered_at` = when the order was placed. `reference` (the order number,
     optional) makes the call idempotent: a second call with the same reference changes nothing.
     The facts change by one UPDATE with F() expressions, safe under concurrent orders.
+    `locked`: the caller's transaction read `customer` as the current profile with its row locked
+    (the checkout's buyer), so no merge can have moved it away and it is not read again.
     Refuses a negative amount or a naive datetime (InvalidInput)."""
     if timezone.is_naive(ordered_at):
         raise InvalidInput(fields={"ordered_at": [_("Give a date and time with a time zone.")]})
     value = _amount(amount, customer.shop.currency)
     # No savepoint inside a caller's transaction: nothing in here refuses (see events_ingest).
     with transaction.atomic(savepoint=False):
-        customer_id = _current_profile_id(customer)
+        customer_id = customer.pk if locked and customer.merged_into_id is None else _current_profile_id(customer)
         purchase = CustomerPurchase(
             shop_id=customer.shop_id,
             customer_id=customer_id,

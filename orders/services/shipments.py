@@ -162,8 +162,10 @@ def shipment_quote(
 def shipping_address_check(*, shop: Shop, address: dict) -> None:
     """At checkout: when the shop ships with a carrier, refuse (InvalidInput naming the field) an
     address it could not place, so that the problem shows now and not at hand-over."""
-    account = carrier_account_default(shop=shop)
-    if account is not None and account.carrier != Carrier.MANUAL:
+    ships_with_carrier = (
+        CarrierAccount.objects.filter(shop=shop, is_default=True, is_active=True).exclude(carrier=Carrier.MANUAL)
+    ).exists()  # on every checkout: one probe, no account to load
+    if ships_with_carrier:
         ward_resolve(address)
 
 

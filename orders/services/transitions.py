@@ -147,8 +147,9 @@ def order_confirm(
     """pending_payment -> confirmed: COD at checkout (system), a prepaid order once paid (gateway, or
     staff for a bank transfer seen on the statement). Sets the ship-by deadline from the shop's
     handling days, counts the purchase on the customer and e-mails the confirmation. `held`: the
-    caller's transaction wrote the order (the checkout), so its row is held and not read again."""
-    with transaction.atomic():
+    caller's transaction wrote the order (the checkout), so its row is held and not read again, and a
+    refusal is that caller's to roll back (no savepoint of its own)."""
+    with transaction.atomic(savepoint=not held):
         order = _begin(order, "confirm", actor, held=held)
         now = timezone.now()
         order = _finish(
@@ -168,6 +169,7 @@ def order_confirm(
                 ordered_at=order.placed_at,
                 discounted=order.seller_funded_discount > 0,
                 reference=order.number,
+                locked=held,  # the checkout's buyer, read locked by its upsert
             )
         order_email_enqueue(order=order, kind="confirmation")
     return order

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 from celery import shared_task, signals
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sellercenter import outbox
@@ -13,6 +14,7 @@ from sellercenter.celery import app
 from sellercenter.errors import InvalidInput, NotAllowed
 from sellercenter.models import OutboxMessage, OutboxStatus
 from sellercenter.tasks import ping
+from tests.concurrency import row_locked_elsewhere
 
 RUNS = []
 
@@ -187,6 +189,61 @@ def test_a_dead_letter_is_retried_with_fresh_attempts(enqueue, django_capture_on
     assert runs == ["refused", "fixed"]
     with pytest.raises(NotAllowed):
         outbox.outbox_retry(message=message)
+
+
+def _waiting(*values: str, later: bool = False) -> list[OutboxMessage]:
+    available = timezone.now() + timedelta(hours=1) if later else timezone.now() - timedelta(seconds=1)
+    return [
+        OutboxMessage.objects.create(
+            key=f"k-{value}", task="tests.outbox.record", kwargs={"value": value}, available_at=available
+        )
+        for value in values
+    ]
+
+
+@pytest.mark.django_db
+def test_the_nudge_hands_over_only_its_due_waiting_rows_in_one_statement(runs):
+    first, second, _other = _waiting("a", "b", "c")
+    (not_due,) = _waiting("d", later=True)
+    OutboxMessage.objects.filter(pk=second.pk).update(status=OutboxStatus.DONE)
+
+    with CaptureQueriesContext(connection) as queries:
+        handed = outbox.outbox_dispatch(ids=[second.pk, first.pk, not_due.pk])
+
+    assert handed == 1
+    assert runs == ["a"]
+    statuses = dict(OutboxMessage.objects.values_list("key", "status"))
+    assert statuses == {"k-a": OutboxStatus.DONE, "k-b": OutboxStatus.DONE, "k-c": "pending", "k-d": "pending"}
+    # The rows are taken and marked by one UPDATE … RETURNING, the first statement (no transaction or
+    # savepoint of its own, no SELECT before it); what follows is the task's eager run.
+    first_statement = queries.captured_queries[0]["sql"]
+    assert first_statement.startswith('UPDATE "sellercenter_outboxmessage"'), first_statement
+    assert "RETURNING" in first_statement
+    assert outbox.outbox_dispatch(ids=[]) == 0
+
+
+@pytest.mark.django_db
+def test_the_relay_hands_over_in_the_order_written_up_to_its_batch(runs):
+    _waiting("a", "b", "c")
+
+    assert outbox.outbox_dispatch(limit=2) == 2
+    assert runs == ["a", "b"]
+    assert outbox.outbox_dispatch() == 1
+    assert runs == ["a", "b", "c"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_relay_holds_is_passed_over_not_waited_for(runs):
+    held, _free = _waiting("a", "b")
+
+    with row_locked_elsewhere(OutboxMessage._meta.db_table, held.pk, mode="FOR UPDATE"):
+        assert outbox.outbox_dispatch() == 1
+    assert runs == ["b"]
+    held.refresh_from_db()
+    assert held.status == OutboxStatus.PENDING  # left to whoever holds it, or to the next relay
+    assert outbox.outbox_dispatch() == 1
+    assert runs == ["b", "a"]
 
 
 @pytest.mark.django_db
