@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders import services
-from orders.models import ORDER_DATE_FIELDS, OrderLine
+from orders.models import ORDER_DATE_FIELDS, Order, OrderLine
 from sellercenter.api.rows import moment_text, money_text
 
 # OrderOutput's fields that are the order's own columns, by how they render; in OrderOutput's order.
@@ -38,6 +38,19 @@ def order_rows(queryset: QuerySet) -> QuerySet:
     """The orders of `queryset` (filtered, not yet paged) as the rows `orders_output` takes: one
     query with the customer's and the replaced order's numbers joined."""
     return queryset.select_related(None).prefetch_related(None).values(*ORDER_COLUMNS)
+
+
+def order_row_of(order: Order) -> dict:
+    """The `order_rows` row of an order in hand (the one the checkout has just written, say)."""
+    row = {name: getattr(order, name) for name in ORDER_COLUMNS if "__" not in name}
+    row["customer__external_id"] = order.customer.external_id if order.customer_id else None
+    row["replacement_for__number"] = order.replacement_for.number if order.replacement_for_id else None
+    return row
+
+
+def order_output(order: Order) -> dict:
+    """OrderOutput(order).data of an order in hand, its lines in one query (the checkout's answer)."""
+    return orders_output([order_row_of(order)])[0]
 
 
 def orders_output(rows: list[dict]) -> list[dict]:

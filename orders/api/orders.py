@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from customers.models import Channel
 from orders import selectors, services
 from orders.api.base import MAX_LINES, MONEY, LineInput, LinesMixin
-from orders.api.order_rows import order_rows, orders_output
+from orders.api.order_rows import order_output, order_rows, orders_output
 from orders.exports import CSV, FORMATS, orders_export_response, orders_export_shows_addresses
 from orders.models import ORDER_DATE_FIELDS, ActorKind, Order, OrderStatus, PaymentMethod
 from orders.pricing import CartLine
@@ -206,7 +206,7 @@ class OrderListCreateView(generics.ListAPIView):
             },
             actor=actor_from_request(request, ActorKind.CUSTOMER),
         )
-        return Response(OrderOutput(order).data, status=201)
+        return Response(order_output(order), status=201)  # OrderOutput's JSON, without its serializer
 
 
 class QuoteShippingOutput(serializers.Serializer):

@@ -131,3 +131,47 @@ def test_money_text_is_what_drf_renders(value):
     assert money_text(Decimal(value)) == serializers.DecimalField(max_digits=18, decimal_places=2).to_representation(
         Decimal(value)
     )
+
+
+def test_the_checkout_answers_what_the_serializer_renders_for_the_order_it_wrote():
+    # The checkout's answer is built from the order in hand (orders.api.order_rows.order_output):
+    # it must be what OrderOutput renders for the same order read back, key order included.
+    shop = ShopFactory(slug="mui-gio")
+    ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("400000"), stock_on_hand=50)
+    ProductFactory(shop=shop, sku="KHAN", price=Decimal("99999.50"), stock_on_hand=50)
+    ProductFactory(shop=shop, sku="TUI-QUA", price=Decimal("50000"), stock_on_hand=50)
+    with_available_points(member(shop, external_id="KH-001"), 5000, order_ref="SC-SEED")
+    CampaignFactory(shop=shop, code_mode=CodeMode.SHARED, code="GIAM10", budget=Decimal("1000000"))
+    CampaignFactory(shop=shop, kind=Kind.FREE_GIFT, gift_sku="TUI-QUA", value=Decimal("50000"))
+    address = {"recipient_name": "Trần Văn Minh", "phone": "0912345678", "street": "12 Hàng Bạc",
+               "ward": "Phường Hoàn Kiếm", "province": "Hà Nội"}  # fmt: skip
+    bodies = [
+        {
+            "customer": {"external_id": "KH-001"},
+            "lines": [{"sku": "AO-DAI", "quantity": 2}, {"sku": "KHAN", "quantity": 1}],
+            "voucher_codes": ["giam10"],
+            "points": 3000,
+            "payment_method": "cod",
+            "shipping_fee": "30000",
+        },
+        {
+            "customer": {"external_id": "KH-002", "full_name": "Lê Thu Hà"},
+            "lines": [{"sku": "KHAN", "quantity": 3}],
+            "payment_method": "momo",
+            "note": "Gọi trước khi giao",
+        },
+    ]
+    api = make_api_client(shop)
+    for body in bodies:
+        body = {"channel": "website", "shipping_address": address, **body}
+        response = api.post("/api/v1/orders", body, format="json")
+        assert response.status_code == 201, response.content
+
+        answered = response.json()
+        order = selectors.order_list(shop=shop).get(number=answered["number"])
+        expected = json.loads(JSONRenderer().render(OrderOutput(order).data))
+        assert answered == expected
+        assert list(answered) == list(expected)
+        assert [list(line) for line in answered["lines"]] == [list(line) for line in expected["lines"]]
+    assert Order.objects.filter(shop=shop, lines__is_gift=True, voucher_codes=["GIAM10"]).exists()
+    assert Order.objects.filter(shop=shop, status=OrderStatus.PENDING_PAYMENT).exists()
