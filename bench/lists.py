@@ -11,8 +11,10 @@ Orders are generated with SQL as bench/home.py does. Printed, as the median serv
 - the same list filtered to a status no generated order has (an empty page: what every API request
   costs before its rows);
 - the other API lists, first page each: `/api/v1/customers` (20.000 customers), `/api/v1/products`
-  (50 SKUs), `/api/v1/returns` (one return request per 100 orders, generated with SQL) and
-  `/api/v1/promotions/campaigns` (60 campaigns, created by the service), against the same;
+  (the 50 SKUs and the catalogue's), `/api/v1/returns` (one return request per 100 orders, generated
+  with SQL), `/api/v1/promotions/campaigns` (60 campaigns, created by the service) and
+  `/api/v1/catalogue/products` with a back-office key and a storefront key (50 catalogue products of
+  three variants and a picture each, created by the service), against the same;
 - the admin order list, first page and the deepest page it offers, filtered by status, against the
   same;
 - `POST /api/v1/events` with 500 events, against a bare `executemany` and a `COPY` of the same rows.
@@ -131,6 +133,50 @@ def generate_campaigns(shop, count: int = 60) -> None:
         )
 
 
+def generate_catalogue(shop, count: int = 50) -> None:
+    """`count` catalogue products of three sizes each, created by the service, and a picture each: its
+    row only, with names of files that need not exist (the list builds their URLs, it reads no file)."""
+    from decimal import Decimal
+
+    from orders import services
+    from orders.models import ProductImage
+    from orders.pipeline import Actor
+
+    actor = Actor.system("bench")
+    groups = [
+        services.catalogue_product_create(
+            shop=shop,
+            actor=actor,
+            name=f"Áo dài lụa {i}",
+            description="Lụa tơ tằm Bảo Lộc, may đo tại Huế.",
+            option_names=["Kích cỡ"],
+            variants=[
+                services.VariantData(
+                    sku=f"AO-{i:02d}-{size}",
+                    price=Decimal(400000 + 1000 * i),
+                    options={"Kích cỡ": size},
+                    initial_stock=20,
+                )
+                for size in ("S", "M", "L")
+            ],
+        )
+        for i in range(count)
+    ]
+    folder = f"catalogue/{shop.pk}"
+    ProductImage.objects.bulk_create(
+        ProductImage(
+            shop=shop,
+            group=group,
+            image=f"{folder}/{group.pk}/{group.pk}.jpg",
+            thumbnail=f"{folder}/{group.pk}/{group.pk}-thumb.webp",
+            width=1200,
+            height=1600,
+            alt_text=group.name,
+        )
+        for group in groups
+    )
+
+
 def events_batch(size: int, anonymous: int = 50) -> list[dict]:
     from django.utils import timezone
 
@@ -222,13 +268,16 @@ def run(orders: int, events_size: int) -> None:
     print(f"generated {orders:,} orders and lines in {time.perf_counter() - started:.1f} s")
     returns = generate_returns(shop)
     generate_campaigns(shop)
-    print(f"generated {returns:,} return requests and 60 campaigns")
+    generate_catalogue(shop)
+    print(f"generated {returns:,} return requests, 60 campaigns and 50 catalogue products")
     owner = UserFactory(username="bench.owner", is_staff=True)
     services.membership_set(user=owner, shop=shop, role=Role.OWNER)
     admin = Client()
     admin.force_login(owner)
     _key, secret = services.api_key_create(shop=shop, name="Bench", scopes=["back_office", "storefront"])
     auth = {"HTTP_AUTHORIZATION": f"Api-Key {secret}"}
+    _key, storefront_secret = services.api_key_create(shop=shop, name="Bench storefront", scopes=["storefront"])
+    storefront = {"HTTP_AUTHORIZATION": f"Api-Key {storefront_secret}"}
     api = APIClient()
 
     status = OrderStatus.SHIPPED
@@ -249,6 +298,8 @@ def run(orders: int, events_size: int) -> None:
         ("GET /api/v1/products, first page", api, "/api/v1/products?limit=50", auth),
         ("GET /api/v1/returns, first page", api, "/api/v1/returns?limit=50", auth),
         ("GET /api/v1/promotions/campaigns, first page", api, "/api/v1/promotions/campaigns?limit=50", auth),
+        ("GET /api/v1/catalogue/products, first page", api, "/api/v1/catalogue/products?limit=50", auth),
+        ("GET /api/v1/catalogue/products, storefront key", api, "/api/v1/catalogue/products?limit=50", storefront),
         ("admin order list, first page", admin, "/admin/orders/order/", {}),
         (f"admin order list, status={status}", admin, f"/admin/orders/order/?status__exact={status}", {}),
         (

@@ -96,11 +96,17 @@ def catalogue_product_list(*, shop: Shop, for_sale_only: bool) -> QuerySet[Produ
     queries whatever the page size. `for_sale_only` (storefronts) leaves out archived products,
     variants not for sale and products with none for sale."""
     groups = ProductGroup.objects.filter(shop=shop).select_related("category")
-    variants = Product.objects.order_by("pk")
+    variants = catalogue_variants(for_sale_only=for_sale_only)
     if for_sale_only:
-        variants = variants.filter(is_active=True)
         groups = groups.filter(status=CatalogueStatus.ACTIVE).filter(Exists(variants.filter(group=OuterRef("pk"))))
     return groups.prefetch_related(Prefetch("variants", queryset=variants), "images")
+
+
+def catalogue_variants(*, for_sale_only: bool) -> QuerySet[Product]:
+    """The variants a catalogue product shows, in the order it shows them: those for sale only for
+    storefronts (`for_sale_only`), every one for the back office."""
+    variants = Product.objects.order_by("pk")
+    return variants.filter(is_active=True) if for_sale_only else variants
 
 
 def catalogue_product_get(*, shop: Shop, pk: int, for_sale_only: bool) -> ProductGroup:

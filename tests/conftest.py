@@ -263,6 +263,17 @@ def make_api_client(shop, scopes=None) -> APIClient:
     return api_client
 
 
+def api_pages(client, url: str) -> list:
+    """The results of every page of a cursor-paged API list, from `url` on, following `next`."""
+    listed = []
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, page.content
+        listed += page.json()["results"]
+        url = page.json()["next"]
+    return listed
+
+
 @pytest.fixture
 def api(shop):
     """API client of `shop` with the storefront and back_office scopes."""

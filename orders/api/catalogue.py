@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from orders import selectors, services
 from orders.api.base import MONEY
+from orders.api.catalogue_rows import catalogue_products_output, catalogue_rows
 from orders.models import Category, Product, ProductGroup, ProductImage
 from orders.services.catalogue import KEEP, MAX_OPTIONS, MAX_VARIANTS
 from sellercenter.actor import actor_from_request
@@ -213,6 +214,13 @@ class CatalogueProductListView(generics.ListAPIView):
 
     def get_serializer_class(self):
         return CatalogueProductStaffOutput if is_back_office(self.request) else CatalogueProductOutput
+
+    def list(self, request, *args, **kwargs):
+        # The serializer's JSON from the rows of one query (and one each for variants and images), no
+        # serializer per product, variant or image.
+        page = self.paginate_queryset(catalogue_rows(self.filter_queryset(self.get_queryset())))
+        output = catalogue_products_output(page, request=request, back_office=is_back_office(request))
+        return self.get_paginated_response(output)
 
     @extend_schema(request=ProductInput, responses={201: CatalogueProductStaffOutput}, operation_id="catalogue_create")
     @idempotent

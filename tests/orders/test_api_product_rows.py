@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 
 from orders.api.products import ProductOutput
 from orders.models import Product
-from tests.conftest import make_api_client
+from tests.conftest import api_pages, make_api_client
 from tests.orders.factories import ProductFactory, place
 from tests.sellercenter.factories import ShopFactory
 
@@ -33,22 +33,12 @@ def _serialized(queryset) -> list:
     return json.loads(JSONRenderer().render(ProductOutput(queryset.order_by("-pk"), many=True).data))
 
 
-def _all_pages(api, path: str) -> list:
-    listed, url = [], path
-    while url:
-        page = api.get(url)
-        assert page.status_code == 200, page.content
-        listed += page.json()["results"]
-        url = page.json()["next"]
-    return listed
-
-
 def test_the_sku_list_answers_what_the_serializer_renders(shop):
     _every_kind_of_sku(shop)
     ProductFactory(shop=ShopFactory(slug="shop-khac"), sku="AO-DAI-DO", name="Áo của shop khác")
     api = make_api_client(shop)
 
-    listed = _all_pages(api, "/api/v1/products?limit=3")
+    listed = api_pages(api, "/api/v1/products?limit=3")
 
     expected = _serialized(Product.objects.filter(shop=shop))
     assert listed == expected
@@ -68,7 +58,7 @@ def test_the_sku_list_answers_what_the_serializer_renders(shop):
 def test_a_filtered_sku_list_answers_what_the_serializer_renders(shop, query, lookup):
     _every_kind_of_sku(shop)
 
-    listed = _all_pages(make_api_client(shop), f"/api/v1/products?{query}")
+    listed = api_pages(make_api_client(shop), f"/api/v1/products?{query}")
 
     assert listed == _serialized(Product.objects.filter(shop=shop, **lookup))
     assert listed
