@@ -110,20 +110,23 @@ def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -
 
 def _take_due(now, ids: list[int] | None, limit: int) -> list[tuple[int, str, str]]:
     """Mark up to `limit` waiting rows that are due (only `ids` when given) as dispatched, and return
-    them as (pk, queue, task) in pk order. One UPDATE … RETURNING, in its own transaction: its subquery
-    takes the rows in pk order and passes over rows another relay holds (SKIP LOCKED, where the
-    database has it). It runs after every commit that enqueued an effect, a checkout's among them."""
+    them as (pk, queue, task) in pk order. One statement in its own transaction: a materialised CTE
+    takes the rows in pk order, passing over rows another relay holds (SKIP LOCKED, where the database
+    has it), and the UPDATE marks those. The CTE, not `WHERE id IN (SELECT … LIMIT n)`: PostgreSQL may
+    run such a subquery more than once within the UPDATE, and mark more than `limit` rows. It runs
+    after every commit that enqueued an effect, a checkout's among them."""
     ops = connection.ops
     table = ops.quote_name(OutboxMessage._meta.db_table)
     only = f" AND id IN ({', '.join(['%s'] * len(ids))})" if ids is not None else ""
     lock = ops.for_update_sql(skip_locked=True) if connection.features.has_select_for_update_skip_locked else ""
     sql = (
-        f"UPDATE {table} SET status = %s, dispatched_at = %s WHERE id IN ("  # noqa: S608 (placeholders only)
-        f"SELECT id FROM {table} WHERE status = %s AND available_at <= %s{only} ORDER BY id LIMIT %s {lock}"
-        ") RETURNING id, queue, task"
+        f"WITH due (due_id) AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608 (placeholders only)
+        f"WHERE status = %s AND available_at <= %s{only} ORDER BY id LIMIT %s {lock}) "
+        f"UPDATE {table} SET status = %s, dispatched_at = %s FROM due WHERE id = due.due_id "
+        "RETURNING id, queue, task"
     )
     at = ops.adapt_datetimefield_value(now)
-    params = [OutboxStatus.DISPATCHED.value, at, OutboxStatus.PENDING.value, at, *(ids or []), limit]
+    params = [OutboxStatus.PENDING.value, at, *(ids or []), limit, OutboxStatus.DISPATCHED.value, at]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(cursor.fetchall())

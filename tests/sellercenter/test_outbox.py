@@ -214,11 +214,11 @@ def test_the_nudge_hands_over_only_its_due_waiting_rows_in_one_statement(runs):
     assert runs == ["a"]
     statuses = dict(OutboxMessage.objects.values_list("key", "status"))
     assert statuses == {"k-a": OutboxStatus.DONE, "k-b": OutboxStatus.DONE, "k-c": "pending", "k-d": "pending"}
-    # The rows are taken and marked by one UPDATE … RETURNING, the first statement (no transaction or
-    # savepoint of its own, no SELECT before it); what follows is the task's eager run.
+    # The rows are taken and marked by one statement, the first (no transaction or savepoint of its
+    # own, no SELECT before it); what follows is the task's eager run.
     first_statement = queries.captured_queries[0]["sql"]
-    assert first_statement.startswith('UPDATE "sellercenter_outboxmessage"'), first_statement
-    assert "RETURNING" in first_statement
+    assert first_statement.startswith("WITH due"), first_statement
+    assert 'UPDATE "sellercenter_outboxmessage"' in first_statement and "RETURNING" in first_statement
     assert outbox.outbox_dispatch(ids=[]) == 0
 
 
@@ -230,6 +230,23 @@ def test_the_relay_hands_over_in_the_order_written_up_to_its_batch(runs):
     assert runs == ["a", "b"]
     assert outbox.outbox_dispatch() == 1
     assert runs == ["a", "b", "c"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_batch_limit_holds_whatever_plan_the_database_chooses(runs):
+    # With the table's statistics small and these plans ruled out, PostgreSQL runs a `WHERE id IN
+    # (SELECT … LIMIT 2 FOR UPDATE SKIP LOCKED)` again for each row of the UPDATE, and the rows it has
+    # just marked no longer stop the LIMIT: that form marked all three rows here.
+    _waiting("a", "b", "c")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sellercenter_outboxmessage")
+        for plan in ("hashjoin", "mergejoin", "material", "sort", "hashagg"):
+            cursor.execute(f"SET LOCAL enable_{plan} = off")
+
+    assert outbox.outbox_dispatch(limit=2) == 2
+    assert runs == ["a", "b"]
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 1
 
 
 @pytest.mark.postgres
