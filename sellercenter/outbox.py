@@ -111,11 +111,11 @@ def outbox_dispatch(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -
 def _take_due(now, ids: list[int] | None, limit: int) -> list[tuple[int, str, str]]:
     """Mark up to `limit` waiting rows that are due (only `ids` when given) as dispatched, and return
     them as (pk, queue, task) in pk order. One statement (a transaction of its own outside an atomic
-    block, as after a commit): a materialised CTE
-    takes the rows in pk order, passing over rows another relay holds (SKIP LOCKED, where the database
-    has it), and the UPDATE marks those. The CTE, not `WHERE id IN (SELECT … LIMIT n)`: PostgreSQL may
-    run such a subquery more than once within the UPDATE, and mark more than `limit` rows. It runs
-    after every commit that enqueued an effect, a checkout's among them."""
+    block, as after a commit): a materialised CTE takes the rows in pk order, passing over rows
+    another relay holds (SKIP LOCKED, where the database has it), and the UPDATE marks those. The
+    CTE, not `WHERE id IN (SELECT … LIMIT n)`: PostgreSQL may run such a subquery more than once
+    within the UPDATE, and mark more than `limit` rows. It runs after every commit that enqueued an
+    effect, a checkout's among them."""
     ops = connection.ops
     table = ops.quote_name(OutboxMessage._meta.db_table)
     only = f" AND id IN ({', '.join(['%s'] * len(ids))})" if ids is not None else ""
