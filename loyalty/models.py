@@ -264,8 +264,13 @@ class PointsEntry(ActorRecord):
 
     @property
     def points(self) -> int:
-        """The entry's effect on what the customer holds: pending plus available, less what is owed."""
+        """The entry's effect on what the customer holds: pending plus available, less what is owed
+        (ENTRY_POINTS computes the same in a query)."""
         return self.pending_delta + self.available_delta - self.debt_delta
+
+
+# PointsEntry.points computed by the database, for pages built from query rows.
+ENTRY_POINTS = models.F("pending_delta") + models.F("available_delta") - models.F("debt_delta")
 
 
 class PointsLot(models.Model):

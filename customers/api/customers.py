@@ -37,6 +37,7 @@ from sellercenter.api.fields import BoundedDictField
 from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.pagination import CursorPagination
+from sellercenter.api.rows import ListFromRowsMixin
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
 
@@ -323,8 +324,8 @@ class TimelinePagination(CursorPagination):
     ordering = ("-occurred_at", "-pk")
 
 
-class CustomerEventsView(generics.ListAPIView):
-    """The customer's behaviour events, newest first (cursor pages)."""
+class CustomerEventsView(ListFromRowsMixin, generics.ListAPIView):
+    """The customer's behaviour events, newest first (cursor pages), the page built from query rows."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     required_permissions = "customers.view_customerevent"

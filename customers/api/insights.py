@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from customers import selectors
 from customers.models import Segment
 from sellercenter.api.base import BACK_OFFICE_ONLY
+from sellercenter.api.rows import ListFromRowsMixin
 from sellercenter.db_router import reads_from_replica
 
 MAX_RANGE_DAYS = 366
@@ -91,8 +92,8 @@ class SegmentSerializer(serializers.ModelSerializer):
         ref_name = "CustomerSegment"
 
 
-class SegmentListView(generics.ListAPIView):
-    """The shop's segments. Their members: `GET /customers?segment=<id>`."""
+class SegmentListView(ListFromRowsMixin, generics.ListAPIView):
+    """The shop's segments (the page built from query rows). Their members: `GET /customers?segment=<id>`."""
 
     required_scopes = BACK_OFFICE_ONLY
     required_permissions = "customers.view_segment"

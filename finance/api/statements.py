@@ -18,6 +18,7 @@ from finance.models import Statement
 from sellercenter.api.base import ShopScopedMixin
 from sellercenter.api.pagination import CursorPagination
 from sellercenter.api.renderers import CSV_DOWNLOAD_RENDERERS, XLSX_DOWNLOAD_RENDERERS, XLSX_MEDIA_TYPE
+from sellercenter.api.rows import ListFromRowsMixin
 
 TOTAL_FIELDS = tuple(f"total_{column}" for column in AMOUNT_FIELDS)
 
@@ -52,8 +53,9 @@ class StatementPagination(CursorPagination):
     ordering = "-period_start"
 
 
-class StatementListView(FinanceEndpoint, ShopScopedMixin, generics.ListAPIView):
-    """The shop's statements, newest first; `?status=open|closed|paid` filters."""
+class StatementListView(ListFromRowsMixin, FinanceEndpoint, ShopScopedMixin, generics.ListAPIView):
+    """The shop's statements, newest first; `?status=open|closed|paid` filters. The page is built from
+    query rows (the payout's columns joined)."""
 
     required_permissions = "finance.view_statement"
     serializer_class = StatementOutputSerializer

@@ -6,10 +6,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from loyalty import selectors, services
-from loyalty.models import PointsEntry
+from loyalty.models import ENTRY_POINTS, PointsEntry
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.rows import ListFromRowsMixin
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
@@ -32,12 +33,13 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         ref_name = "LoyaltyLedgerEntry"
 
 
-class MemberLedgerView(generics.ListAPIView):
-    """The member's points ledger, newest first (cursor pages)."""
+class MemberLedgerView(ListFromRowsMixin, generics.ListAPIView):
+    """The member's points ledger, newest first (cursor pages), the page built from query rows."""
 
     required_scopes = STOREFRONT_AND_BACK_OFFICE
     required_permissions = "loyalty.view_pointsentry"
     serializer_class = LedgerEntrySerializer
+    row_annotations = {"points": ENTRY_POINTS}  # PointsEntry.points, computed by the query
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no member in the URL

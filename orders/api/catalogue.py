@@ -22,6 +22,7 @@ from sellercenter.api.fields import Base64FileField, BoundedDictField
 from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
 from sellercenter.api.permissions import is_back_office
+from sellercenter.api.rows import ListFromRowsMixin
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
 
@@ -366,8 +367,9 @@ class CategoryInput(serializers.Serializer):
         ref_name = "CategoryInput"
 
 
-class CategoryListView(ShopScopedMixin, generics.ListAPIView):
-    """GET: the shop's categories (`parent` is the id of the one above). POST (back office): a category."""
+class CategoryListView(ListFromRowsMixin, ShopScopedMixin, generics.ListAPIView):
+    """GET: the shop's categories (`parent` is the id of the one above), the page built from query rows.
+    POST (back office): a category."""
 
     required_scopes = {"GET": STOREFRONT_AND_BACK_OFFICE, "POST": BACK_OFFICE_ONLY}
     required_permissions = {"GET": "orders.view_category", "POST": "orders.add_category"}

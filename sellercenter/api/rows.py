@@ -4,9 +4,16 @@ serializer as `serializer_class`, so the OpenAPI document still comes from it; a
 compares the two outputs."""
 
 import decimal
+import functools
 from datetime import datetime
 
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 # What DRF's DecimalField(max_digits=18, decimal_places=2) does with its default context: quantize to
 # the cent within 18 digits (ROUND_HALF_EVEN, an amount too long raising), then `f"{:f}"`.
@@ -29,3 +36,161 @@ def moment_text(value: datetime | None, tz) -> str | None:
     value = value.astimezone(tz) if timezone.is_aware(value) else timezone.make_aware(value, tz)
     text = value.isoformat()
     return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
+# How a flat serializer's field renders a row's value (None: as the row holds it, else through the
+# function, each the same as the field's own `to_representation` for a column of the listed kinds).
+def _date_text(value, tz):
+    return value.isoformat()
+
+
+def _money(value, tz):
+    return money_text(value)
+
+
+RENDERINGS = {
+    serializers.CharField: (None, (models.CharField, models.TextField)),
+    serializers.ChoiceField: (None, (models.CharField,)),
+    serializers.IntegerField: (None, (models.IntegerField,)),
+    serializers.BigIntegerField: (None, (models.IntegerField,)),
+    serializers.BooleanField: (None, (models.BooleanField,)),
+    serializers.JSONField: (None, (models.JSONField,)),
+    serializers.PrimaryKeyRelatedField: (None, (models.ForeignKey,)),
+    serializers.DecimalField: (_money, (models.DecimalField,)),
+    serializers.DateTimeField: (moment_text, (models.DateTimeField,)),
+    serializers.DateField: (_date_text, (models.DateField,)),
+}
+
+
+def _rendering_class(field_class):
+    """The class of RENDERINGS that `field_class` renders as: itself, or a base whose reading and
+    rendering it inherits unchanged (a SlugField is a CharField); None for any other."""
+    for base in field_class.__mro__:
+        if base in RENDERINGS:
+            methods = ("get_attribute", "to_representation")
+            same = all(getattr(field_class, name) is getattr(base, name) for name in methods)
+            return base if same else None
+    return None
+
+
+class RowShape:
+    """What `serializer_class(many=True).data` renders, built from `values()` rows instead: each output
+    key with the row column it comes from and how its value renders (None stays None, as DRF leaves it).
+    Refuses, with ImproperlyConfigured, a field it cannot render exactly the same way."""
+
+    def __init__(self, serializer_class, annotated: tuple[str, ...] = ()):
+        self.name = serializer_class.__name__
+        model = serializer_class.Meta.model
+        fields = serializer_class().fields
+        self.plan = tuple(
+            (key, *self._column(model, field, annotated)) for key, field in fields.items() if not field.write_only
+        )
+        self.columns = tuple(dict.fromkeys(column for _key, column, _render in self.plan))
+
+    def rows(self, queryset: QuerySet, keys: tuple[str, ...] = ()) -> QuerySet:
+        """`queryset` as the rows `output` takes, in one query; `keys`: more columns the caller reads
+        (the cursor's ordering fields)."""
+        return queryset.select_related(None).prefetch_related(None).values(*dict.fromkeys((*keys, *self.columns)))
+
+    def output(self, rows) -> list[dict]:
+        """The serializer's `many=True` data of `rows`, times in the active time zone."""
+        tz = timezone.get_current_timezone()
+        return [self._item(row, tz) for row in rows]
+
+    def _item(self, row: dict, tz) -> dict:
+        item = {}
+        for key, column, render in self.plan:
+            value = row[column]
+            item[key] = value if render is None or value is None else render(value, tz)
+        return item
+
+    def _column(self, model, field, annotated: tuple[str, ...]) -> tuple[str, object]:
+        column = "__".join(field.source_attrs)
+        if column in annotated:  # the queryset computes it: the field's own rendering
+            return column, lambda value, tz: field.to_representation(value)
+        kind = _rendering_class(type(field))
+        if kind is None or field.source == "*":
+            self._refuse(field, f"a {type(field).__name__} has no row rendering")
+        render, model_fields = RENDERINGS[kind]
+        column_field = self._model_field(model, field)
+        if not isinstance(column_field, model_fields) or (
+            kind is serializers.DateField and isinstance(column_field, models.DateTimeField)
+        ):
+            self._refuse(field, f"a {kind.__name__} over a {type(column_field).__name__} column")
+        if not self._renders_plainly(field):
+            self._refuse(field, "its options change how it renders")
+        return column, render
+
+    def _model_field(self, model, field):
+        *relations, last = field.source_attrs
+        try:
+            for name in relations:
+                relation = model._meta.get_field(name)
+                if not (relation.many_to_one or relation.one_to_one):
+                    self._refuse(field, f"{name!r} is not a single related row")
+                model = relation.related_model
+            column_field = model._meta.get_field(last)
+        except FieldDoesNotExist:
+            self._refuse(field, f"{field.source!r} is not a column of {model.__name__}")
+        if not column_field.concrete:
+            self._refuse(field, f"{field.source!r} is not a column of {model.__name__}")
+        return column_field
+
+    @staticmethod
+    def _renders_plainly(field) -> bool:
+        if isinstance(field, serializers.DecimalField):
+            return (
+                (field.max_digits, field.decimal_places) == (18, 2)
+                and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+                and not field.localize
+                and not field.normalize_output
+                and field.rounding is None
+            )
+        if isinstance(field, serializers.BigIntegerField):
+            return not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        if isinstance(field, serializers.DateTimeField):
+            iso = getattr(field, "format", api_settings.DATETIME_FORMAT)
+            return not hasattr(field, "timezone") and isinstance(iso, str) and iso.lower() == ISO_8601
+        if isinstance(field, serializers.DateField):
+            iso = getattr(field, "format", api_settings.DATE_FORMAT)
+            return isinstance(iso, str) and iso.lower() == ISO_8601
+        if isinstance(field, serializers.ChoiceField):
+            return all(type(value) is str for value in field.choice_strings_to_values.values())
+        if isinstance(field, serializers.JSONField):
+            return not field.binary
+        if isinstance(field, serializers.PrimaryKeyRelatedField):
+            return field.pk_field is None
+        return True
+
+    def _refuse(self, field, why: str):
+        raise ImproperlyConfigured(f"{self.name}.{field.field_name} cannot be rendered from a row: {why}.")
+
+
+@functools.cache
+def row_shape(serializer_class, annotated: tuple[str, ...] = ()) -> RowShape:
+    """The serializer's RowShape, worked out once per class. `annotated`: columns the queryset computes."""
+    return RowShape(serializer_class, annotated)
+
+
+class ListFromRowsMixin:
+    """A ListAPIView whose page is built from `values()` rows through the RowShape of its serializer
+    class (which still describes the OpenAPI document). `row_annotations`: columns computed for the
+    page (their field renders them). The shape is worked out when the view class is defined, so a
+    serializer it cannot render refuses the import."""
+
+    row_annotations: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        row_shape(cls.serializer_class, tuple(cls.row_annotations))
+
+    def list(self, request, *args, **kwargs):
+        shape = row_shape(self.serializer_class, tuple(self.row_annotations))
+        queryset = self.filter_queryset(self.get_queryset()).annotate(**self.row_annotations)
+        ordering = getattr(self.paginator, "ordering", ())
+        ordering = (ordering,) if isinstance(ordering, str) else ordering
+        rows = shape.rows(queryset, keys=tuple(name.lstrip("-") for name in ordering))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(shape.output(rows))
+        return self.get_paginated_response(shape.output(page))
