@@ -12,6 +12,7 @@ from promotions.models import Campaign, Voucher
 from sellercenter.api.base import BACK_OFFICE_ONLY
 from sellercenter.api.filters import FilterSet
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.rows import ListFromRowsMixin
 
 
 class VoucherSerializer(serializers.ModelSerializer):
@@ -30,12 +31,14 @@ class VoucherFilter(FilterSet):
         fields = ["used", "batch"]
 
 
-class CampaignVouchersView(ShopTimeMixin, generics.GenericAPIView):
-    """The campaign's unique voucher codes (filter `used`, `batch`); POST generates a batch."""
+class CampaignVouchersView(ListFromRowsMixin, ShopTimeMixin, generics.GenericAPIView):
+    """The campaign's unique voucher codes (filter `used`, `batch`), the page built from query rows;
+    POST generates a batch."""
 
     required_scopes = BACK_OFFICE_ONLY
     required_permissions = {"GET": "promotions.view_voucher", "POST": "promotions.change_campaign"}
     filterset_class = VoucherFilter
+    serializer_class = VoucherSerializer  # the rows' shape; each operation names its own schema
 
     class InputSerializer(serializers.Serializer):
         count = serializers.IntegerField(min_value=1, max_value=services.MAX_VOUCHERS_PER_BATCH)
@@ -55,8 +58,7 @@ class CampaignVouchersView(ShopTimeMixin, generics.GenericAPIView):
 
     @extend_schema(responses=VoucherSerializer(many=True), operation_id="promotions_vouchers_list")
     def get(self, request, pk: int):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(VoucherSerializer(page, many=True).data)
+        return self.list(request)
 
     @extend_schema(
         request=InputSerializer, responses={201: BatchSerializer}, operation_id="promotions_vouchers_generate"
