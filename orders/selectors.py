@@ -183,13 +183,19 @@ def order_list(*, shop: Shop) -> QuerySet[Order]:
 def order_get(*, shop: Shop, number: str) -> Order:
     order = order_list(shop=shop).filter(number=number).first()
     if order is None:
-        raise NotFound(_("No order has the number %(number)s.") % {"number": number})
+        raise order_not_found(number)
     return order
 
 
-def order_status_history(*, order: Order) -> QuerySet[OrderEvent]:
-    """The order's moves from status to status, oldest first (what a customer may see of its timeline)."""
-    return order.events.exclude(to_status="").order_by("created_at", "pk")
+def order_not_found(number: str) -> NotFound:
+    """The refusal of an order number the shop does not have."""
+    return NotFound(_("No order has the number %(number)s.") % {"number": number})
+
+
+def order_status_history(*, order: Order | int) -> QuerySet[OrderEvent]:
+    """The order's (or the order id's) moves from status to status, oldest first (what a customer
+    may see of its timeline)."""
+    return OrderEvent.objects.filter(order=order).exclude(to_status="").order_by("created_at", "pk")
 
 
 def products_by_sku(*, shop: Shop, skus) -> dict[str, Product]:

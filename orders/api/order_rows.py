@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from orders import services
+from orders import selectors, services
 from orders.models import ORDER_DATE_FIELDS, Order, OrderLine
 from sellercenter.api.rows import moment_text, money_text
 
@@ -51,6 +51,16 @@ def order_row_of(order: Order) -> dict:
 def order_output(order: Order) -> dict:
     """OrderOutput(order).data of an order in hand, its lines in one query (the checkout's answer)."""
     return orders_output([order_row_of(order)])[0]
+
+
+def order_detail_output(row: dict) -> dict:
+    """The order detail's JSON (OrderOutput's, then its status history) of one `order_rows` row, its
+    lines and history in one query each."""
+    output = orders_output([row])[0]
+    tz = timezone.get_current_timezone()
+    history = selectors.order_status_history(order=row["id"]).values_list("to_status", "created_at")
+    output["history"] = [{"status": status, "at": moment_text(at, tz)} for status, at in history]
+    return output
 
 
 def orders_output(rows: list[dict]) -> list[dict]:

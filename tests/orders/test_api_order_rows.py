@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
@@ -175,3 +177,40 @@ def test_the_checkout_answers_what_the_serializer_renders_for_the_order_it_wrote
         assert [list(line) for line in answered["lines"]] == [list(line) for line in expected["lines"]]
     assert Order.objects.filter(shop=shop, lines__is_gift=True, voucher_codes=["GIAM10"]).exists()
     assert Order.objects.filter(shop=shop, status=OrderStatus.PENDING_PAYMENT).exists()
+
+
+@pytest.mark.parametrize("time_zone", ["Asia/Ho_Chi_Minh", "America/New_York"])
+def test_the_order_detail_answers_what_its_serializer_renders(time_zone):
+    # GET /api/v1/orders/{number} is built from query rows (order_detail_output), not by its serializer.
+    from orders.api.orders import OrderDetailView
+
+    shop = ShopFactory(slug="mui-gio", time_zone=time_zone)
+    _every_kind_of_order(shop)
+    client = APIClient()
+    client.force_login(staff_user(shop, username="chu.cua.hang"))
+
+    for order in selectors.order_list(shop=shop).order_by("pk"):
+        answered = client.get(f"/api/v1/orders/{order.number}")
+        assert answered.status_code == 200, answered.content
+        with timezone.override(shop.tzinfo):
+            expected = json.loads(JSONRenderer().render(OrderDetailView.OutputSerializer(order).data))
+        assert answered.json() == expected
+        assert list(answered.json()) == list(expected)
+        assert [list(move) for move in answered.json()["history"]] == [list(move) for move in expected["history"]]
+    assert len(expected["history"]) >= 2
+
+
+def test_the_order_detail_is_three_queries_and_refuses_an_unknown_number(shop):
+    ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("400000"), stock_on_hand=5)
+    number = advance(place(shop, lines=[("AO-DAI", 2)]), "shipped").number
+    api = make_api_client(shop)
+    api.get(f"/api/v1/orders/{number}")  # the key's first use is recorded once
+
+    with CaptureQueriesContext(connection) as queries:
+        answered = api.get(f"/api/v1/orders/{number}")
+    assert len(queries) == 4  # the key, the order, its lines, its history (read before the next request)
+    unknown = api.get("/api/v1/orders/KHONG-CO")
+
+    assert answered.status_code == 200 and len(answered.json()["history"]) >= 3
+    assert unknown.status_code == 404
+    assert "KHONG-CO" in unknown.json()["error"]["message"]
