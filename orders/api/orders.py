@@ -381,6 +381,19 @@ class OrderExportView(APIView):
         )
 
 
+def _order_row(request, number: str) -> dict:
+    """The `order_rows` row of the shop's order with this number, read now; NotFound without one."""
+    row = order_rows(selectors.order_list(shop=request.shop).filter(number=number)).first()
+    if row is None:
+        raise selectors.order_not_found(number)
+    return row
+
+
+def _order_answer(request, number: str) -> dict:
+    """OrderOutput's JSON of the shop's order as it is now (after a change), from query rows."""
+    return orders_output([_order_row(request, number)])[0]
+
+
 class OrderDetailView(APIView):
     """One order by its number, with its status history."""
 
@@ -408,10 +421,7 @@ class OrderDetailView(APIView):
     @extend_schema(responses=OutputSerializer, operation_id="orders_retrieve")
     def get(self, request, number):
         # OutputSerializer's JSON from query rows: the order, its lines and its history, one query each.
-        row = order_rows(selectors.order_list(shop=request.shop).filter(number=number)).first()
-        if row is None:
-            raise selectors.order_not_found(number)
-        return Response(order_detail_output(row))
+        return Response(order_detail_output(_order_row(request, number)))
 
 
 class CancelInput(serializers.Serializer):
@@ -474,7 +484,7 @@ class OrderActionView(APIView):
         data.is_valid(raise_exception=True)
         order = selectors.order_get(shop=request.shop, number=number)
         order = service(order=order, actor=actor_from_request(request, kind), **data.validated_data)
-        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=order.number)).data)
+        return Response(_order_answer(request, order.number))
 
 
 class OrderCancelView(APIView):
@@ -498,7 +508,7 @@ class OrderCancelView(APIView):
         services.order_cancel(
             order=order, actor=actor_from_request(request, kind), reason=data.validated_data["reason"]
         )
-        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
+        return Response(_order_answer(request, number))
 
 
 class OrderEditView(APIView):
@@ -539,7 +549,7 @@ class OrderEditView(APIView):
         if "lines" in values:
             lines = [CartLine(line["sku"], line["quantity"]) for line in values["lines"]]
             order = services.order_lines_change(order=order, actor=actor, lines=lines)
-        return Response(OrderOutput(selectors.order_get(shop=request.shop, number=number)).data)
+        return Response(_order_answer(request, number))
 
 
 class MetricsView(APIView):

@@ -214,3 +214,24 @@ def test_the_order_detail_is_three_queries_and_refuses_an_unknown_number(shop):
     assert answered.status_code == 200 and len(answered.json()["history"]) >= 3
     assert unknown.status_code == 404
     assert "KHONG-CO" in unknown.json()["error"]["message"]
+
+
+def test_an_order_change_answers_what_the_serializer_renders_for_the_order_after_it(shop):
+    # The actions, the cancellation and the edit answer the order as it is after the change, from rows.
+    ProductFactory(shop=shop, sku="AO-DAI", price=Decimal("400000"), stock_on_hand=10)
+    moved, cancelled = (place(shop, lines=[("AO-DAI", 1)], customer_id=f"KH-{i}") for i in range(2))
+    api = make_api_client(shop)
+
+    answers = [
+        api.post(f"/api/v1/orders/{moved.number}/allocate", {}, format="json"),
+        api.post(f"/api/v1/orders/{cancelled.number}/cancel", {"by": "seller", "reason": "Hết hàng"}, format="json"),
+    ]
+
+    for answer, order in zip(answers, (moved, cancelled), strict=True):
+        assert answer.status_code == 200, answer.content
+        expected = json.loads(
+            JSONRenderer().render(OrderOutput(selectors.order_get(shop=shop, number=order.number)).data)
+        )
+        assert answer.json() == expected
+        assert list(answer.json()) == list(expected)
+    assert [answer.json()["status"] for answer in answers] == [OrderStatus.ALLOCATED, OrderStatus.CANCELLED]
