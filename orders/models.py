@@ -155,7 +155,12 @@ class Product(models.Model):
 
     @property
     def stock_available(self) -> int:
+        """What is left to sell: on hand, less what orders hold (STOCK_AVAILABLE in a query)."""
         return self.stock_on_hand - self.stock_reserved
+
+
+# Product.stock_available computed by the database, for pages built from query rows.
+STOCK_AVAILABLE = F("stock_on_hand") - F("stock_reserved")
 
 
 def catalogue_image_path(image: "ProductImage", filename: str) -> str:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import ProductImage
+from orders.models import STOCK_AVAILABLE, ProductImage
 from sellercenter.api.rows import moment_text, money_text
 
 PRODUCT_COLUMNS = (
@@ -54,7 +54,7 @@ def _variants_by_product(pks: list[int], *, back_office: bool) -> dict[int, list
     found = selectors.catalogue_variants(for_sale_only=not back_office).filter(group_id__in=pks)
     variant = _staff_variant if back_office else _variant
     variants = defaultdict(list)
-    for row in found.values(*VARIANT_COLUMNS):
+    for row in found.annotate(available=STOCK_AVAILABLE).values("available", *VARIANT_COLUMNS):
         variants[row["group_id"]].append(variant(row))
     return variants
 
@@ -78,7 +78,7 @@ def _images_by_product(pks: list[int], request) -> dict[int, list[dict]]:
 def _variant(row: dict) -> dict:
     output = {name: row[name] for name in VARIANT_TEXT}
     output["price"] = money_text(row["price"])
-    output["available"] = row["stock_on_hand"] - row["stock_reserved"]
+    output["available"] = row["available"]
     output.update((name, row[name]) for name in VARIANT_AFTER_AVAILABLE)
     return output
 

@@ -10,12 +10,12 @@ from rest_framework.views import APIView
 
 from orders import selectors, services
 from orders.api.catalogue import VariantStaffOutput
-from orders.models import Product, StockMovementKind
+from orders.models import STOCK_AVAILABLE, Product, StockMovementKind
 from orders.services.stock import STOCK_SET_KINDS
 from sellercenter.actor import actor_from_request
 from sellercenter.api.base import BACK_OFFICE_ONLY, STOREFRONT_AND_BACK_OFFICE, ShopScopedMixin
 from sellercenter.api.filters import FilterSet
-from sellercenter.api.rows import money_text
+from sellercenter.api.rows import ListFromRowsMixin
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import NotFound
 
@@ -53,7 +53,7 @@ class ProductFilter(FilterSet):
         return queryset.filter(selectors.variant_search_q(value)) if value.strip() else queryset
 
 
-class ProductListView(ShopScopedMixin, generics.ListAPIView):
+class ProductListView(ListFromRowsMixin, ShopScopedMixin, generics.ListAPIView):
     """GET: the shop's SKUs; `?sku=A,B` picks some, `?is_active=true` those for sale; `category`,
     `in_stock`, `price_min`, `price_max` and `q` filter as the catalogue does."""
 
@@ -62,25 +62,7 @@ class ProductListView(ShopScopedMixin, generics.ListAPIView):
     queryset = Product.objects.all()
     serializer_class = ProductOutput
     filterset_class = ProductFilter
-
-    def list(self, request, *args, **kwargs):
-        # ProductOutput's JSON from the rows of one query: no model instance nor serializer per SKU.
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*PRODUCT_ROW))
-        return self.get_paginated_response([_product_output(row) for row in page])
-
-
-# The columns ProductOutput reads, and the key the list's cursor follows (the pagination's "-pk").
-PRODUCT_ROW = ("pk", "sku", "name", "price", "stock_on_hand", "stock_reserved", "is_active")
-
-
-def _product_output(row: dict) -> dict:
-    return {
-        "sku": row["sku"],
-        "name": row["name"],
-        "price": money_text(row["price"]),
-        "available": row["stock_on_hand"] - row["stock_reserved"],
-        "is_active": row["is_active"],
-    }
+    row_annotations = {"stock_available": STOCK_AVAILABLE}  # the page is built from query rows
 
 
 def _get(request, sku: str) -> Product:
