@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,12 +97,13 @@ def carrier_account_save(
     return account
 
 
+def _default_accounts(shop: Shop) -> QuerySet[CarrierAccount]:
+    # At most one row: one default account per shop (a unique constraint), when it is active.
+    return CarrierAccount.objects.filter(shop=shop, is_default=True, is_active=True)
+
+
 def carrier_account_default(*, shop: Shop) -> CarrierAccount | None:
-    return (
-        CarrierAccount.objects.select_related("pickup_ward__province")
-        .filter(shop=shop, is_default=True, is_active=True)
-        .first()
-    )
+    return _default_accounts(shop).select_related("pickup_ward__province").first()
 
 
 # --- Parcels and quotes ----------------------------------------------------------------------------
@@ -162,10 +163,7 @@ def shipment_quote(
 def shipping_address_check(*, shop: Shop, address: dict) -> None:
     """At checkout: when the shop ships with a carrier, refuse (InvalidInput naming the field) an
     address it could not place, so that the problem shows now and not at hand-over."""
-    ships_with_carrier = (
-        CarrierAccount.objects.filter(shop=shop, is_default=True, is_active=True).exclude(carrier=Carrier.MANUAL)
-    ).exists()  # on every checkout: one probe, no account to load
-    if ships_with_carrier:
+    if _default_accounts(shop).exclude(carrier=Carrier.MANUAL).exists():  # every checkout: a probe, no row
         ward_resolve(address)
 
 
