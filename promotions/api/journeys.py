@@ -1,5 +1,7 @@
 """Journeys for the back office: list, read with steps, start from the abandoned-cart template, change
-status, and the results per step."""
+status, and the results per step. Every answer with journeys is built from query rows (the journeys,
+then their steps) through JourneySerializer's RowShape; the serializer still describes the OpenAPI
+document."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from promotions.journeys.template import journey_create_cart_recovery
 from promotions.models import Campaign, Journey, JourneyStatus, JourneyTrigger, StepKind
 from sellercenter.api.base import BACK_OFFICE_ONLY
 from sellercenter.api.idempotency import idempotent
+from sellercenter.api.rows import ListFromRowsMixin, row_shape
 from sellercenter.api.transactions import api_write
 from sellercenter.errors import InvalidInput
 
@@ -63,22 +66,29 @@ class JourneySerializer(serializers.Serializer):
 
 
 def _journeys(request):
-    return Journey.objects.filter(shop=request.shop).prefetch_related("steps").order_by("-pk")
+    return Journey.objects.filter(shop=request.shop).order_by("-pk")
 
 
-class JourneyListView(ShopTimeMixin, generics.GenericAPIView):
+def _journey_answer(request, pk: int) -> dict:
+    """The shop's journey `pk` with its steps, as JourneySerializer renders it (404: not the shop's)."""
+    shape = row_shape(JourneySerializer, model=Journey)
+    return shape.output([get_object_or_404(shape.rows(_journeys(request)), pk=pk)])[0]
+
+
+class JourneyListView(ListFromRowsMixin, ShopTimeMixin, generics.GenericAPIView):
     """The shop's journeys, every version, newest first."""
 
     required_scopes = BACK_OFFICE_ONLY
     required_permissions = "promotions.view_journey"
+    serializer_class = JourneySerializer
+    row_model = Journey
 
     def get_queryset(self):
         return _journeys(self.request)
 
     @extend_schema(responses=JourneySerializer(many=True), operation_id="promotions_journeys_list")
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(JourneySerializer(page, many=True).data)
+        return self.list(request)
 
 
 class JourneyDetailView(ShopTimeMixin, APIView):
@@ -87,7 +97,7 @@ class JourneyDetailView(ShopTimeMixin, APIView):
 
     @extend_schema(responses=JourneySerializer, operation_id="promotions_journeys_read")
     def get(self, request, pk: int):
-        return Response(JourneySerializer(get_object_or_404(_journeys(request), pk=pk)).data)
+        return Response(_journey_answer(request, pk))
 
 
 class CartRecoveryTemplateView(ShopTimeMixin, APIView):
@@ -120,8 +130,7 @@ class CartRecoveryTemplateView(ShopTimeMixin, APIView):
             )
         except InvalidInput as error:
             raise InvalidInput(fields={"campaign_id": [m for msgs in error.fields.values() for m in msgs]}) from None
-        journey = _journeys(request).get(pk=journey.pk)
-        return Response(JourneySerializer(journey).data, status=status.HTTP_201_CREATED)
+        return Response(_journey_answer(request, journey.pk), status=status.HTTP_201_CREATED)
 
 
 class JourneyActionView(ShopTimeMixin, APIView):
@@ -135,7 +144,7 @@ class JourneyActionView(ShopTimeMixin, APIView):
     @api_write
     def post(self, request, pk: int, action: str):
         journey = JOURNEY_ACTIONS[action](journey=get_object_or_404(Journey, shop=request.shop, pk=pk))
-        return Response(JourneySerializer(_journeys(request).get(pk=journey.pk)).data)
+        return Response(_journey_answer(request, journey.pk))
 
 
 class StepResultSerializer(serializers.Serializer):

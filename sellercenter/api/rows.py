@@ -1,7 +1,8 @@
 """Values as the API's serializer fields render them, for the hot list endpoints that build their page
 from query rows with plain functions instead of one serializer per row. The view keeps its
 serializer as `serializer_class`, so the OpenAPI document still comes from it; a test per endpoint
-compares the two outputs."""
+compares the two outputs. A nested `many=True` serializer over a reverse foreign key is rendered from
+one more query for the whole page."""
 
 import decimal
 import functools
@@ -9,9 +10,10 @@ from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import ManyToOneRel, Prefetch, QuerySet
 from django.utils import timezone
-from rest_framework import ISO_8601, serializers
+from django.utils.duration import duration_string
+from rest_framework import DJANGO_DURATION_FORMAT, ISO_8601, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -40,12 +42,20 @@ def moment_text(value: datetime | None, tz) -> str | None:
 
 # How a flat serializer's field renders a row's value (None: as the row holds it, else through the
 # function, each the same as the field's own `to_representation` for a column of the listed kinds).
-def _date_text(value, tz):
+def _iso_text(value, tz):
     return value.isoformat()
 
 
 def _money(value, tz):
     return money_text(value)
+
+
+def _duration_text(value, tz):
+    return duration_string(value)
+
+
+def _uuid_text(value, tz):
+    return str(value)
 
 
 RENDERINGS = {
@@ -58,7 +68,10 @@ RENDERINGS = {
     serializers.PrimaryKeyRelatedField: (None, (models.ForeignKey,)),
     serializers.DecimalField: (_money, (models.DecimalField,)),
     serializers.DateTimeField: (moment_text, (models.DateTimeField,)),
-    serializers.DateField: (_date_text, (models.DateField,)),
+    serializers.DateField: (_iso_text, (models.DateField,)),
+    serializers.TimeField: (_iso_text, (models.TimeField,)),
+    serializers.DurationField: (_duration_text, (models.DurationField,)),
+    serializers.UUIDField: (_uuid_text, (models.UUIDField,)),
 }
 
 
@@ -73,39 +86,68 @@ def _rendering_class(field_class):
     return None
 
 
+def _is_format(output_format, name: str) -> bool:
+    """Whether a field's output format is the named one (DRF compares them case-insensitively)."""
+    return isinstance(output_format, str) and output_format.lower() == name
+
+
 class RowShape:
     """What `serializer_class(many=True).data` renders, built from `values()` rows instead: each output
     key with the row column it comes from and how its value renders (None stays None, as DRF leaves it).
+    `model`: the rows' model, named for a plain Serializer (a ModelSerializer names its own). A nested
+    `many=True` serializer over a reverse foreign key is the parent's key column and its `Children`.
     Refuses, with ImproperlyConfigured, a field it cannot render exactly the same way."""
 
-    def __init__(self, serializer_class, annotated: tuple[str, ...] = ()):
+    def __init__(self, serializer_class, annotated: tuple[str, ...] = (), *, model=None):
         self.name = serializer_class.__name__
-        model = serializer_class.Meta.model
+        model = self._model(serializer_class, model)
+        if serializer_class.to_representation is not serializers.Serializer.to_representation:
+            raise ImproperlyConfigured(f"{self.name} cannot be rendered from rows: it has its own to_representation.")
         fields = serializer_class().fields
         self.plan = tuple(
             (key, *self._column(model, field, annotated)) for key, field in fields.items() if not field.write_only
         )
         self.columns = tuple(dict.fromkeys(column for _key, column, _render in self.plan))
+        self.children = {render.source: render for _key, _column, render in self.plan if isinstance(render, Children)}
 
     def rows(self, queryset: QuerySet, keys: tuple[str, ...] = ()) -> QuerySet:
         """`queryset` as the rows `output` takes, in one query; `keys`: more columns the caller reads
         (the cursor's ordering fields)."""
+        self._refuse_own_prefetch(queryset)
         return queryset.select_related(None).prefetch_related(None).values(*dict.fromkeys((*keys, *self.columns)))
 
     def output(self, rows) -> list[dict]:
-        """The serializer's `many=True` data of `rows`, times in the active time zone."""
+        """The serializer's `many=True` data of `rows`, times in the active time zone; the children of
+        a nested serializer from one query for all of `rows`."""
         tz = timezone.get_current_timezone()
-        return [self._item(row, tz) for row in rows]
+        rows = list(rows) if self.children else rows
+        plan = tuple(
+            (key, column, render.of_page(rows) if isinstance(render, Children) else render)
+            for key, column, render in self.plan
+        )
+        return [self._item(row, plan, tz) for row in rows]
 
-    def _item(self, row: dict, tz) -> dict:
+    @staticmethod
+    def _item(row: dict, plan: tuple, tz) -> dict:
         item = {}
-        for key, column, render in self.plan:
+        for key, column, render in plan:
             value = row[column]
             item[key] = value if render is None or value is None else render(value, tz)
         return item
 
+    def _model(self, serializer_class, model):
+        named = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is None and named is None:
+            raise ImproperlyConfigured(f"{self.name} cannot be rendered from rows: it names no model, give it one.")
+        if None not in (model, named) and model is not named:
+            raise ImproperlyConfigured(f"{self.name} renders {named.__name__} rows, not {model.__name__} rows.")
+        return model or named
+
     def _column(self, model, field, annotated: tuple[str, ...]) -> tuple[str, object]:
         column = "__".join(field.source_attrs)
+        if isinstance(field, serializers.ListSerializer):
+            children = self._children(model, field)
+            return children.parent_column, children
         if column in annotated:  # the queryset computes it: the field's own rendering
             return column, lambda value, tz: field.to_representation(value)
         kind = _rendering_class(type(field))
@@ -113,6 +155,8 @@ class RowShape:
             self._refuse(field, f"a {type(field).__name__} has no row rendering")
         render, model_fields = RENDERINGS[kind]
         column_field = self._model_field(model, field)
+        if kind is not serializers.PrimaryKeyRelatedField and self._is_key_column(column_field, field):
+            column_field = column_field.target_field  # `<fk>_id`: the key, as the related row holds it
         if not isinstance(column_field, model_fields) or (
             kind is serializers.DateField and isinstance(column_field, models.DateTimeField)
         ):
@@ -120,6 +164,15 @@ class RowShape:
         if not self._renders_plainly(field):
             self._refuse(field, "its options change how it renders")
         return column, render
+
+    def _children(self, model, field) -> "Children":
+        if type(field).to_representation is not serializers.ListSerializer.to_representation:
+            self._refuse(field, f"a {type(field).__name__} has no row rendering")
+        accessors = {relation.get_accessor_name(): relation for relation in model._meta.related_objects}
+        relation = accessors.get(field.source)
+        if not (isinstance(relation, ManyToOneRel) and relation.one_to_many):
+            self._refuse(field, f"{field.source!r} is not a reverse foreign key of {model.__name__}")
+        return Children(field.source, relation, row_shape(type(field.child), model=relation.related_model))
 
     def _model_field(self, model, field):
         *relations, last = field.source_attrs
@@ -137,6 +190,10 @@ class RowShape:
         return column_field
 
     @staticmethod
+    def _is_key_column(column_field, field) -> bool:
+        return isinstance(column_field, models.ForeignKey) and field.source_attrs[-1] == column_field.attname
+
+    @staticmethod
     def _renders_plainly(field) -> bool:
         if isinstance(field, serializers.DecimalField):
             return (
@@ -150,10 +207,15 @@ class RowShape:
             return not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
         if isinstance(field, serializers.DateTimeField):
             iso = getattr(field, "format", api_settings.DATETIME_FORMAT)
-            return not hasattr(field, "timezone") and isinstance(iso, str) and iso.lower() == ISO_8601
+            return not hasattr(field, "timezone") and _is_format(iso, ISO_8601)
         if isinstance(field, serializers.DateField):
-            iso = getattr(field, "format", api_settings.DATE_FORMAT)
-            return isinstance(iso, str) and iso.lower() == ISO_8601
+            return _is_format(getattr(field, "format", api_settings.DATE_FORMAT), ISO_8601)
+        if isinstance(field, serializers.TimeField):
+            return _is_format(getattr(field, "format", api_settings.TIME_FORMAT), ISO_8601)
+        if isinstance(field, serializers.DurationField):
+            return _is_format(getattr(field, "format", api_settings.DURATION_FORMAT), DJANGO_DURATION_FORMAT)
+        if isinstance(field, serializers.UUIDField):
+            return field.uuid_format == "hex_verbose"
         if isinstance(field, serializers.ChoiceField):
             return all(type(value) is str for value in field.choice_strings_to_values.values())
         if isinstance(field, serializers.JSONField):
@@ -162,30 +224,78 @@ class RowShape:
             return field.pk_field is None
         return True
 
+    def _refuse_own_prefetch(self, queryset: QuerySet) -> None:
+        # The children come in the relation's own order; a Prefetch with a queryset of its own would
+        # give the serializer other children, or another order.
+        for lookup in queryset._prefetch_related_lookups:
+            if isinstance(lookup, Prefetch) and lookup.queryset is not None and lookup.prefetch_to in self.children:
+                raise ImproperlyConfigured(
+                    f"{self.name}.{lookup.prefetch_to} cannot be rendered from rows: it is prefetched with a queryset."
+                )
+
     def _refuse(self, field, why: str):
         raise ImproperlyConfigured(f"{self.name}.{field.field_name} cannot be rendered from a row: {why}.")
 
 
+class Children:
+    """A nested `many=True` serializer over a reverse foreign key, for a page of parents: their children
+    from one `values()` query, in the order `prefetch_related(source)` gives them (the child model's
+    default manager and ordering), each rendered through the child serializer's own RowShape."""
+
+    def __init__(self, source: str, relation: ManyToOneRel, shape: RowShape):
+        self.source = source
+        self.shape = shape
+        self.manager = relation.related_model._default_manager
+        self.child_column = relation.field.attname
+        self.parent_column = relation.field.target_field.attname  # the parent's column the children point at
+
+    def of_page(self, rows: list[dict]):
+        """The rendering of a parent's key as its children's data, for the parents in `rows`."""
+        grouped = self._by_parent([row[self.parent_column] for row in rows])
+        return lambda key, tz: grouped[key]
+
+    def _by_parent(self, keys: list) -> dict:
+        grouped = {key: [] for key in keys}
+        if not keys:
+            return grouped
+        queryset = self.manager.filter(**{f"{self.child_column}__in": keys})
+        rows = list(self.shape.rows(queryset, keys=(self.child_column,)))
+        for row, item in zip(rows, self.shape.output(rows), strict=True):
+            grouped[row[self.child_column]].append(item)
+        return grouped
+
+
+def row_shape(serializer_class, annotated: tuple[str, ...] = (), *, model=None) -> RowShape:
+    """The serializer's RowShape, worked out once per class. `annotated`: columns the queryset computes;
+    `model`: the rows' model, for a plain Serializer."""
+    return _row_shape(serializer_class, tuple(annotated), model)
+
+
 @functools.cache
-def row_shape(serializer_class, annotated: tuple[str, ...] = ()) -> RowShape:
-    """The serializer's RowShape, worked out once per class. `annotated`: columns the queryset computes."""
-    return RowShape(serializer_class, annotated)
+def _row_shape(serializer_class, annotated: tuple[str, ...], model) -> RowShape:
+    return RowShape(serializer_class, annotated, model=model)
 
 
 class ListFromRowsMixin:
     """A ListAPIView whose page is built from `values()` rows through the RowShape of its serializer
     class (which still describes the OpenAPI document). `row_annotations`: columns computed for the
-    page (their field renders them). The shape is worked out when the view class is defined, so a
-    serializer it cannot render refuses the import."""
+    page (their field renders them); `row_model`: the rows' model, when the serializer is a plain
+    Serializer. The shape is worked out when the view class is defined, so a serializer it cannot
+    render refuses the import."""
 
     row_annotations: dict = {}
+    row_model = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        row_shape(cls.serializer_class, tuple(cls.row_annotations))
+        cls._row_shape()
+
+    @classmethod
+    def _row_shape(cls) -> RowShape:
+        return row_shape(cls.serializer_class, tuple(cls.row_annotations), model=cls.row_model)
 
     def list(self, request, *args, **kwargs):
-        shape = row_shape(self.serializer_class, tuple(self.row_annotations))
+        shape = self._row_shape()
         queryset = self.filter_queryset(self.get_queryset()).annotate(**self.row_annotations)
         ordering = getattr(self.paginator, "ordering", ())
         ordering = (ordering,) if isinstance(ordering, str) else ordering
