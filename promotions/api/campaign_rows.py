@@ -1,9 +1,11 @@
 """The campaign list's page built from `values()` rows: the same JSON as StaffCampaignSerializer or
-PublicCampaignSerializer (many=True), without a model instance or a serializer per campaign. The view
-still documents its answer with those serializers (the OpenAPI document);
-tests/promotions/test_api_campaign_rows.py compares the outputs."""
+PublicCampaignSerializer (many=True), without a model instance or a serializer per campaign; the
+offers, whose campaigns the selector loads anyway, rendered the same way from those. The views still
+document their answers with those serializers (the OpenAPI document);
+tests/promotions/test_api_campaign_rows.py and test_api_campaign_offer_rows.py compare the outputs."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,6 +45,19 @@ def campaigns_output(rows: list[dict], *, staff: bool) -> list[dict]:
             ranks[campaign_id].append(rank)
     tz = timezone.get_current_timezone()
     return [_campaign(row, sorted(ranks[row["pk"]]), tz, staff) for row in rows]
+
+
+def loaded_campaigns_output(campaigns: list[Campaign], *, at: datetime, staff: bool) -> list[dict]:
+    """The serializer's data of campaigns a selector has already loaded with their tiers (the offers,
+    which it must load to judge), in its order and without a query: each read as its row of
+    `campaign_rows` would be, its status at `at` (Campaign.status_at, the rule `with_status` annotates)."""
+    tz = timezone.get_current_timezone()
+    output = []
+    for campaign in campaigns:
+        row = {name: getattr(campaign, name) for name in COLUMNS}
+        row.update(pk=campaign.pk, current_status=campaign.status_at(at))
+        output.append(_campaign(row, sorted(tier.rank for tier in campaign.tiers.all()), tz, staff))
+    return output
 
 
 def _rendered(row: dict, fields: tuple, tz) -> dict:

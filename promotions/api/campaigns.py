@@ -1,6 +1,7 @@
 """Campaigns: list, create, change, status actions, duplicate, results, and the offers open to a customer."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -12,7 +13,7 @@ from customers.models import Channel, Segment
 from loyalty.models import Tier
 from promotions import selectors, services
 from promotions.api.base import MONEY, STOREFRONT_STATUSES, CustomerInput, ReadForStorefrontsMixin, ShopTimeMixin
-from promotions.api.campaign_rows import campaign_rows, campaigns_output
+from promotions.api.campaign_rows import campaign_rows, campaigns_output, loaded_campaigns_output
 from promotions.api.serializers import (
     PublicCampaignSerializer,
     StaffCampaignSerializer,
@@ -245,7 +246,10 @@ class CampaignOffersView(ShopTimeMixin, APIView):
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        campaigns = selectors.campaigns_offered(
-            shop=request.shop, customer=data.customer(request.shop), channel=data.validated_data.get("channel")
+        at = timezone.now()
+        offered = selectors.campaigns_offered(
+            shop=request.shop, customer=data.customer(request.shop), channel=data.validated_data.get("channel"), at=at
         )
-        return Response(PublicCampaignSerializer(campaigns, many=True).data)
+        # The serializer's JSON from the campaigns the selector loaded to judge them, in its order and
+        # their status at the moment it judged them: no serializer per campaign and no query again.
+        return Response(loaded_campaigns_output(offered, at=at, staff=False))
