@@ -1,7 +1,9 @@
 """The catalogue list's page built from `values()` rows: the same JSON as CatalogueProductOutput(many=True)
 (CatalogueProductStaffOutput's for the back office) without a model instance or a serializer per
-product, variant and image. The serializers stay the list's serializer classes, so the OpenAPI
-document is built from them as before; tests/orders/test_api_catalogue_rows.py compares the outputs."""
+product, variant and image; one product's answer (GET and the writes) is the same functions over its
+one row. The serializers stay the views' serializer classes, so the OpenAPI document is built from
+them as before; tests/orders/test_api_catalogue_rows.py and test_api_catalogue_detail_rows.py compare
+the outputs."""
 
 from collections import defaultdict
 
