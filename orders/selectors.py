@@ -112,8 +112,13 @@ def catalogue_variants(*, for_sale_only: bool) -> QuerySet[Product]:
 def catalogue_product_get(*, shop: Shop, pk: int, for_sale_only: bool) -> ProductGroup:
     found = catalogue_product_list(shop=shop, for_sale_only=for_sale_only).filter(pk=pk).first()
     if found is None:
-        raise NotFound(_("This product does not exist."))
+        raise catalogue_product_not_found()
     return found
+
+
+def catalogue_product_not_found() -> NotFound:
+    """The refusal of a catalogue product the shop does not have (or, for a storefront, does not sell)."""
+    return NotFound(_("This product does not exist."))
 
 
 def catalogue_export_rows(*, groups: QuerySet[ProductGroup]) -> QuerySet[Product]:

@@ -106,7 +106,7 @@ def _output(request, pk: int) -> dict:
     groups = selectors.catalogue_product_list(shop=request.shop, for_sale_only=not back_office).filter(pk=pk)
     found = catalogue_products_output(list(catalogue_rows(groups)), request=request, back_office=back_office)
     if not found:
-        raise NotFound(_("This product does not exist."))
+        raise selectors.catalogue_product_not_found()
     return found[0]
 
 
