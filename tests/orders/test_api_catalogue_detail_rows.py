@@ -18,26 +18,16 @@ from orders.models import ProductGroup, ProductImage
 from sellercenter.models import ApiScope
 from sellercenter.money import Currency
 from tests.conftest import api_pages, make_api_client
+from tests.orders import catalogue_rows_setup
+from tests.orders.catalogue_rows_setup import every_shape_of_product
 from tests.orders.factories import catalogue_product, picture_file, staff_actor
-from tests.orders.test_api_catalogue_rows import _every_shape_of_product
 from tests.sellercenter.factories import ShopFactory
 from tests.sellercenter.row_pages import queries_of, staff_client
 
 pytestmark = pytest.mark.django_db
+shop, media = catalogue_rows_setup.shop, catalogue_rows_setup.media  # a shop in dollars; a media folder per test
 PRODUCTS = "/api/v1/catalogue/products"
 STOREFRONT, BACK_OFFICE = ([ApiScope.STOREFRONT], False), ([ApiScope.BACK_OFFICE], True)
-
-
-@pytest.fixture
-def shop(db):
-    # A shop in dollars: its prices keep their cents.
-    return ShopFactory(name="Thời Trang Hoa Mai", slug="hoa-mai", currency=Currency.USD)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def _serialized(shop, pk: int, *, back_office: bool, tz=None) -> dict:
@@ -68,7 +58,7 @@ def _shown(client, pk: int) -> dict:
 
 @pytest.mark.parametrize(("scopes", "back_office"), [STOREFRONT, BACK_OFFICE])
 def test_every_product_is_what_its_serializer_renders_through_a_key(shop, scopes, back_office):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = make_api_client(shop, scopes=scopes)
     shown = selectors.catalogue_product_list(shop=shop, for_sale_only=not back_office)
 
@@ -81,7 +71,7 @@ def test_every_product_is_what_its_serializer_renders_through_a_key(shop, scopes
 
 @pytest.mark.parametrize(("scopes", "back_office"), [STOREFRONT, BACK_OFFICE])
 def test_a_product_is_its_item_in_the_list(shop, scopes, back_office):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = make_api_client(shop, scopes=scopes)
 
     listed = api_pages(client, f"{PRODUCTS}?limit=50")
@@ -92,7 +82,7 @@ def test_a_product_is_its_item_in_the_list(shop, scopes, back_office):
 @pytest.mark.parametrize("time_zone", ["UTC", "America/New_York", "Asia/Kolkata"])
 def test_staff_read_the_back_office_shape_in_the_shops_time_zone(time_zone):
     shop = ShopFactory(slug="mui-gio", time_zone=time_zone, currency=Currency.USD)
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = staff_client(shop)
 
     for pk in ProductGroup.objects.filter(shop=shop).values_list("pk", flat=True):
@@ -127,7 +117,7 @@ WRITES = {
 @pytest.mark.parametrize("time_zone", ["America/New_York", "Asia/Kolkata"])
 def test_a_write_answers_what_the_serializer_renders_of_the_product_after_it(write, time_zone):
     shop = ShopFactory(slug="mui-gio", time_zone=time_zone, currency=Currency.USD)
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     group = ProductGroup.objects.get(shop=shop, name="Áo dài lụa")
 
     for client, tz in ((make_api_client(shop, [ApiScope.BACK_OFFICE]), None), (staff_client(shop), shop.tzinfo)):

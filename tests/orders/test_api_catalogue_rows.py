@@ -13,76 +13,20 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient, APIRequestFactory
 
-from orders import selectors, services
+from orders import selectors
 from orders.api.catalogue import CatalogueProductOutput, CatalogueProductStaffOutput
 from orders.models import CatalogueStatus, ProductGroup, ProductImage
 from sellercenter.api.rows import moment_text
 from sellercenter.models import ApiScope
 from sellercenter.money import Currency
 from tests.conftest import api_pages, make_api_client
-from tests.orders.factories import catalogue_product, picture_file, place, staff_actor
+from tests.orders import catalogue_rows_setup
+from tests.orders.catalogue_rows_setup import every_shape_of_product
 from tests.sellercenter.factories import ShopFactory, staff_user
 
 pytestmark = pytest.mark.django_db
+shop, media = catalogue_rows_setup.shop, catalogue_rows_setup.media  # a shop in dollars; a media folder per test
 PRODUCTS = "/api/v1/catalogue/products"
-
-
-@pytest.fixture
-def shop(db):
-    # A shop in dollars: its prices keep their cents (a shop in dong has its prices rounded to the dong).
-    return ShopFactory(name="Thời Trang Hoa Mai", slug="hoa-mai", currency=Currency.USD)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def _variant(sku: str, price: str, **fields) -> services.VariantData:
-    return services.VariantData(sku=sku, price=Decimal(price), **fields)
-
-
-def _every_shape_of_product(shop) -> None:
-    """Products with several variants and options, some off sale, units reserved by an order; with no
-    picture and with several out of upload order; in a subcategory, a top category and none; prices
-    with cents and a cost not known; one archived and one with no variant for sale (neither
-    shown to storefronts)."""
-    actor = staff_actor()
-    dresses = services.category_for_path(shop=shop, path="Thời trang nữ / Áo dài")
-    accessories = services.category_for_path(shop=shop, path="Phụ kiện")
-    dress = catalogue_product(shop, "Áo dài lụa", category=dresses, price="125", sku_prefix="AO")
-    services.catalogue_variant_save(group=dress, data=_variant("AO-3", "125", is_active=False), actor=actor)
-    for position, colour in ((2, "#b91c1c"), (0, "#ffffff"), (1, "#1d4ed8")):
-        services.product_image_add(
-            group=dress, upload=picture_file(colour=colour), actor=actor, alt_text=f"Áo {colour}", position=position
-        )
-    place(shop, lines=[("AO-0", 3)])
-    catalogue_product(
-        shop,
-        "Khăn lụa Vạn Phúc",
-        category=accessories,
-        options=(),
-        variants=[_variant("KHAN", "19.50", cost_price=None, barcode="8930001", initial_stock=0)],
-    )
-    hat = catalogue_product(
-        shop,
-        "Nón lá Huế",
-        options=("Loại",),
-        variants=[
-            _variant("NON-RE", "15", options={"Loại": "Thường"}, cost_price=Decimal("6"), initial_stock=4),
-            _variant("NON-THO", "17.50", options={"Loại": "Bài thơ"}, weight_grams=120, initial_stock=2),
-        ],
-    )
-    services.product_image_add(group=hat, upload=picture_file(image_format="JPEG", name="non.jpg"), actor=actor)
-    bag = catalogue_product(shop, "Túi cói", category=accessories, price="32", sku_prefix="TUI")
-    services.catalogue_product_archive(group=bag, actor=actor)
-    fan = catalogue_product(
-        shop, "Quạt giấy", options=(), variants=[_variant("QUAT", "4.50", is_active=False, initial_stock=8)]
-    )
-    services.catalogue_product_update(group=fan, actor=actor, description="Quạt giấy làng Chàng Sơn.")
-    for index in range(3):
-        catalogue_product(shop, f"Áo dài trơn {index}", price=f"{40 + index}.99", sku_prefix=f"TRON{index}")
 
 
 def _serialized(shop, *, back_office: bool, **filters) -> list:
@@ -114,7 +58,7 @@ def _assert_same(listed: list, expected: list) -> None:
 
 
 def test_the_shapes_of_product_are_all_there(shop):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     groups = ProductGroup.objects.filter(shop=shop)
 
     assert groups.count() == 8
@@ -130,7 +74,7 @@ def test_the_shapes_of_product_are_all_there(shop):
 
 @pytest.mark.parametrize(("scopes", "back_office"), [([ApiScope.STOREFRONT], False), (None, True)])
 def test_the_list_answers_what_the_serializer_renders_through_a_key(shop, scopes, back_office):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
 
     listed = _all_pages(make_api_client(shop, scopes=scopes))
 
@@ -148,7 +92,7 @@ def test_the_list_answers_what_the_serializer_renders_through_a_key(shop, scopes
 @pytest.mark.parametrize("time_zone", ["UTC", "America/New_York", "Asia/Kolkata"])
 def test_staff_get_the_back_office_shape_in_the_shops_time_zone(time_zone):
     shop = ShopFactory(slug="mui-gio", time_zone=time_zone, currency=Currency.USD)
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = APIClient()
     client.force_login(staff_user(shop, username="chu.cua.hang"))
 
@@ -163,7 +107,7 @@ def test_staff_get_the_back_office_shape_in_the_shops_time_zone(time_zone):
 
 @pytest.mark.parametrize(("scopes", "back_office"), [([ApiScope.STOREFRONT], False), (None, True)])
 def test_the_next_pages_follow_the_rows_cursor(shop, scopes, back_office):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = make_api_client(shop, scopes=scopes)
 
     first = client.get(f"{PRODUCTS}?limit=2").json()
@@ -190,7 +134,7 @@ FILTERS = [
 @pytest.mark.parametrize(("query", "filters", "names"), FILTERS, ids=[query for query, *_ in FILTERS])
 @pytest.mark.parametrize(("scopes", "back_office"), [([ApiScope.STOREFRONT], False), (None, True)])
 def test_a_filtered_list_answers_what_the_serializer_renders(shop, query, filters, names, scopes, back_office):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     if "category" in filters:
         filters = {**filters, "category": selectors.category_get(shop=shop, slug=filters["category"])}
 
@@ -201,7 +145,7 @@ def test_a_filtered_list_answers_what_the_serializer_renders(shop, query, filter
 
 
 def test_the_back_office_filters_by_status(shop):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
 
     listed = _all_pages(make_api_client(shop), "status=archived")
 
@@ -212,7 +156,7 @@ def test_the_back_office_filters_by_status(shop):
 
 @pytest.mark.parametrize("scopes", [[ApiScope.STOREFRONT], None])
 def test_a_page_is_three_queries_whatever_its_size(shop, scopes):
-    _every_shape_of_product(shop)
+    every_shape_of_product(shop)
     client = make_api_client(shop, scopes=scopes)
     client.get(f"{PRODUCTS}?limit=1")  # the key's first use is recorded once
 
