@@ -2,6 +2,8 @@
 
 Every admin any app registers is covered here automatically."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite
@@ -102,3 +104,43 @@ def test_the_app_list_is_built_once_per_page(shop_owner_client, monkeypatch):
     assert built == [None]
     sidebar_apps = [group["title"] for group in changelist.context["sidebar_navigation"][1:]]
     assert sidebar_apps and len(sidebar_apps) == len(changelist.context["available_apps"])
+
+
+def test_the_app_list_names_are_text_in_the_pages_language_in_djangos_order(shop_owner_client):
+    """The app and model names are translated once per page (not compared as lazy translations at
+    every step of the sort): plain text in Vietnamese, apps and models in the order Django sorts them."""
+    client, _owner = shop_owner_client
+    apps = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="vi").context["available_apps"]
+
+    app_names = [app["name"] for app in apps]
+    assert all(type(name) is str for name in app_names)
+    assert app_names == sorted(app_names, key=str.lower)
+    for app in apps:
+        model_names = [model["name"] for model in app["models"]]
+        assert all(type(name) is str for name in model_names)
+        assert model_names == sorted(model_names)
+    models = {model["name"] for app in apps for model in app["models"]}
+    assert {"Đơn hàng", "Khách hàng"} <= models
+
+
+def test_each_cell_of_a_list_is_labelled_with_its_column_in_the_pages_language(shop_owner_client):
+    """On a narrow screen each cell shows its column's name (`data-label`): the headers are built and
+    translated once per list, and every row's cells still carry them, column by column."""
+    from orders.models import Order
+    from tests.orders.factories import place
+
+    client, owner = shop_owner_client
+    shop = owner.memberships.get().shop
+    place(shop)
+    place(shop)
+    page = client.get(reverse("admin:orders_order_changelist"), HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.status_code == 200
+
+    html = page.content.decode()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    labelled = [re.findall(r'data-label="([^"]*)"', row) for row in rows]
+    labelled = [labels for labels in labelled if labels]
+    assert len(labelled) == Order.objects.filter(shop=shop).count() == 2
+    assert labelled[0] == labelled[1]
+    assert "trạng thái" in labelled[0]
+    assert "status" not in labelled[0]
