@@ -127,19 +127,21 @@ def return_window_closed(order: Order) -> None:
 def snapshot(order: Order) -> dict:
     """Everything a refused operation must leave as it was: the order row, its timeline, payments,
     and the stock of its products with their movements."""
-    order = Order.objects.get(pk=order.pk)
-    product_ids = list(order.lines.values_list("product_id", flat=True))
+    from orders.models import OrderEvent, OrderLine, Payment, ReturnRequest, StockMovement
+
+    # Six reads, none of them a model instance: a refusal matrix takes a snapshot after every call.
+    products = OrderLine.objects.filter(order_id=order.pk).values("product_id")
     return {
         "order": Order.objects.filter(pk=order.pk).values().get(),
-        "events": list(order.events.values_list("pk", flat=True)),
-        "payments": list(order.payments.values_list("pk", flat=True)),
-        "stock": list(Product.objects.filter(pk__in=product_ids).values_list("stock_on_hand", "stock_reserved")),
-        "movements": list(
-            Product.objects.filter(pk__in=product_ids)
-            .values_list("movements__pk", flat=True)
-            .order_by("pk", "movements__pk")
+        "events": list(OrderEvent.objects.filter(order_id=order.pk).values_list("pk", flat=True).order_by("pk")),
+        "payments": list(Payment.objects.filter(order_id=order.pk).values_list("pk", flat=True).order_by("pk")),
+        "stock": list(
+            Product.objects.filter(pk__in=products).values_list("pk", "stock_on_hand", "stock_reserved").order_by("pk")
         ),
-        "returns": list(order.returns.values_list("pk", "status")),
+        "movements": list(
+            StockMovement.objects.filter(product_id__in=products).values_list("pk", flat=True).order_by("pk")
+        ),
+        "returns": list(ReturnRequest.objects.filter(order_id=order.pk).values_list("pk", "status").order_by("pk")),
     }
 
 
