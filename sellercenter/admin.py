@@ -10,12 +10,11 @@ from django.contrib.auth.models import Group, User
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from sellercenter import outbox, services
 from sellercenter.actor import Actor
-from sellercenter.admin_base import ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
+from sellercenter.admin_base import ModelAdmin, ReadOnlyAdminMixin, ShopScopedAdmin, ShopScopedForm, adopt_saved
 from sellercenter.models import ApiKey, ApiScope, AuditEntry, Membership, OutboxMessage, OutboxStatus, Shop
 
 admin.site.site_header = admin.site.site_title = _("Seller Center")

@@ -9,7 +9,7 @@ class SellerCenterConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from sellercenter.admin_site import install_list_headers_once
+        from sellercenter.admin_site import install_admin_reverse_once, install_list_headers_once
         from sellercenter.formatting import install_admin_money_display
         from sellercenter.text import register_sqlite_fold
 
@@ -17,3 +17,4 @@ class SellerCenterConfig(AppConfig):
 
         install_admin_money_display()
         install_list_headers_once()
+        install_admin_reverse_once()

@@ -144,3 +144,105 @@ def test_each_cell_of_a_list_is_labelled_with_its_column_in_the_pages_language(s
     assert labelled[0] == labelled[1]
     assert "trạng thái" in labelled[0]
     assert "status" not in labelled[0]
+
+
+def test_each_caller_of_the_app_list_gets_a_copy_of_its_own(shop_owner_client):
+    """The app list is built once per request; a caller that sorts it or changes a model's entry (the
+    sidebar does both) leaves the next caller's copy as it was built."""
+    from django.test import RequestFactory
+
+    _client, owner = shop_owner_client
+    request = RequestFactory().get(reverse("admin:index"))
+    request.user = owner
+
+    first = admin.site.get_app_list(request)
+    first.reverse()
+    first[0]["models"].clear()
+    for app in first[1:]:
+        for model in app["models"]:
+            model["name"] = "changed"
+            model["perms"]["view"] = not model["perms"]["view"]
+
+    second = admin.site.get_app_list(request)
+    assert second == AdminSite.get_app_list(admin.site, request)
+    assert second is not first and all("changed" not in str(app) for app in second)
+    assert {model["model"] for app in second for model in app["models"]} == {
+        model["model"] for app in AdminSite.get_app_list(admin.site, request) for model in app["models"]
+    }
+
+
+def test_a_list_page_asks_its_model_admin_only_for_what_it_has(shop_owner_client, monkeypatch):
+    """When a template asks an object for an attribute it lacks, Django's template engine lists all of
+    the object's attributes (`dir()`) to tell a missing one from a failing property. The theme's list
+    template asks each row's ModelAdmin for row sections: a 50-row page listed the ModelAdmin's
+    attributes a hundred times. Every ModelAdmin here answers it."""
+    import builtins
+
+    from django.contrib.admin.options import BaseModelAdmin
+    from django.template import base as template_base
+
+    from tests.orders.factories import place
+
+    client, owner = shop_owner_client
+    shop = owner.memberships.get().shop
+    place(shop)
+    place(shop)
+    listed = []
+
+    def recorded_dir(obj):
+        listed.append(type(obj))
+        return builtins.dir(obj)
+
+    monkeypatch.setattr(template_base, "dir", recorded_dir, raising=False)
+    page = client.get(reverse("admin:orders_order_changelist"))
+    assert page.status_code == 200
+    assert "data-label" in page.content.decode()
+    assert listed, "the page made no failed lookup at all: the recording does not see the engine"
+    assert [kind for kind in listed if issubclass(kind, BaseModelAdmin)] == []
+
+
+def test_the_admins_urls_follow_the_script_prefix_and_the_url_patterns(shop_owner_client, settings, monkeypatch):
+    """The admin site's URLs are reversed once and remembered, per script prefix and per URL patterns:
+    a site served under a prefix, or URL patterns that change, get their own URLs."""
+    from django.test import RequestFactory
+    from django.urls import URLResolver, clear_url_caches, get_resolver, set_script_prefix
+
+    _client, owner = shop_owner_client
+    request = RequestFactory().get("/")
+    request.user = owner
+
+    def order_list_url():
+        apps = admin.site.get_app_list(request)
+        return next(m["admin_url"] for app in apps for m in app["models"] if m["object_name"] == "Order")
+
+    reversals = []
+    get_resolver().__dict__.pop("_sellercenter_reversed", None)
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+
+    def counted(self, lookup_view, *args, **kwargs):
+        reversals.append(lookup_view)
+        return reverse_with_prefix(self, lookup_view, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counted)
+    try:
+        assert order_list_url() == "/admin/orders/order/"
+        first = len(reversals)
+        assert first > 0
+        request.__dict__.pop("_sellercenter_app_lists")
+        assert order_list_url() == "/admin/orders/order/"
+        assert len(reversals) == first  # remembered
+
+        set_script_prefix("/ban-hang/")
+        request.__dict__.pop("_sellercenter_app_lists")
+        assert order_list_url() == "/ban-hang/admin/orders/order/"
+    finally:
+        set_script_prefix("/")
+
+    settings.ROOT_URLCONF = "tests.sellercenter.urls_admin_elsewhere"
+    clear_url_caches()
+    request.__dict__.pop("_sellercenter_app_lists")
+    try:
+        assert order_list_url() == "/quan-tri/orders/order/"
+    finally:
+        settings.ROOT_URLCONF = "sellercenter.urls"
+        clear_url_caches()
