@@ -102,7 +102,11 @@ def cache_settings_from_url(url: str) -> dict:
     (Redis), or each process would count on its own."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"redis", "rediss"}:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        # A Redis that stops answering costs a request at most these seconds (the limits are then
+        # not counted), not the operating system's minutes of TCP retries.
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        backend = "django.core.cache.backends.redis.RedisCache"
+        return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}}
     if scheme == "locmem":
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sellercenter"}}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not one of locmem, redis, rediss")

@@ -134,6 +134,9 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": db_url,
             "CELERY_BROKER_URL": broker_url,
+            # The rate-limit counters on the same Redis, as production keeps them: a stopped Redis
+            # must not stop the API. (No broker: in local memory.)
+            "CACHE_URL": broker_url or "locmem://",
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "DEFAULT_FROM_EMAIL": "Hoa Mai <no-reply@hoamai.example.vn>",
             "MEDIA_ROOT": str(folder / "media"),

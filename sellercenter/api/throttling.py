@@ -7,12 +7,28 @@ like to guess (is this voucher code real? what does this cart cost with it?) nam
 `throttle_scope`, counted per key and per address together (`API_RATE_VOUCHER_VALIDATE`,
 `API_RATE_QUOTE`). Rates are read from the settings at each request, so a deployment (or a test)
 changes them without a restart of the class definitions. Over the limit: 429 with `Retry-After`.
+
+Counted by `RateCounter`, not by DRF's history of request times: DRF reads a caller's list of
+times, adds one and writes the list back, so requests that arrive together read the same list and
+all but one go uncounted (on Redis, 17 of 20 voucher guesses at once passed a limit of 5).
+
+A cache that does not answer lets requests through uncounted, with a warning in the log: the limits
+guard the shop against floods, and a stopped Redis must not stop its API (checkouts, the storefront).
 """
 
+import logging
+import math
+
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from sellercenter.models import ApiKey
+
+logger = logging.getLogger("sellercenter.api")
+
+# What a cache that is down or unreachable raises: redis-py's own errors, the socket's otherwise.
+CACHE_DOWN = (RedisError, OSError)
 
 # throttle_scope -> the setting that holds its rate ("<count>/<second|minute|hour|day>").
 SCOPE_SETTINGS = {
@@ -32,9 +48,83 @@ def _caller(request) -> str | None:
     return None
 
 
-class _SettingRateThrottle(SimpleRateThrottle):
+class RateCounter:
+    """Requests counted per window of the rate's duration, by the cache's atomic increment (Redis
+    `INCR`; the local-memory cache's lock), so requests at once are each counted.
+
+    A request is let through when the count of the current window, plus the previous window's
+    weighted by how much of it is still within the last duration, is at most the limit (a sliding
+    window, estimated from two counters: no burst of twice the rate across a window's edge). A
+    refused request is taken off the count again, as DRF does not count it either: a caller over
+    its limit gets through again as its earlier requests age out, however often it retries."""
+
+    def __init__(self, cache, key: str, limit: int, duration: int):
+        self.cache, self.key, self.limit, self.duration = cache, key, limit, duration
+        self.wait_seconds: float | None = None
+
+    def allow(self, now: float) -> bool:
+        window = int(now // self.duration)
+        into = (now - window * self.duration) / self.duration
+        current_key = f"{self.key}:{window}"
+        current = self._increment(current_key)
+        previous = self.cache.get(f"{self.key}:{window - 1}", 0) if current <= self.limit else 0
+        if current + previous * (1 - into) <= self.limit:
+            return True
+        self.cache.decr(current_key)
+        self.wait_seconds = self._wait(current - 1, previous, into)
+        return False
+
+    def _increment(self, key: str) -> int:
+        # Kept for two windows: the next one weighs it.
+        try:
+            return self.cache.incr(key)
+        except ValueError:
+            if self.cache.add(key, 1, timeout=2 * self.duration + 1):
+                return 1
+            return self.cache.incr(key)
+
+    def _wait(self, current: int, previous: int, into: float) -> float:
+        """Seconds until one more request would be let through, no one else asking meanwhile."""
+        left = 1 - into
+        if self.limit < 1:  # a rate of 0: nothing is let through, ask again a window later
+            return self.duration * left + self.duration
+        room = self.limit - current - 1
+        if room >= 0 and previous and previous * left > room:
+            return self.duration * (left - room / previous)
+        # Not within this window: in the next, this one's count weighs as the previous.
+        later = 1 - (self.limit - 1) / current if current > self.limit - 1 else 0
+        return self.duration * (left + max(0.0, later))
+
+
+class _CountedThrottle(SimpleRateThrottle):
+    """DRF's throttle, its requests counted by `RateCounter`."""
+
+    wait_seconds: float | None = None
+
+    def _allow_counted(self, key: str) -> bool:
+        counter = RateCounter(self.cache, key, self.num_requests, self.duration)
+        try:
+            if counter.allow(self.timer()):
+                return True
+        except CACHE_DOWN as error:
+            logger.warning("Rate limit %s not counted: the cache did not answer (%s)", key, error)
+            return True
+        self.wait_seconds = counter.wait_seconds
+        return False
+
+    def wait(self):
+        return None if self.wait_seconds is None else max(1, math.ceil(self.wait_seconds))
+
+
+class _SettingRateThrottle(_CountedThrottle):
     def get_rate(self):
         return getattr(settings, SCOPE_SETTINGS[self.scope]) or None
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        return key is None or self._allow_counted(key)
 
 
 class AddressRateThrottle(_SettingRateThrottle):
@@ -54,7 +144,7 @@ class KeyRateThrottle(_SettingRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": caller}
 
 
-class GuessRateThrottle(SimpleRateThrottle):
+class GuessRateThrottle(_CountedThrottle):
     """The stricter limit of views with a `throttle_scope`, per key and per address alike."""
 
     def allow_request(self, request, view):
@@ -63,7 +153,7 @@ class GuessRateThrottle(SimpleRateThrottle):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return all(self._allow(request, ident) for ident in self._idents(request))
+        return all(self._allow_counted(self._key(ident)) for ident in self._idents(request))
 
     def get_rate(self):
         scope = getattr(self, "scope", None)
@@ -76,12 +166,5 @@ class GuessRateThrottle(SimpleRateThrottle):
             idents.append(caller)
         return idents
 
-    def _allow(self, request, ident: str) -> bool:
-        self.key = self.cache_format % {"scope": self.scope, "ident": ident}
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()
+    def _key(self, ident: str) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -2,7 +2,9 @@
 
 import pytest
 from django.test import override_settings
+from rest_framework.test import APIClient
 
+from tests.concurrency import run_concurrently
 from tests.conftest import make_api_client
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,127 @@ def test_limits_are_counted_in_redis_when_cache_url_names_it(api, redis_url):
         cache.clear()
 
     assert statuses == [200, 200, 429]
+
+
+def _caches(request):
+    """The local-memory cache of the demo, or Redis as in production (`redis_url`)."""
+    if request.param == "locmem":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from sellercenter.environment import cache_settings_from_url
+
+    return cache_settings_from_url(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
+def counted_in(request):
+    with override_settings(CACHES=_caches(request)):
+        from django.core.cache import cache
+
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.mark.django_db(transaction=False)
+@override_settings(API_RATE_PER_ADDRESS="10/minute")
+def test_requests_at_once_from_one_address_pass_no_more_than_its_limit(counted_in):
+    from django.test import Client
+
+    def call(_):
+        return Client().get("/api/v1/shop", REMOTE_ADDR="192.0.2.50").status_code
+
+    statuses = run_concurrently(call, 40)
+
+    assert statuses.count(401) == 10 and statuses.count(429) == 30
+    # Refused requests are not counted: the address is still at its limit, not past it.
+    assert Client().get("/api/v1/shop", REMOTE_ADDR="192.0.2.50").status_code == 429
+    assert Client().get("/api/v1/shop", REMOTE_ADDR="192.0.2.51").status_code == 401
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(API_RATE_VOUCHER_VALIDATE="5/minute")
+def test_voucher_guesses_at_once_pass_no_more_than_the_limit(counted_in, shop):
+    from sellercenter.models import ApiKey
+    from tests.sellercenter.factories import api_key_secret
+
+    secret = api_key_secret(shop)
+
+    def guess(n):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+        return _guess(client, f"SONG{n}").status_code
+
+    statuses = run_concurrently(guess, 20)
+
+    assert statuses.count(200) == 5 and statuses.count(429) == 15
+    assert ApiKey.objects.filter(shop=shop).count() == 1
+
+
+def _counter(limit: int, duration: int = 60):
+    import uuid
+
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from sellercenter.api.throttling import RateCounter
+
+    # A local-memory cache of its own: caches of the same name share their rows.
+    return RateCounter(LocMemCache(uuid.uuid4().hex, {}), "throttle_test_caller", limit, duration)
+
+
+def test_a_limit_holds_across_the_edge_of_its_window():
+    counter = _counter(5)
+    assert [counter.allow(59.0 + n / 10) for n in range(6)] == [True] * 5 + [False]
+
+    # Two seconds later, in the next window: the last minute already had 5.
+    assert counter.allow(61.0) is False
+    # Half a window on, the earlier requests weigh half: 2 more fit (2 + 5 / 2 <= 5).
+    assert [counter.allow(90.0) for _ in range(3)] == [True, True, False]
+
+
+def test_retry_after_is_when_the_next_request_is_let_through():
+    import random
+
+    generator = random.Random(18)
+    for limit in (1, 2, 5, 30):
+        counter = _counter(limit)
+        now = 0.0
+        for _ in range(200):
+            now += generator.uniform(0, 30 / limit)
+            if counter.allow(now):
+                continue
+            wait = counter.wait_seconds
+            assert 0 < wait <= 120, (limit, now, wait)
+            if wait > 0.01:
+                assert counter.allow(now + wait - 0.01) is False, (limit, now, wait)
+            now += wait + 0.001
+            assert counter.allow(now) is True, (limit, now, wait)
+
+
+@override_settings(API_RATE_QUOTE="0/minute")
+def test_a_rate_of_none_at_all_refuses_with_a_retry_after(api):
+    cart = {"lines": [{"sku": "AO-DAI", "quantity": 1, "unit_price": "250000"}], "channel": "website"}
+    refused = api.post("/api/v1/promotions/quote", cart, format="json")
+
+    assert refused.status_code == 429
+    assert 60 <= int(refused["Retry-After"]) <= 120
+
+
+def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(api, tmp_path, caplog):
+    from sellercenter.environment import cache_settings_from_url
+    from tests.processes import Redis
+
+    server = Redis(tmp_path).start()
+    try:
+        with override_settings(CACHES=cache_settings_from_url(server.url), API_RATE_PER_KEY="2/minute"):
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
+
+            server.kill()
+            with caplog.at_level("WARNING", logger="sellercenter.api"):
+                assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
+            assert "not counted: the cache did not answer" in caplog.text
+
+            server.start()
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        server.kill()
