@@ -2,6 +2,7 @@
 
 Saves go through the kernel's services, so each change of a setting writes its audit row."""
 
+from axes import admin as axes_admin
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -37,6 +38,17 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
+
+
+# The login lockout's records (django-axes, for superusers) in the admin theme too.
+for _model, _axes_admin in [
+    (axes_admin.AccessAttempt, axes_admin.AccessAttemptAdmin),
+    (axes_admin.AccessLog, axes_admin.AccessLogAdmin),
+    (axes_admin.AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_axes_admin.__name__, (_axes_admin, ModelAdmin), {}))
 
 
 @admin.register(Shop)

@@ -27,6 +27,7 @@ from orders.models import (
 )
 from orders.shipping.carriers.base import CarrierError
 from sellercenter.admin_base import (
+    ModelAdmin,
     ReadOnlyAdminMixin,
     ShopScopedAdmin,
     ShopScopedForm,
@@ -263,13 +264,13 @@ class CodRemittanceAdmin(ReadOnlyAdminMixin, ShopScopedAdmin):
 
 
 @admin.register(Province)
-class ProvinceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProvinceAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["code", "name", "ghn_province_id", "ghtk_name"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Ward)
-class WardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WardAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["code", "name", "province", "ghn_district_id", "ghn_ward_code", "ghtk_district"]
     list_filter = ["province"]
     list_select_related = ["province"]

@@ -201,6 +201,21 @@ def test_a_list_page_asks_its_model_admin_only_for_what_it_has(shop_owner_client
     assert [kind for kind in listed if issubclass(kind, BaseModelAdmin)] == []
 
 
+def test_every_model_admin_is_the_kernels():
+    """The theme styles, and the list template reads, what its own ModelAdmin defines: a ModelAdmin
+    straight from Django gets neither (and pays the failed lookups above on every row)."""
+    from django.contrib import admin
+
+    from sellercenter.admin_base import ModelAdmin
+
+    others = sorted(
+        f"{model._meta.label}: {type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, ModelAdmin)
+    )
+    assert others == []
+
+
 def test_the_admins_urls_follow_the_script_prefix_and_the_url_patterns(shop_owner_client, settings, monkeypatch):
     """The admin site's URLs are reversed once and remembered, per script prefix and per URL patterns:
     a site served under a prefix, or URL patterns that change, get their own URLs."""
