@@ -205,6 +205,8 @@ def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(ap
             with caplog.at_level("WARNING", logger="sellercenter.api"):
                 assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
             assert "not counted: the cache did not answer" in caplog.text
+            health = api.get("/healthz").json()
+            assert (health["status"], health["cache"]) == ("degraded", "unavailable")
 
             server.start()
             assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
