@@ -102,8 +102,8 @@ def cache_settings_from_url(url: str) -> dict:
     (Redis), or each process would count on its own."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"redis", "rediss"}:
-        # A Redis that stops answering costs a request at most these seconds (the limits are then
-        # not counted), not the operating system's minutes of TCP retries.
+        # A Redis that stops answering costs a request at most a second (the limits are then not
+        # counted for a while, see sellercenter.api.throttling), not redis-py's default of five.
         options = {"socket_connect_timeout": 1, "socket_timeout": 1}
         backend = "django.core.cache.backends.redis.RedisCache"
         return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}}

@@ -14,10 +14,13 @@ all but one go uncounted (on Redis, 17 of 20 voucher guesses at once passed a li
 
 A cache that does not answer lets requests through uncounted, with a warning in the log: the limits
 guard the shop against floods, and a stopped Redis must not stop its API (checkouts, the storefront).
+The process then leaves the cache alone for `CACHE_RETRY_SECONDS`, so an unreachable Redis costs its
+timeout once in that time, not on every limit of every request.
 """
 
 import logging
 import math
+import time
 
 from django.conf import settings
 from redis.exceptions import RedisError
@@ -29,6 +32,9 @@ logger = logging.getLogger("sellercenter.api")
 
 # What a cache that is down or unreachable raises: redis-py's own errors, the socket's otherwise.
 CACHE_DOWN = (RedisError, OSError)
+CACHE_RETRY_SECONDS = 5.0
+# Until when (time.monotonic()) this process counts nothing: the cache did not answer.
+_cache_down_until = 0.0
 
 # throttle_scope -> the setting that holds its rate ("<count>/<second|minute|hour|day>").
 SCOPE_SETTINGS = {
@@ -102,12 +108,18 @@ class _CountedThrottle(SimpleRateThrottle):
     wait_seconds: float | None = None
 
     def _allow_counted(self, key: str) -> bool:
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True
         counter = RateCounter(self.cache, key, self.num_requests, self.duration)
         try:
             if counter.allow(self.timer()):
                 return True
         except CACHE_DOWN as error:
-            logger.warning("Rate limit %s not counted: the cache did not answer (%s)", key, error)
+            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+            logger.warning(
+                "Rate limits not counted for %s s: the cache did not answer (%s)", CACHE_RETRY_SECONDS, error
+            )
             return True
         self.wait_seconds = counter.wait_seconds
         return False

@@ -192,10 +192,14 @@ def test_a_rate_of_none_at_all_refuses_with_a_retry_after(api):
     assert 60 <= int(refused["Retry-After"]) <= 120
 
 
-def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(api, tmp_path, caplog):
+def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(api, tmp_path, caplog, monkeypatch):
+    import time
+
+    from sellercenter.api import throttling
     from sellercenter.environment import cache_settings_from_url
     from tests.processes import Redis
 
+    monkeypatch.setattr(throttling, "CACHE_RETRY_SECONDS", 1.0)
     server = Redis(tmp_path).start()
     try:
         with override_settings(CACHES=cache_settings_from_url(server.url), API_RATE_PER_KEY="2/minute"):
@@ -204,11 +208,34 @@ def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(ap
             server.kill()
             with caplog.at_level("WARNING", logger="sellercenter.api"):
                 assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
-            assert "not counted: the cache did not answer" in caplog.text
+            # Asked once, then left alone for its retry time: one warning for three requests.
+            assert caplog.text.count("Rate limits not counted for 1.0 s: the cache did not answer") == 1
             health = api.get("/healthz").json()
             assert (health["status"], health["cache"]) == ("degraded", "unavailable")
 
             server.start()
+            time.sleep(1.1)
             assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
     finally:
         server.kill()
+        throttling._cache_down_until = 0.0
+
+
+def test_a_redis_that_never_answers_costs_its_timeout_once_not_a_hang(api, caplog):
+    import socket
+
+    from sellercenter.api import throttling
+    from sellercenter.environment import cache_settings_from_url
+
+    # A port that takes connections (the kernel completes them) and never says a word.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    try:
+        with override_settings(CACHES=cache_settings_from_url(url)), caplog.at_level("WARNING", "sellercenter.api"):
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
+        assert caplog.text.count("the cache did not answer (Timeout") == 1
+    finally:
+        silent.close()
+        throttling._cache_down_until = 0.0
