@@ -18,6 +18,7 @@ The process then leaves the cache alone for `CACHE_RETRY_SECONDS`, so an unreach
 timeout once in that time, not on every limit of every request.
 """
 
+import contextlib
 import logging
 import math
 import time
@@ -76,18 +77,21 @@ class RateCounter:
         previous = self.cache.get(f"{self.key}:{window - 1}", 0) if current <= self.limit else 0
         if current + previous * (1 - into) <= self.limit:
             return True
-        self.cache.decr(current_key)
+        with contextlib.suppress(ValueError):  # gone meanwhile (evicted): nothing to take off
+            self.cache.decr(current_key)
         self.wait_seconds = self._wait(current - 1, previous, into)
         return False
 
     def _increment(self, key: str) -> int:
+        with contextlib.suppress(ValueError):  # not there yet
+            return self.cache.incr(key)
         # Kept for two windows: the next one weighs it.
+        if self.cache.add(key, 1, timeout=2 * self.duration + 1):
+            return 1
         try:
-            return self.cache.incr(key)
+            return self.cache.incr(key)  # another request added it first
         except ValueError:
-            if self.cache.add(key, 1, timeout=2 * self.duration + 1):
-                return 1
-            return self.cache.incr(key)
+            return 1  # and it is gone again already (evicted): this one counts alone
 
     def _wait(self, current: int, previous: int, into: float) -> float:
         """Seconds until one more request would be let through, no one else asking meanwhile."""

@@ -239,3 +239,24 @@ def test_a_redis_that_never_answers_costs_its_timeout_once_not_a_hang(api, caplo
     finally:
         silent.close()
         throttling._cache_down_until = 0.0
+
+
+def test_a_counter_evicted_between_its_steps_is_no_error():
+    counter = _counter(1)
+
+    class Evicting(type(counter.cache)):
+        """The cache drops every counter right after handing it out, as a full cache may."""
+
+        def incr(self, key, delta=1, version=None):
+            value = super().incr(key, delta, version)
+            self.delete(key, version)
+            return value
+
+        def add(self, key, value, timeout=None, version=None):
+            return False  # another request's, evicted at once
+
+    counter.cache.__class__ = Evicting
+    counter.cache.set(f"{counter.key}:0", 5)
+
+    assert counter.allow(30.0) is False  # 6 > 1; taking it off again finds nothing
+    assert counter.allow(31.0) is True  # not there, added elsewhere and gone: counted alone
