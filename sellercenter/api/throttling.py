@@ -56,54 +56,63 @@ def _caller(request) -> str | None:
 
 
 class RateCounter:
-    """Requests counted per window of the rate's duration, by the cache's atomic increment (Redis
-    `INCR`; the local-memory cache's lock), so requests at once are each counted.
+    """Requests counted in slots of a tenth of the rate's duration, each by the cache's atomic
+    increment (Redis `INCR`; the local-memory cache's lock), so requests at once are each counted.
 
-    A request is let through when the count of the current window, plus the previous window's
-    weighted by how much of it is still within the last duration, is at most the limit (a sliding
-    window, estimated from two counters: no burst of twice the rate across a window's edge). A
-    refused request is taken off the count again, as DRF does not count it either: a caller over
-    its limit gets through again as its earlier requests age out, however often it retries."""
+    A request is let through when its own slot and the `SLOTS` slots before it hold no more than the
+    limit. Those slots cover the last duration and at most one slot more, so no span of the duration
+    ever holds more requests than the limit, across the edge of a window neither; the price is that a
+    caller at its limit may wait up to a tenth of the duration longer than an exact log of times
+    would make it. A refused request is taken off the count again, as DRF does not count it either:
+    a caller over its limit gets through again as its earlier requests age out, however often it
+    retries."""
+
+    SLOTS = 10
 
     def __init__(self, cache, key: str, limit: int, duration: int):
         self.cache, self.key, self.limit, self.duration = cache, key, limit, duration
+        self.slot_seconds = duration / self.SLOTS
         self.wait_seconds: float | None = None
 
     def allow(self, now: float) -> bool:
-        window = int(now // self.duration)
-        into = (now - window * self.duration) / self.duration
-        current_key = f"{self.key}:{window}"
-        current = self._increment(current_key)
-        previous = self.cache.get(f"{self.key}:{window - 1}", 0) if current <= self.limit else 0
-        if current + previous * (1 - into) <= self.limit:
-            return True
+        slot = int(now // self.slot_seconds)
+        own_key = f"{self.key}:{slot}"
+        own = self._increment(own_key)
+        earlier = [0] * self.SLOTS
+        if own <= self.limit:
+            earlier = self._counts(range(slot - self.SLOTS, slot))
+            if own + sum(earlier) <= self.limit:
+                return True
         with contextlib.suppress(ValueError):  # gone meanwhile (evicted): nothing to take off
-            self.cache.decr(current_key)
-        self.wait_seconds = self._wait(current - 1, previous, into)
+            self.cache.decr(own_key)
+        self.wait_seconds = self._wait(now, slot, [*earlier, own - 1])
         return False
+
+    def _counts(self, slots: range) -> list[int]:
+        """The count of each slot, oldest first (one MGET on Redis)."""
+        keys = [f"{self.key}:{slot}" for slot in slots]
+        found = self.cache.get_many(keys)
+        return [int(found.get(key) or 0) for key in keys]
 
     def _increment(self, key: str) -> int:
         with contextlib.suppress(ValueError):  # not there yet
             return self.cache.incr(key)
-        # Kept for two windows: the next one weighs it.
-        if self.cache.add(key, 1, timeout=2 * self.duration + 1):
+        # Kept while a later slot may still count it.
+        if self.cache.add(key, 1, timeout=math.ceil(self.duration + 2 * self.slot_seconds) + 1):
             return 1
         try:
             return self.cache.incr(key)  # another request added it first
         except ValueError:
             return 1  # and it is gone again already (evicted): this one counts alone
 
-    def _wait(self, current: int, previous: int, into: float) -> float:
-        """Seconds until one more request would be let through, no one else asking meanwhile."""
-        left = 1 - into
-        if self.limit < 1:  # a rate of 0: nothing is let through, ask again a window later
-            return self.duration * left + self.duration
-        room = self.limit - current - 1
-        if room >= 0 and previous and previous * left > room:
-            return self.duration * (left - room / previous)
-        # Not within this window: in the next, this one's count weighs as the previous.
-        later = 1 - (self.limit - 1) / current if current > self.limit - 1 else 0
-        return self.duration * (left + max(0.0, later))
+    def _wait(self, now: float, slot: int, counts: list[int]) -> float:
+        """Seconds until one more request would be let through, no one else asking meanwhile:
+        `counts` are the slots from `SLOTS` before `slot` to `slot` itself."""
+        if self.limit < 1:  # a rate of 0: nothing is let through, ask again a duration later
+            return float(self.duration)
+        # In slot + ahead, the slots before slot + ahead - SLOTS no longer count.
+        ahead = next(ahead for ahead in range(1, len(counts) + 1) if sum(counts[ahead:]) < self.limit)
+        return (slot + ahead) * self.slot_seconds - now
 
 
 class _CountedThrottle(SimpleRateThrottle):
