@@ -277,6 +277,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
 # --- REST API ---------------------------------------------------------------------------------------
+API_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
+if API_NUM_PROXIES < 0:
+    raise ImproperlyConfigured("API_NUM_PROXIES must be 0 or more")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sellercenter.api.authentication.ApiKeyAuthentication",
@@ -296,9 +299,10 @@ REST_FRAMEWORK = {
         "sellercenter.api.throttling.KeyRateThrottle",
         "sellercenter.api.throttling.GuessRateThrottle",
     ],
-    # Proxies in front of the app that append to X-Forwarded-For: the client address is the one
-    # they saw. None (no proxy): the connection's own address.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0) or None,
+    # Proxies in front of the app that append to X-Forwarded-For: the client address is the one the
+    # nearest of them saw. 0 (no proxy): the connection's own address, whatever the header says. (Not
+    # None: DRF then takes the whole header, which the client writes, as its address.)
+    "NUM_PROXIES": API_NUM_PROXIES,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

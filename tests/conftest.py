@@ -287,9 +287,13 @@ def other_api(other_shop):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit counters live in the cache: each test starts with none spent."""
+    """Rate-limit counters live in the cache: each test starts with none spent, and with the cache
+    taken for up (a test that stopped it leaves no pause behind)."""
     from django.core.cache import cache
 
+    from sellercenter.api import throttling
+
+    throttling._cache_down_until = 0.0
     cache.clear()
     yield
 

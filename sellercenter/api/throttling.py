@@ -73,6 +73,7 @@ class RateCounter:
         self.cache, self.key, self.limit, self.duration = cache, key, limit, duration
         self.slot_seconds = duration / self.SLOTS
         self.wait_seconds: float | None = None
+        self.counted_key: str | None = None
 
     def allow(self, now: float) -> bool:
         slot = int(now // self.slot_seconds)
@@ -82,11 +83,21 @@ class RateCounter:
         if own <= self.limit:
             earlier = self._counts(range(slot - self.SLOTS, slot))
             if own + sum(earlier) <= self.limit:
+                self.counted_key = own_key
                 return True
-        with contextlib.suppress(ValueError):  # gone meanwhile (evicted): nothing to take off
-            self.cache.decr(own_key)
+        self._take_off(own_key)
         self.wait_seconds = self._wait(now, slot, [*earlier, own - 1])
         return False
+
+    def give_back(self) -> None:
+        """Take a request let through off the count again (another limit refused it)."""
+        if self.counted_key:
+            self._take_off(self.counted_key)
+            self.counted_key = None
+
+    def _take_off(self, key: str) -> None:
+        with contextlib.suppress(ValueError):  # gone meanwhile (evicted): nothing to take off
+            self.cache.decr(key)
 
     def _counts(self, slots: range) -> list[int]:
         """The count of each slot, oldest first (one MGET on Redis)."""
@@ -120,22 +131,28 @@ class _CountedThrottle(SimpleRateThrottle):
 
     wait_seconds: float | None = None
 
-    def _allow_counted(self, key: str) -> bool:
+    def _allow_counted(self, *keys: str) -> bool:
+        """Let the request through if every limit named by `keys` allows it; when one refuses, the
+        ones before it take it off their count again, so a refused request counts nowhere."""
         global _cache_down_until
         if time.monotonic() < _cache_down_until:
             return True
-        counter = RateCounter(self.cache, key, self.num_requests, self.duration)
+        counted: list[RateCounter] = []
         try:
-            if counter.allow(self.timer()):
-                return True
+            for key in keys:
+                counter = RateCounter(self.cache, key, self.num_requests, self.duration)
+                if not counter.allow(self.timer()):
+                    for earlier in counted:
+                        earlier.give_back()
+                    self.wait_seconds = counter.wait_seconds
+                    return False
+                counted.append(counter)
         except CACHE_DOWN as error:
             _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
             logger.warning(
                 "Rate limits not counted for %s s: the cache did not answer (%s)", CACHE_RETRY_SECONDS, error
             )
-            return True
-        self.wait_seconds = counter.wait_seconds
-        return False
+        return True
 
     def wait(self):
         return None if self.wait_seconds is None else max(1, math.ceil(self.wait_seconds))
@@ -177,12 +194,14 @@ class GuessRateThrottle(_CountedThrottle):
         if self.scope is None:
             return True
         self.rate = self.get_rate()
+        if self.rate is None:
+            return True  # left empty: this limit is off, as the others are
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return all(self._allow_counted(self._key(ident)) for ident in self._idents(request))
+        return self._allow_counted(*(self._key(ident) for ident in self._idents(request)))
 
     def get_rate(self):
         scope = getattr(self, "scope", None)
-        return getattr(settings, SCOPE_SETTINGS[scope]) if scope else None
+        return (getattr(settings, SCOPE_SETTINGS[scope]) or None) if scope else None
 
     def _idents(self, request) -> list[str]:
         idents = [f"address-{self.get_ident(request)}"]

@@ -219,6 +219,61 @@ def test_retry_after_is_when_the_next_request_is_let_through():
             assert (retried_at, retried) == (pytest.approx(now + wait), True), (case, now)
 
 
+@override_settings(API_RATE_QUOTE="0/minute")
+def test_a_rate_of_none_at_all_refuses_with_a_retry_after(api):
+    cart = {"lines": [{"sku": "AO-DAI", "quantity": 1, "unit_price": "250000"}], "channel": "website"}
+    refused = api.post("/api/v1/promotions/quote", cart, format="json")
+
+    assert refused.status_code == 429
+    assert 60 <= int(refused["Retry-After"]) <= 120
+
+
+def test_a_stopped_redis_lets_the_api_answer_and_the_limits_come_back_with_it(api, tmp_path, caplog, monkeypatch):
+    import time
+
+    from sellercenter.api import throttling
+    from sellercenter.environment import cache_settings_from_url
+    from tests.processes import Redis
+
+    monkeypatch.setattr(throttling, "CACHE_RETRY_SECONDS", 1.0)
+    server = Redis(tmp_path).start()
+    try:
+        with override_settings(CACHES=cache_settings_from_url(server.url), API_RATE_PER_KEY="2/minute"):
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
+
+            server.kill()
+            with caplog.at_level("WARNING", logger="sellercenter.api"):
+                assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
+            # Asked once, then left alone for its retry time: one warning for three requests.
+            assert caplog.text.count("Rate limits not counted for 1.0 s: the cache did not answer") == 1
+            health = api.get("/healthz").json()
+            assert (health["status"], health["cache"]) == ("degraded", "unavailable")
+
+            server.start()
+            time.sleep(1.1)
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        server.kill()
+
+
+def test_a_redis_that_never_answers_costs_its_timeout_once_not_a_hang(api, caplog):
+    import socket
+
+    from sellercenter.environment import cache_settings_from_url
+
+    # A port that takes connections (the kernel completes them) and never says a word.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    try:
+        with override_settings(CACHES=cache_settings_from_url(url)), caplog.at_level("WARNING", "sellercenter.api"):
+            assert [api.get("/api/v1/shop").status_code for _ in range(3)] == [200, 200, 200]
+        assert caplog.text.count("the cache did not answer (Timeout") == 1
+    finally:
+        silent.close()
+
+
 def test_a_counter_evicted_between_its_steps_is_no_error():
     counter = _counter(1)
 
@@ -238,3 +293,45 @@ def test_a_counter_evicted_between_its_steps_is_no_error():
 
     assert counter.allow(30.0) is False  # 6 > 1; taking it off again finds nothing
     assert counter.allow(31.0) is True  # not there, added elsewhere and gone: counted alone
+
+
+@override_settings(API_RATE_PER_ADDRESS="3/minute")
+def test_a_forged_x_forwarded_for_does_not_make_a_new_address(client):
+    # No proxy is configured (API_NUM_PROXIES 0): the header is the client's own words.
+    statuses = [
+        client.get("/api/v1/shop", REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_behind_proxies_the_address_is_the_one_the_nearest_proxy_saw(client, settings):
+    from django.conf import settings as live
+
+    settings.REST_FRAMEWORK = {**live.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.API_RATE_PER_ADDRESS = "2/minute"
+
+    def call(forwarded: str) -> int:
+        return client.get("/api/v1/shop", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    # The client may write anything before what the proxy appends; the proxy's entry is the last.
+    assert [call(f"forged-{n}, 203.0.113.9") for n in range(3)] == [401, 401, 429]
+    assert call("203.0.113.10") == 401
+
+
+@override_settings(API_RATE_VOUCHER_VALIDATE="", API_RATE_QUOTE="")
+def test_a_stricter_limit_left_empty_is_off(api):
+    cart = {"lines": [{"sku": "AO-DAI", "quantity": 1, "unit_price": "250000"}], "channel": "website"}
+
+    assert _guess(api, "KHONG-CO").status_code == 200
+    assert api.post("/api/v1/promotions/quote", cart, format="json").status_code == 200
+
+
+@override_settings(API_RATE_VOUCHER_VALIDATE="2/minute")
+def test_a_guess_refused_for_its_key_gives_the_address_its_count_back(api, shop):
+    assert _guess(api, "K0", address="198.51.100.1").status_code == 200
+    assert _guess(api, "K1", address="198.51.100.2").status_code == 200
+    assert _guess(api, "K2", address="198.51.100.1").status_code == 429  # the key's two are spent
+    # The address was counted once, not twice: another key there still has its guess.
+    assert _guess(make_api_client(shop), "L0", address="198.51.100.1").status_code == 200
