@@ -68,6 +68,13 @@ def test_an_unknown_environment_name_is_refused():
     assert "DJANGO_ENV must be" in result.stderr
 
 
+def test_a_negative_number_of_proxies_is_refused():
+    result = _manage("check", API_NUM_PROXIES="-1")
+
+    assert result.returncode != 0
+    assert "API_NUM_PROXIES must be 0 or more" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
