@@ -108,5 +108,8 @@ def cache_settings_from_url(url: str) -> dict:
         backend = "django.core.cache.backends.redis.RedisCache"
         return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}}
     if scheme == "locmem":
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sellercenter"}}
+        # Room for the counters of some hundreds of callers (up to 11 per caller and limit), not
+        # Django's default of 300 entries, past which a third of them are forgotten.
+        backend = "django.core.cache.backends.locmem.LocMemCache"
+        return {"default": {"BACKEND": backend, "LOCATION": "sellercenter", "OPTIONS": {"MAX_ENTRIES": 10000}}}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not one of locmem, redis, rediss")

@@ -335,3 +335,20 @@ def test_a_guess_refused_for_its_key_gives_the_address_its_count_back(api, shop)
     assert _guess(api, "K2", address="198.51.100.1").status_code == 429  # the key's two are spent
     # The address was counted once, not twice: another key there still has its guess.
     assert _guess(make_api_client(shop), "L0", address="198.51.100.1").status_code == 200
+
+
+def test_the_demos_cache_remembers_the_counts_of_hundreds_of_callers():
+    import uuid
+
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from sellercenter.api.throttling import RateCounter
+    from sellercenter.environment import cache_settings_from_url
+
+    options = cache_settings_from_url("locmem://")["default"].get("OPTIONS", {})
+    cache = LocMemCache(uuid.uuid4().hex, {"OPTIONS": options})
+    callers = [RateCounter(cache, f"throttle_address_198.51.{n // 250}.{n % 250}", 1, 60) for n in range(500)]
+    assert all(caller.allow(30.0 + n / 100) for n, caller in enumerate(callers))
+
+    # Django's default of 300 entries would have culled most of them by now.
+    assert not any(caller.allow(40.0) for caller in callers)
