@@ -5,6 +5,7 @@ DJANGO_ENV picks the defaults: `development` (the default: SQLite, eager Celery 
 Every variable is documented in the README's configuration table.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -359,6 +360,10 @@ API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "1200/minute")
 API_RATE_PER_KEY = env_str("API_RATE_PER_KEY", "600/minute")
 API_RATE_VOUCHER_VALIDATE = env_str("API_RATE_VOUCHER_VALIDATE", "30/minute")
 API_RATE_QUOTE = env_str("API_RATE_QUOTE", "120/minute")
+for _name in ("API_RATE_PER_ADDRESS", "API_RATE_PER_KEY", "API_RATE_VOUCHER_VALIDATE", "API_RATE_QUOTE"):
+    # "<count>/<second|minute|hour|day>" (DRF reads the first letter), or empty for no limit.
+    if globals()[_name] and not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be a count per second, minute, hour or day, e.g. 600/minute")
 
 # --- Behaviour events -------------------------------------------------------------------------------
 # How long behaviour events are kept: older months are dropped whole (partitions on PostgreSQL), and

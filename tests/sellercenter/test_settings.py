@@ -68,11 +68,19 @@ def test_an_unknown_environment_name_is_refused():
     assert "DJANGO_ENV must be" in result.stderr
 
 
-def test_a_negative_number_of_proxies_is_refused():
-    result = _manage("check", API_NUM_PROXIES="-1")
+@pytest.mark.parametrize(
+    ("variable", "value", "refusal"),
+    [
+        ("API_NUM_PROXIES", "-1", "API_NUM_PROXIES must be 0 or more"),
+        # Read at every request, it would have made each one a 500.
+        ("API_RATE_PER_ADDRESS", "lots", "API_RATE_PER_ADDRESS must be a count per second, minute, hour or day"),
+    ],
+)
+def test_an_api_setting_it_cannot_work_with_is_refused_at_start(variable, value, refusal):
+    result = _manage("check", **{variable: value})
 
     assert result.returncode != 0
-    assert "API_NUM_PROXIES must be 0 or more" in result.stderr
+    assert refusal in result.stderr
 
 
 @pytest.mark.parametrize(
