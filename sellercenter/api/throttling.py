@@ -127,9 +127,14 @@ class RateCounter:
 
 
 class _CountedThrottle(SimpleRateThrottle):
-    """DRF's throttle, its requests counted by `RateCounter`."""
+    """DRF's throttle, its rate read from the setting its scope names (empty: no limit) and its
+    requests counted by `RateCounter`."""
 
     wait_seconds: float | None = None
+
+    def get_rate(self):
+        scope = getattr(self, "scope", None)
+        return (getattr(settings, SCOPE_SETTINGS[scope]) or None) if scope else None
 
     def _allow_counted(self, *keys: str) -> bool:
         """Let the request through if every limit named by `keys` allows it; when one refuses, the
@@ -138,10 +143,11 @@ class _CountedThrottle(SimpleRateThrottle):
         if time.monotonic() < _cache_down_until:
             return True
         counted: list[RateCounter] = []
+        now = self.timer()
         try:
             for key in keys:
                 counter = RateCounter(self.cache, key, self.num_requests, self.duration)
-                if not counter.allow(self.timer()):
+                if not counter.allow(now):
                     for earlier in counted:
                         earlier.give_back()
                     self.wait_seconds = counter.wait_seconds
@@ -159,9 +165,6 @@ class _CountedThrottle(SimpleRateThrottle):
 
 
 class _SettingRateThrottle(_CountedThrottle):
-    def get_rate(self):
-        return getattr(settings, SCOPE_SETTINGS[self.scope]) or None
-
     def allow_request(self, request, view):
         if self.rate is None:
             return True
@@ -198,10 +201,6 @@ class GuessRateThrottle(_CountedThrottle):
             return True  # left empty: this limit is off, as the others are
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return self._allow_counted(*(self._key(ident) for ident in self._idents(request)))
-
-    def get_rate(self):
-        scope = getattr(self, "scope", None)
-        return (getattr(settings, SCOPE_SETTINGS[scope]) or None) if scope else None
 
     def _idents(self, request) -> list[str]:
         idents = [f"address-{self.get_ident(request)}"]
