@@ -1,7 +1,7 @@
 """The application served through PgBouncer in transaction mode (started by scripts/test.sh).
 
 Gunicorn serves the test database through PgBouncer with DATABASE_POOL_MODE=transaction. Through it:
-repeated reads (no prepared statements), a checkout replayed with its Idempotency-Key (the advisory
+repeated reads from clients at once (no prepared statements), a checkout replayed with its Idempotency-Key (the advisory
 lock is transaction-scoped) and a statement CSV streamed by COPY.
 """
 
@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -139,10 +140,12 @@ def test_the_application_works_through_pgbouncer_in_transaction_mode(served):
     FeeRuleFactory(shop=shop)
     statement = sale_line(complete(delivered(shop))).statement
 
-    # More than psycopg's prepare threshold (5) on each worker's connection.
-    for _ in range(12):
-        status, body = call(served, secret, "/api/v1/orders")
-        assert status == 200, body
+    # More than psycopg's prepare threshold (5) on each worker's connection, from clients at once, so
+    # that the workers' statements run on each other's server connections: a statement prepared on one
+    # of them is unknown on another.
+    with ThreadPoolExecutor(max_workers=6) as clients:
+        answers = list(clients.map(lambda _: call(served, secret, "/api/v1/orders"), range(60)))
+    assert [status for status, _ in answers] == [200] * 60, next(body for status, body in answers if status != 200)
 
     checkout = {
         "customer": {"external_id": "KH-001", "full_name": "Nguyễn Thị Lan", "email": "lan@example.vn"},

@@ -122,3 +122,32 @@ def test_env_bool_and_list(monkeypatch):
     monkeypatch.setenv("FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="FLAG must be a boolean"):
         env_bool("FLAG")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"server_side_binding": True, "prepare_threshold": 5}),
+        # Through PgBouncer in transaction mode a prepared statement may be unknown to the next server
+        # connection (tests/sellercenter/test_pgbouncer.py): never prepared, whatever else is set.
+        ({"DATABASE_POOL_MODE": "transaction"}, {"prepare_threshold": None}),
+        ({"DATABASE_POOL_MODE": "transaction", "DATABASE_PREPARED_STATEMENTS": "1"}, {"prepare_threshold": None}),
+        ({"DATABASE_PREPARED_STATEMENTS": "0"}, {"prepare_threshold": None}),
+    ],
+)
+def test_postgresql_prepares_statements_unless_told_not_or_pooled_by_transaction(env, expected):
+    # The settings are read without connecting: port 1 answers nothing.
+    database = {
+        "DATABASE_URL": "postgres://shop@127.0.0.1:1/shop",
+        "DATABASE_REPLICA_URLS": "postgres://shop@127.0.0.1:1/copy",
+    }
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print([d['OPTIONS'] for d in settings.DATABASES.values()])",
+        **database,
+        **env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr([expected, expected])
