@@ -57,11 +57,18 @@ def _keys_insert(shop: Shop, events: Sequence[dict]) -> set[str]:
     if not first_seen:
         return set()
     table = CustomerEventKey._meta.db_table
-    values = ", ".join(["(%s, %s, %s)"] * len(first_seen))
-    params = [value for event_id, at in first_seen.items() for value in (shop.pk, event_id, at)]
+    if connection.vendor == "postgresql":
+        # The ids and times as two arrays: a statement of the same short text for any batch, which
+        # the driver converts and PostgreSQL parses in no time (and prepares), where 500 rows of
+        # placeholders took some 5 ms to convert alone.
+        rows = "SELECT %s, * FROM unnest(%s::varchar[], %s::timestamptz[])"
+        params = [shop.pk, list(first_seen), list(first_seen.values())]
+    else:
+        rows = "VALUES " + ", ".join(["(%s, %s, %s)"] * len(first_seen))
+        params = [value for event_id, at in first_seen.items() for value in (shop.pk, event_id, at)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (shop_id, event_id, occurred_at) VALUES {values} "  # noqa: S608 (placeholders only)
+            f"INSERT INTO {table} (shop_id, event_id, occurred_at) {rows} "
             "ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING event_id",
             params,
         )
