@@ -5,7 +5,8 @@
 - no string, value or key, may hold a character PostgreSQL cannot store (NUL, lone surrogates):
   400 naming the field. A view that checks each item of a batch on its own (the events batch) sets
   `checks_text_per_item = True` and calls `unstorable_text_errors()` itself, so one bad item does
-  not cost the good ones;
+  not cost the good ones. A body whose text holds no such character and no `\\u` escape of one is
+  not walked at all, and the view is told so (`request.text_storable`);
 - malformed JSON is a translated 400 `parse_error` that says where the body breaks.
 
 The body size is checked earlier, by `sellercenter.api.middleware`, before anything reads the body.
@@ -22,6 +23,11 @@ from rest_framework.parsers import get_encoding
 
 # PostgreSQL refuses NUL in text and jsonb; lone surrogates cannot be encoded to UTF-8 at all.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+# The escapes that decode to one of them: \u0000 and \ud800 to \udfff, in either case. A `\\u0000` (an
+# escaped backslash) matches too, and the data is then walked: never a character missed.
+UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 def _strict_constant(name):
@@ -72,19 +78,32 @@ def _too_deep() -> exceptions.ParseError:
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
-        data = self._load(stream, get_encoding(parser_context))
+        text, data = self._load(stream, get_encoding(parser_context))
         if json_depth(data) > settings.API_MAX_JSON_DEPTH:
             raise _too_deep()
+        # Looking through the text takes 0.1 ms for a batch of 500 events (0.6 ms when it is not all
+        # ASCII), walking its data 3.6 ms. A lone surrogate can stand in the text itself: a body sent
+        # as UTF-7, or with `charset=unicode_escape`, decodes to one.
+        storable = (
+            "\x00" not in text
+            and not UNSTORABLE_ESCAPE.search(text)
+            and (text.isascii() or not UNSTORABLE.search(text))
+        )
+        request = parser_context.get("request")
+        if request is not None:
+            request.text_storable = storable
         view = parser_context.get("view")
-        if not getattr(view, "checks_text_per_item", False):
+        if not storable and not getattr(view, "checks_text_per_item", False):
             errors = unstorable_text_errors(data)
             if errors:
                 raise exceptions.ValidationError(errors)
         return data
 
-    def _load(self, stream, encoding: str):
+    def _load(self, stream, encoding: str) -> tuple[str, object]:
+        """The body's text and its data."""
         try:
-            return json.load(codecs.getreader(encoding)(stream), parse_constant=_strict_constant)
+            text = codecs.getreader(encoding)(stream).read()
+            return text, json.loads(text, parse_constant=_strict_constant)
         except RecursionError:
             raise _too_deep() from None
         except json.JSONDecodeError as error:

@@ -165,6 +165,9 @@ def test_nesting_beyond_the_setting_is_400(api):
         ('{"name": "Kho", "extra": {"deep": ["ok", "bad\\u0000"]}}', "extra.deep.1"),
         ('{"name": "Kho", "ke\\u0000y": 1}', "ke\\u0000y"),
         ('{"name": "Kho\\ud800"}', "name"),
+        # Escapes in capitals decode to the same characters.
+        ('{"name": "Kho\\uDFFF"}', "name"),
+        ('{"name": "Kho", "note": "\\uD83D alone"}', "note"),
     ],
 )
 def test_characters_postgresql_cannot_store_are_400_naming_the_field(api, body, field):
@@ -173,6 +176,14 @@ def test_characters_postgresql_cannot_store_are_400_naming_the_field(api, body, 
     assert error["code"] == "invalid"
     assert field in error["fields"]
     assert not ApiKey.objects.filter(name__startswith="Kho").exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text_and_stored(api):
+    # Six characters, a backslash and "u0000", not a NUL: the key is made with that name.
+    response = _post_json(api, KEYS, '{"name": "Kho \\\\u0000 \\ud83d\\ude00", "scopes": ["back_office"]}')
+
+    assert response.status_code == 201, response.content
+    assert ApiKey.objects.get(name__startswith="Kho").name == "Kho \\u0000 \U0001f600"
 
 
 @pytest.mark.urls("sellercenter.urls")
@@ -203,6 +214,17 @@ def test_in_an_events_batch_only_the_event_with_a_nul_is_rejected(api):
     assert [r["status"] for r in result["results"]] == ["accepted", "rejected", "rejected", "accepted"]
     assert "properties.url" in result["results"][1]["errors"]
     assert "properties.k\\u0000" in result["results"][2]["errors"]
+
+
+@pytest.mark.urls("sellercenter.urls")
+def test_an_events_batch_whose_one_bad_character_is_escaped_in_capitals_rejects_that_event(api):
+    event = '{"event_id": "%s", "type": "page_view", "occurred_at": "2026-01-01T00:00:00Z", "anonymous_id": "a"'
+    body = f'{{"events": [{event % "ok"}}}, {event % "bad"}, "properties": {{"url": "/\\uDC00"}}}}]}}'
+
+    result = _post_json(api, "/api/v1/events", body).json()
+
+    assert [r["status"] for r in result["results"]] == ["accepted", "rejected"]
+    assert "properties.url" in result["results"][1]["errors"]
 
 
 @override_settings(LANGUAGE_CODE="vi")
@@ -278,3 +300,19 @@ def test_a_csv_download_may_be_asked_for_as_csv(api):
     assert response["Content-Type"].startswith("text/csv")
     missing = api.get("/api/v1/finance/statements/999999/lines.csv", HTTP_ACCEPT="text/csv")
     assert _error(missing, 404)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("charset", "body"),
+    [
+        # A lone surrogate in the text itself, not as an escape: these decodings make one.
+        ("utf-7", b'{"name": "Kho", "note": "+2AA-"}'),
+        ("unicode_escape", b'{"name": "Kho", "note": "\\ud800"}'),
+    ],
+)
+def test_a_lone_surrogate_the_charset_decodes_to_is_400_naming_the_field(api, charset, body):
+    response = api.post(KEYS, body, content_type=f"application/json; charset={charset}")
+
+    error = _error(response, 400)
+    assert "note" in error["fields"]
+    assert not ApiKey.objects.filter(name__startswith="Kho").exists()
