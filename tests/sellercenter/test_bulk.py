@@ -1,4 +1,4 @@
-"""`copy_rows`: one COPY on PostgreSQL that writes what `bulk_create` writes, and is counted as a query.
+"""`copy_rows` and `copy_values`: one COPY on PostgreSQL that writes what `bulk_create` writes, counted as a query.
 `insert_unless_present`: one statement that writes a row once, whoever else writes it at the same time."""
 
 from datetime import UTC, datetime
@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import CustomerEvent, CustomerPurchase
-from sellercenter.bulk import copy_rows, insert_unless_present
+from sellercenter.bulk import copy_rows, copy_values, insert_unless_present
 from sellercenter.models import OutboxMessage
 from tests.customers.factories import CustomerFactory
 
@@ -120,3 +120,24 @@ def test_of_writers_of_the_same_key_at_once_exactly_one_writes(shop):
 
     assert sorted(results) == [False] * 7 + [True], results
     assert OutboxMessage.objects.filter(key="k-race").count() == 1
+
+
+def _as_values(events) -> list[dict]:
+    fields = [field.attname for field in CustomerEvent._meta.concrete_fields if not field.primary_key]
+    return [{name: getattr(event, name) for name in fields} for event in events]
+
+
+def test_copy_values_writes_what_copy_rows_writes_without_model_rows(shop):
+    customer = CustomerFactory(shop=shop, external_id="web-1")
+    copy_rows(CustomerEvent, _events(shop, customer, "rows"))
+
+    with CaptureQueriesContext(connection) as queries:
+        copy_values(CustomerEvent, _as_values(_events(shop, customer, "vals")))
+
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith("COPY " if connection.vendor == "postgresql" else "INSERT ")
+    as_rows = [(row[0], *row[1:3], row[3].replace("rows", "vals"), *row[4:]) for row in _stored("rows")]
+    assert _stored("vals") == as_rows
+    with CaptureQueriesContext(connection) as queries:
+        copy_values(CustomerEvent, [])
+    assert len(queries) == 0
