@@ -194,7 +194,7 @@ class EventBatchView(APIView):
         # One serializer for every event, as DRF's ListSerializer runs its one child (building one per
         # event deep-copied its fields each time); the plain events do not even run it.
         checker, window = EventInputSerializer(), event_time_window()
-        # A body without the escapes of such characters holds none: no event to walk for them.
+        # The parser found no character PostgreSQL cannot store in the whole text: no event to walk.
         storable = getattr(request, "text_storable", False)
         for index, raw in enumerate(events):
             unstorable = {} if storable else unstorable_text_errors(raw)
