@@ -279,7 +279,8 @@ class PlainSql:
         # Numbered as the checkout numbers: the shop's counter row, taken before the order is written
         # and locked until the commit. Otherwise the order is numbered after its id, with no lock.
         self.numbered = numbered
-        OrderNumberCounter.objects.get_or_create(shop=shop)
+        if numbered:
+            OrderNumberCounter.objects.get_or_create(shop=shop)
         self.products = {product.sku: product for product in products}
         self.customers = {
             f"KH-{index:04d}": customer_upsert(shop=shop, external_id=f"KH-{index:04d}").pk
